@@ -1,0 +1,152 @@
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from timeline.events import event_key, find_mentions, merge, similarity
+from timeline.model import (
+    Document,
+    Granularity,
+    Interval,
+    Mention,
+    Tense,
+    Timex,
+    TimexType,
+)
+
+FRIDAY = datetime(2025, 3, 7, 8, 0, tzinfo=timezone.utc)
+
+
+def day(d: date) -> Interval:
+    return Interval(start=d, end=d + timedelta(days=1))
+
+
+def mention(
+    sentence: str,
+    on: date,
+    *,
+    url: str = "https://a.example/1",
+    granularity: Granularity = Granularity.DAY,
+    published: datetime = FRIDAY,
+) -> Mention:
+    return Mention(
+        sentence=sentence,
+        quote="x",
+        quote_start=0,
+        quote_end=1,
+        value=on.isoformat(),
+        granularity=granularity,
+        interval=day(on),
+        tense=Tense.PAST,
+        source=url.split("/")[2],
+        url=url,
+        published=published,
+    )
+
+
+def test_find_mentions_one_per_dated_sentence() -> None:
+    text = "Talks began on Thursday. Nothing else. Now they wait."
+    doc = Document(
+        source="s",
+        url="https://a.example/1",
+        canonical_url="https://a.example/1",
+        title="t",
+        text=text,
+        published=FRIDAY,
+        published_from="meta",
+        fetched=FRIDAY,
+    )
+    thursday = Timex(
+        start=text.index("Thursday"),
+        end=text.index("Thursday") + 8,
+        text="Thursday",
+        type=TimexType.DATE,
+        value="2025-03-06",
+        granularity=Granularity.DAY,
+        interval=day(date(2025, 3, 6)),
+    )
+    now = Timex(start=39, end=42, text="Now", type=TimexType.DATE, value="PRESENT_REF")
+    (found,) = find_mentions(doc, [thursday, now])
+    assert found.sentence == "Talks began on Thursday."
+    assert found.sentence[found.quote_start : found.quote_end] == "Thursday"
+    assert found.tense is Tense.PAST
+    assert found.source == "s"
+
+
+def test_same_happening_from_two_outlets_merges() -> None:
+    a = mention(
+        "Defence secretary John Healey started talks in Washington with Pete Hegseth.",
+        date(2025, 3, 6),
+    )
+    b = mention(
+        "Healey met his US counterpart Hegseth at the Pentagon in Washington on Thursday.",
+        date(2025, 3, 6),
+        url="https://b.example/2",
+    )
+    (event,) = merge([a, b], [])
+    assert event.sources == ("a.example", "b.example")
+
+
+def test_different_happenings_on_one_day_stay_apart() -> None:
+    a = mention("The call will see Sir Keir speak to Ursula von der Leyen.", date(2025, 3, 7))
+    b = mention(
+        "Health minister Stephen Kinnock said the comment presents no issues.",
+        date(2025, 3, 7),
+        url="https://b.example/2",
+    )
+    assert len(merge([a, b], [])) == 2
+
+
+def test_different_days_stay_apart_even_with_the_same_words() -> None:
+    a = mention("Zelensky met Trump in the Oval Office.", date(2025, 2, 28))
+    b = mention("Zelensky met Trump in the Oval Office.", date(2025, 3, 6), url="https://b.e/")
+    assert len(merge([a, b], [])) == 2
+
+
+def test_merged_event_takes_the_most_precise_date() -> None:
+    morning = replace(
+        mention("Sir Keir Starmer will talk to European leaders.", FRIDAY.date()),
+        granularity=Granularity.PART_OF_DAY,
+        value="2025-03-07TMO",
+    )
+    plain = mention("The call will see Sir Keir Starmer talk to leaders.", FRIDAY.date())
+    (event,) = merge([plain, morning], [])
+    assert event.value == "2025-03-07TMO"
+    assert event.granularity is Granularity.PART_OF_DAY
+
+
+def test_merge_into_existing_candidates_keeps_the_key() -> None:
+    first = merge([mention("Healey started talks in Washington with Hegseth.", date(2025, 3, 6))], [])
+    later = mention(
+        "In Washington, Healey and Hegseth held talks.", date(2025, 3, 6), url="https://c.e/3"
+    )
+    (event,) = merge([later], first)
+    assert event.key == first[0].key
+    assert len(event.mentions) == 2
+
+
+def test_event_key_is_stable() -> None:
+    m = mention("Talks in Washington.", date(2025, 3, 6))
+    assert event_key(m) == event_key(mention("Talks in Washington.", date(2025, 3, 6)))
+    assert event_key(m) != event_key(mention("Talks in Riyadh.", date(2025, 3, 6)))
+
+
+def test_similarity_ignores_calendar_words() -> None:
+    assert similarity("He spoke on Friday morning last week.", "She left on Friday morning.") == 0
+
+
+@given(st.permutations(range(4)))
+def test_merge_groups_do_not_depend_on_order(order: list[int]) -> None:
+    reports = [
+        mention("Healey started talks in Washington with Hegseth.", date(2025, 3, 6)),
+        mention("Healey and Hegseth held talks in Washington.", date(2025, 3, 6), url="https://b/"),
+        mention("EU leaders agreed a defence spending plan in Brussels.", date(2025, 3, 6)),
+        mention("In Brussels EU leaders backed the defence plan.", date(2025, 3, 6), url="https://c/"),
+    ]
+    shuffled = [reports[i] for i in order]
+    groups = {frozenset(m.sentence for m in e.mentions) for e in merge(shuffled, [])}
+    assert groups == {
+        frozenset(reports[i].sentence for i in (0, 1)),
+        frozenset(reports[i].sentence for i in (2, 3)),
+    }

@@ -1,0 +1,144 @@
+"""The storage suite: every test runs on a SQLite file and on a real PostgreSQL database."""
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from timeline.errors import StoreError
+from timeline.events import merge
+from timeline.model import Document, Granularity, Interval, Mention, Tense
+from timeline.store import SaveResult, Store
+
+LONDON = ZoneInfo("Europe/London")
+FRIDAY = datetime(2025, 3, 7, 8, 0, tzinfo=LONDON)
+FETCHED = datetime(2025, 3, 7, 9, 0, tzinfo=timezone.utc)
+
+
+def document(url: str, text: str = "Talks in Washington on Thursday.", **fields: object) -> Document:
+    base = Document(
+        source="wire",
+        url=url,
+        canonical_url=url,
+        title="Talks",
+        text=text,
+        published=FRIDAY,
+        published_from="json-ld",
+        fetched=FETCHED,
+        timezone="Europe/London",
+    )
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def mention(doc: Document, sentence: str, on: date, value: str | None = None) -> Mention:
+    return Mention(
+        sentence=sentence,
+        quote="Thursday",
+        quote_start=0,
+        quote_end=8,
+        value=value or on.isoformat(),
+        granularity=Granularity.DAY,
+        interval=Interval(start=on, end=on + timedelta(days=1)),
+        tense=Tense.PAST,
+        source=doc.source,
+        url=doc.canonical_url,
+        published=doc.published,
+    )
+
+
+THURSDAY = date(2025, 3, 6)
+HEALEY = "Healey started talks in Washington with Hegseth on Thursday."
+
+
+def test_saving_twice_changes_nothing(store: Store) -> None:
+    doc = document("https://a.example/1")
+    found = [mention(doc, HEALEY, THURSDAY)]
+    assert store.save_document(doc, found, merge) is SaveResult.NEW
+    before = store.counts()
+    assert store.save_document(doc, found, merge) is SaveResult.UNCHANGED
+    assert store.counts() == before == {"sources": 0, "documents": 1, "events": 1, "mentions": 1}
+
+
+def test_round_trip_keeps_zones_and_dates(store: Store) -> None:
+    doc = document("https://a.example/1")
+    store.save_document(doc, [mention(doc, HEALEY, THURSDAY)], merge)
+    (event,) = store.events()
+    assert event.interval == Interval(start=THURSDAY, end=date(2025, 3, 7))
+    (m,) = event.mentions
+    assert m.published == FRIDAY  # same instant; stored as UTC
+    assert m.published is not None and m.published.utcoffset() == timedelta(0)
+    assert (m.sentence, m.source, m.url, m.tense) == (HEALEY, "wire", doc.url, Tense.PAST)
+
+
+def test_updated_article_replaces_its_events(store: Store) -> None:
+    doc = document("https://a.example/1")
+    store.save_document(doc, [mention(doc, HEALEY, THURSDAY)], merge)
+    edited = replace(doc, text="Talks moved to Friday.")
+    friday = mention(edited, "Healey and Hegseth moved their talks to Friday.", date(2025, 3, 7))
+    assert store.save_document(edited, [friday], merge) is SaveResult.UPDATED
+    (event,) = store.events()
+    assert event.interval.start == date(2025, 3, 7)  # the Thursday event is gone
+    assert store.counts()["documents"] == 1
+
+
+def test_same_event_from_two_outlets_is_one_entry(store: Store) -> None:
+    a = document("https://a.example/1")
+    b = document("https://b.example/2", source="courier")
+    store.save_document(a, [mention(a, HEALEY, THURSDAY)], merge)
+    store.save_document(
+        b, [mention(b, "In Washington, Healey and Hegseth held talks.", THURSDAY)], merge
+    )
+    (event,) = store.events()
+    assert event.sources == ("courier", "wire")
+    assert event.title == HEALEY  # the first report's sentence
+
+
+def test_filters(store: Store) -> None:
+    a = document("https://a.example/1")
+    b = document("https://b.example/2", source="courier")
+    store.save_document(a, [mention(a, HEALEY, THURSDAY)], merge)
+    store.save_document(b, [mention(b, "A vote in parliament.", date(2025, 3, 20))], merge)
+    assert [e.interval.start for e in store.events()] == [THURSDAY, date(2025, 3, 20)]
+    assert [e.interval.start for e in store.events(start=date(2025, 3, 7))] == [date(2025, 3, 20)]
+    assert [e.interval.start for e in store.events(end=date(2025, 3, 7))] == [THURSDAY]
+    assert [e.interval.start for e in store.events(source="courier")] == [date(2025, 3, 20)]
+    assert len(store.events(limit=1)) == 1
+
+
+def test_source_state_and_health(store: Store) -> None:
+    at = datetime(2025, 3, 7, 9, tzinfo=timezone.utc)
+    store.record_attempt("wire", "https://w.example/feed", at=at, error=None, etag='"v1"')
+    assert store.source_state("wire").etag == '"v1"'
+    store.record_attempt("wire", "https://w.example/feed", at=at, error="source 'wire': 500")
+    store.record_attempt("wire", "https://w.example/feed", at=at, error="source 'wire': 500")
+    state = store.source_state("wire")
+    assert state.etag == '"v1"'  # a failure keeps the validators of the last success
+    assert state.consecutive_errors == 2
+    (health,) = store.source_health()
+    assert health.last_error == "source 'wire': 500"
+    assert health.last_success == at
+
+
+def test_a_failing_merge_leaves_no_half_document(store: Store) -> None:
+    doc = document("https://a.example/1")
+
+    def broken_merge(found: object, candidates: object) -> list[object]:
+        raise RuntimeError("merge blew up")
+
+    with pytest.raises(RuntimeError):
+        store.save_document(doc, [mention(doc, HEALEY, THURSDAY)], broken_merge)  # type: ignore[arg-type]
+    assert store.counts() == {"sources": 0, "documents": 0, "events": 0, "mentions": 0}
+
+
+def test_naive_datetimes_are_refused(store: Store) -> None:
+    doc = document("https://a.example/1", published=datetime(2025, 3, 7, 8))
+    with pytest.raises(Exception, match="naive datetime"):
+        store.save_document(doc, [], merge)
+
+
+def test_unreachable_database_is_a_clear_error() -> None:
+    with pytest.raises(StoreError, match="folder .* does not exist"):
+        Store.open("sqlite:////no/such/folder/timeline.db")
+    with pytest.raises(StoreError, match="cannot migrate"):
+        Store.open("postgresql://nobody@127.0.0.1:1/none")

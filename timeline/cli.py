@@ -1,0 +1,409 @@
+"""The `timeline` command: reads argv, the environment and config.toml, calls the stages.
+
+Imports are made inside each command, so `timeline --help` and `timeline show` do not pay
+for the fetch, scheduling and tagging stack. Errors the user can act on (TimelineError)
+print one line and exit 1; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from timeline.config import Config
+    from timeline.store import Store
+
+DB_ENV = "TIMELINE_DB_URL"
+
+DESCRIPTION = """\
+Follow a story across news feeds: fetch articles, find what happened (or will happen) when,
+resolve each relative date against the article's publish time, merge the same event reported
+by several outlets, and show one chronological timeline.
+
+Start with `timeline demo` (offline, on a bundled sample site), then list your own feeds in
+config.toml and run `timeline run`."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose_log else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    from timeline.errors import TimelineError
+
+    try:
+        result: int = args.handler(args)
+        return result
+    except TimelineError as exc:
+        print(f"timeline: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="configuration file (default: ./config.toml, used if present)",
+    )
+    common.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help=f"database URL or SQLite path; overrides the config (env: {DB_ENV})",
+    )
+    common.add_argument(
+        "--log-debug", dest="verbose_log", action="store_true", help="log debug details"
+    )
+
+    parser = argparse.ArgumentParser(prog="timeline", description=DESCRIPTION)
+    parser.set_defaults(verbose_log=False, handler=lambda _args: _usage(parser))
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, help: str, handler: Any) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command(
+        "demo",
+        "serve the bundled sample news site on 127.0.0.1, run one fetch cycle into the "
+        "database and print the timeline",
+        cmd_demo,
+    )
+
+    run = command("run", "fetch every source on its schedule until Ctrl-C or SIGTERM", cmd_run)
+    run.add_argument(
+        "--once", action="store_true", help="run one cycle over every source, then exit"
+    )
+
+    show = command("show", "print the timeline, oldest first, grouped by day", cmd_show)
+    _add_filters(show)
+    show.add_argument("--json", action="store_true", help="one JSON object per event and line")
+    show.add_argument(
+        "-v", "--verbose", action="store_true", help="show each report's quote and link"
+    )
+    show.add_argument("--tz", default=None, help="time zone for clock times (default: local)")
+
+    export = command("export", "write the timeline as an iCal feed or a JSON document", cmd_export)
+    _add_filters(export)
+    export.add_argument("--format", choices=("ics", "json"), required=True)
+    export.add_argument(
+        "-o", "--output", type=Path, default=None, help="file to write (default: stdout)"
+    )
+
+    command("sources", "show each source's health: last success, last error, counts", cmd_sources)
+
+    tag = command(
+        "tag",
+        "find and resolve temporal expressions in JSONL documents "
+        '({"id", "text", "dct"} per line) and write their TIMEX3 mentions',
+        cmd_tag,
+    )
+    tag.add_argument("--input", type=Path, required=True, metavar="IN.jsonl")
+    tag.add_argument("--output", type=Path, required=True, metavar="OUT.jsonl")
+
+    pubdate = command(
+        "pubdate",
+        'find the publish date of saved pages ({"id", "file", "url"} per line)',
+        cmd_pubdate,
+    )
+    pubdate.add_argument("--input", type=Path, required=True, metavar="IN.jsonl")
+    pubdate.add_argument("--output", type=Path, required=True, metavar="OUT.jsonl")
+
+    db = command("db", "manage the database schema", cmd_db)
+    db.add_argument(
+        "action",
+        choices=("upgrade", "current"),
+        help="upgrade: apply pending migrations; current: print the schema revision",
+    )
+    return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from", dest="start", type=_day, default=None, metavar="DATE",
+        help="only events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY)",
+    )
+    parser.add_argument(
+        "--to", dest="end", type=_day_after, default=None, metavar="DATE",
+        help="only events on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY)",
+    )
+    parser.add_argument("--source", default=None, help="only events reported by this source")
+    parser.add_argument("--limit", type=int, default=None, help="at most this many events")
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from timeline.demo import run_demo
+
+    config = _config(args)
+    with _open_store(args, config) as store:
+        outcomes = run_demo(config, store)
+        for outcome in outcomes:
+            _print_outcome(outcome)
+        print(f"Stored in {store.display_url}\n")
+        _print_timeline(store, args, start=None, end=None, source=None, limit=None)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from timeline.errors import ConfigError
+    from timeline.schedule import run_forever, run_once
+
+    config = _config(args)
+    if not config.sources:
+        raise ConfigError(f"{config.path}: no [[sources]] to fetch")
+    with _open_store(args, config) as store:
+        if args.once:
+            for outcome in run_once(config, store):
+                _print_outcome(outcome)
+        else:
+            run_forever(config, store)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    config = _config(args)
+    with _open_store(args, config) as store:
+        if args.json:
+            from timeline.render.jsonexport import event_to_dict
+
+            events = store.events(
+                start=args.start, end=args.end, source=args.source, limit=args.limit
+            )
+            for event in events:
+                print(json.dumps(event_to_dict(event), ensure_ascii=False))
+            return 0
+        _print_timeline(
+            store, args, start=args.start, end=args.end, source=args.source, limit=args.limit
+        )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    config = _config(args)
+    with _open_store(args, config) as store:
+        events = store.events(start=args.start, end=args.end, source=args.source, limit=args.limit)
+    now = datetime.now(UTC)
+    if args.format == "ics":
+        from timeline.render.ical import to_ics
+
+        data = to_ics(events, name="timeline", now=now)
+    else:
+        from timeline.render.jsonexport import to_json
+
+        data = to_json(events, now=now).encode()
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        # Write then rename: a calendar app polling the file never sees half of it.
+        partial = args.output.with_name(args.output.name + ".partial")
+        partial.write_bytes(data)
+        partial.replace(args.output)
+        print(f"wrote {len(events)} events to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    config = _config(args)
+    with _open_store(args, config) as store:
+        health = {h.name: h for h in store.source_health()}
+    names = [s.name for s in config.sources] + sorted(set(health) - {s.name for s in config.sources})
+    if not names:
+        print("No sources configured or seen yet.")
+    for name in names:
+        h = health.get(name)
+        if h is None:
+            print(f"{name}: never fetched")
+            continue
+        success = h.last_success.isoformat(timespec="seconds") if h.last_success else "never"
+        print(f"{name}: {h.documents} documents, {h.events} events, last success {success}")
+        if h.last_error:
+            print(f"  last error ({h.consecutive_errors} in a row): {h.last_error}")
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from timeline.temporal import tag
+
+    with args.input.open(encoding="utf-8") as src, args.output.open("w", encoding="utf-8") as out:
+        for line in src:
+            if not line.strip():
+                continue
+            doc = json.loads(line)
+            mentions = [
+                {
+                    "start": t.start,
+                    "end": t.end,
+                    "text": t.text,
+                    "type": t.type.value,
+                    "value": t.value,
+                }
+                for t in tag(doc["text"], _dct(doc["dct"]))
+            ]
+            out.write(json.dumps({"id": doc["id"], "mentions": mentions}) + "\n")
+    return 0
+
+
+def cmd_pubdate(args: argparse.Namespace) -> int:
+    from timeline.article import extract_published
+
+    base = args.input.resolve().parent
+    with args.input.open(encoding="utf-8") as src, args.output.open("w", encoding="utf-8") as out:
+        for line in src:
+            if not line.strip():
+                continue
+            page = json.loads(line)
+            published = None
+            try:
+                body = (base / page["file"]).read_bytes()
+                found, _origin = extract_published(body, url=page.get("url", ""), timezone="UTC")
+                published = found.isoformat() if found else None
+            except OSError as exc:
+                print(f"timeline: {page['file']}: cannot read: {exc.strerror}", file=sys.stderr)
+            out.write(json.dumps({"id": page["id"], "published": published}) + "\n")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from timeline.store import Store
+
+    config = _config(args)
+    store = Store.open(_db_url(args, config), migrate=args.action == "upgrade")
+    with store:
+        print(store.current_revision() or "(empty: no migration applied)")
+    return 0
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _config(args: argparse.Namespace) -> Config:
+    from timeline.config import load_config
+
+    if args.config is not None:
+        return load_config(args.config)
+    return load_config(Path("config.toml"), required=False)
+
+
+def _db_url(args: argparse.Namespace, config: Config) -> str:
+    from timeline.config import to_db_url
+
+    url = args.db or os.environ.get(DB_ENV)
+    return to_db_url(url) if url else config.db_url
+
+
+def _open_store(args: argparse.Namespace, config: Config) -> Store:
+    from timeline.store import Store
+
+    return Store.open(_db_url(args, config))
+
+
+def _print_timeline(
+    store: Store,
+    args: argparse.Namespace,
+    *,
+    start: date | None,
+    end: date | None,
+    source: str | None,
+    limit: int | None,
+) -> None:
+    from timeline.render.terminal import render_terminal
+
+    events = store.events(start=start, end=end, source=source, limit=limit)
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    width = min(os.get_terminal_size().columns, 120) if sys.stdout.isatty() else 100
+    print(
+        render_terminal(
+            events,
+            now=datetime.now(UTC),
+            tz=_zone(getattr(args, "tz", None)),
+            verbose=getattr(args, "verbose", False),
+            color=color,
+            width=width,
+        )
+    )
+
+
+def _print_outcome(outcome: Any) -> None:
+    line = (
+        f"{outcome.source}: {outcome.status.value}, {outcome.documents_new} new, "
+        f"{outcome.documents_updated} updated, {outcome.documents_unchanged} unchanged "
+        f"documents, {outcome.events} dated mentions"
+    )
+    print(line)
+    for error in outcome.errors:
+        print(f"  error: {error}")
+
+
+def _zone(name: str | None) -> tzinfo:
+    from timeline.errors import ConfigError
+
+    if name is None:
+        local = datetime.now().astimezone().tzinfo
+        return local or UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"--tz {name!r}: not an IANA time zone such as 'Europe/London'") from None
+
+
+def _dct(value: str) -> datetime:
+    """A benchmark DCT: a date (midnight UTC) or an ISO datetime (UTC when naive)."""
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _parse_day(value: str) -> tuple[date, date]:
+    """A day, month or year as [first day, day after the last)."""
+    try:
+        if len(value) == 4:
+            year = int(value)
+            return date(year, 1, 1), date(year + 1, 1, 1)
+        if len(value) == 7:
+            first = date.fromisoformat(value + "-01")
+            after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return first, after
+        day = date.fromisoformat(value)
+        return day, date.fromordinal(day.toordinal() + 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+        ) from None
+
+
+def _day(value: str) -> date:
+    return _parse_day(value)[0]
+
+
+def _day_after(value: str) -> date:
+    return _parse_day(value)[1]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""config.toml -> Config: parsed, validated, typed. Nothing else reads the file.
+
+Every problem is a ConfigError that names the file, the key and what was expected,
+e.g. ``config.toml: sources[2].interval_s: expected a whole number of seconds >= 60, got "1h"``.
+Unknown keys are errors too: a typo must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from timeline.errors import ConfigError
+from timeline.model import Schedule, Source, SourceKind
+
+DEFAULT_DB_URL = "sqlite:///timeline.db"
+DEFAULT_USER_AGENT = "timeline/0.1 (+https://github.com/timeline-news/timeline)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchSettings:
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout_s: float = 20.0
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+    allow_loopback: bool = False  # only the demo and tests fetch from 127.0.0.1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    db_url: str = DEFAULT_DB_URL
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    schedule: Schedule = field(default_factory=lambda: Schedule(interval_s=3600))
+    jitter_s: int = 0
+    sources: tuple[Source, ...] = ()
+    path: str = "config.toml"  # where it was read from, for messages
+
+
+def load_config(path: Path, *, required: bool = True) -> Config:
+    """Read and validate `path`. A missing file is an error only when `required`."""
+    if not path.exists():
+        if required:
+            raise ConfigError(f"{path}: no such file (pass --config PATH or create it)")
+        return Config(path=str(path))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    return parse_config(data, name=str(path))
+
+
+def parse_config(data: Mapping[str, Any], *, name: str = "config.toml") -> Config:
+    """Validate an already-parsed TOML document."""
+    top = _Table(data, name, "")
+    top.allow("storage", "fetch", "schedule", "sources")
+
+    storage = top.table("storage")
+    storage.allow("url")
+    db_url = to_db_url(storage.string("url", DEFAULT_DB_URL))
+
+    fetch_table = top.table("fetch")
+    fetch_table.allow("user_agent", "timeout_s", "max_bytes", "max_redirects", "allow_loopback")
+    fetch = FetchSettings(
+        user_agent=fetch_table.string("user_agent", DEFAULT_USER_AGENT),
+        timeout_s=fetch_table.number("timeout_s", 20.0, minimum=1),
+        max_bytes=int(fetch_table.number("max_bytes", 10_000_000, minimum=1024, whole=True)),
+        max_redirects=int(fetch_table.number("max_redirects", 5, minimum=0, whole=True)),
+        allow_loopback=fetch_table.boolean("allow_loopback", False),
+    )
+
+    schedule_table = top.table("schedule")
+    schedule_table.allow("interval_s", "cron", "jitter_s")
+    default_schedule = schedule_table.schedule(Schedule(interval_s=3600))
+    jitter_s = int(schedule_table.number("jitter_s", 0, minimum=0, whole=True))
+
+    sources: list[Source] = []
+    for index, entry in enumerate(top.array("sources")):
+        table = _Table(entry, name, f"sources[{index}].")
+        table.allow("name", "url", "kind", "timezone", "interval_s", "cron", "fetch_articles")
+        source = Source(
+            name=table.string("name"),
+            url=table.url("url"),
+            kind=table.choice("kind", SourceKind, SourceKind.FEED),
+            timezone=table.timezone("timezone", "UTC"),
+            schedule=table.schedule(default_schedule),
+            fetch_articles=table.boolean("fetch_articles", True),
+        )
+        if any(s.name == source.name for s in sources):
+            raise ConfigError(f"{name}: sources[{index}].name: {source.name!r} is used twice")
+        sources.append(source)
+
+    return Config(
+        db_url=db_url,
+        fetch=fetch,
+        schedule=default_schedule,
+        jitter_s=jitter_s,
+        sources=tuple(sources),
+        path=name,
+    )
+
+
+def to_db_url(value: str) -> str:
+    """Accept a SQLAlchemy URL or a plain file path (taken as SQLite)."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{value}"
+
+
+class _Table:
+    """One TOML table with the path to it, so every error can say exactly where."""
+
+    def __init__(self, data: object, file: str, prefix: str) -> None:
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{file}: {prefix.rstrip('.') or 'top level'}: expected a table")
+        self.data = data
+        self.file = file
+        self.prefix = prefix
+
+    def _error(self, key: str, expected: str) -> ConfigError:
+        got = self.data.get(key)
+        return ConfigError(f"{self.file}: {self.prefix}{key}: expected {expected}, got {got!r}")
+
+    def allow(self, *keys: str) -> None:
+        for key in self.data:
+            if key not in keys:
+                raise ConfigError(
+                    f"{self.file}: {self.prefix}{key}: unknown key (allowed: {', '.join(keys)})"
+                )
+
+    def table(self, key: str) -> _Table:
+        return _Table(self.data.get(key, {}), self.file, f"{self.prefix}{key}.")
+
+    def array(self, key: str) -> list[object]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            raise self._error(key, "an array of tables ([[sources]])")
+        return value
+
+    def string(self, key: str, default: str | None = None) -> str:
+        if key not in self.data:
+            if default is None:
+                raise ConfigError(f"{self.file}: {self.prefix}{key}: required key is missing")
+            return default
+        value = self.data[key]
+        if not isinstance(value, str) or not value.strip():
+            raise self._error(key, "a non-empty string")
+        return value.strip()
+
+    def url(self, key: str) -> str:
+        value = self.string(key)
+        if not value.startswith(("http://", "https://")):
+            raise self._error(key, "an http:// or https:// URL")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self._error(key, "true or false")
+        return value
+
+    def number(self, key: str, default: float, *, minimum: float, whole: bool = False) -> float:
+        value = self.data.get(key, default)
+        kind = "a whole number" if whole else "a number"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self._error(key, f"{kind} >= {minimum:g}")
+        if (whole and not isinstance(value, int)) or value < minimum:
+            raise self._error(key, f"{kind} >= {minimum:g}")
+        return float(value)
+
+    def choice(self, key: str, enum: type[SourceKind], default: SourceKind) -> SourceKind:
+        value = self.data.get(key, default.value)
+        try:
+            return enum(value)
+        except ValueError:
+            raise self._error(key, "one of " + ", ".join(repr(k.value) for k in enum)) from None
+
+    def timezone(self, key: str, default: str) -> str:
+        value = self.string(key, default)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self._error(key, "an IANA time zone name such as 'Europe/London'") from None
+        return value
+
+    def schedule(self, default: Schedule) -> Schedule:
+        if "interval_s" in self.data and "cron" in self.data:
+            raise ConfigError(f"{self.file}: {self.prefix}cron: give interval_s or cron, not both")
+        if "cron" in self.data:
+            cron = self.string("cron")
+            if len(cron.split()) != 5:
+                raise self._error("cron", "five fields: minute hour day month weekday")
+            return Schedule(cron=cron)
+        if "interval_s" in self.data:
+            return Schedule(interval_s=int(self.number("interval_s", 0, minimum=60, whole=True)))
+        return default

@@ -1,0 +1,204 @@
+"""Dated sentences -> mentions -> events, and the merge of mentions into events.
+
+Input: a stored-to-be `Document` and the `Timex`es found in its text. Output: one `Mention`
+per dated expression, with the sentence it stands in as its text; then `merge()` joins
+mentions that report the same happening (overlapping dates of compatible granularity and
+sentences that share names and key words) into `Event`s. Pure: no database, no clock, and
+it never raises on text; odd input gives fewer mentions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
+
+from timeline.model import Document, Event, Granularity, Interval, Mention, Tense, Timex
+from timeline.text import sentence_spans
+
+MAX_TITLE_CHARS = 240
+
+# Granularities at or below a day describe one day; they may merge with each other
+# ("on Friday" and "on Friday morning"). Coarser ones merge only with their own kind,
+# so "last week" never swallows every day of that week.
+_DAY_LEVEL = frozenset({Granularity.DAY, Granularity.PART_OF_DAY, Granularity.TIME})
+_PRECISION = {g: i for i, g in enumerate(Granularity)}  # coarsest first
+
+# Two sentences report the same happening when they share at least this many key words,
+# and these make up at least this share of the shorter sentence's key words.
+MIN_SHARED_WORDS = 2
+MIN_OVERLAP = 0.2
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just let me more most my no nor not now of off on once only
+    or other our ours out over own same she should so some such than that the their theirs
+    them then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your said says say told
+    tell added according mr mrs ms sir dr new one two three four five six seven eight nine ten
+    may might must shall also however since still yet already even well back many much""".split()
+)
+# Calendar words carry the date, which is compared separately; as key words they would
+# make every "on Friday" sentence look alike.
+_CALENDAR_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
+    tonight overnight morning afternoon evening night week weeks weekend month months year
+    years day days last next earlier later recent recently ago january february march april
+    june july august september october november december""".split()
+)
+
+
+def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]:
+    """One mention per dated expression, carrying the sentence it stands in."""
+    published_day = document.published.date()
+    spans = sentence_spans(document.text)
+    found: list[Mention] = []
+    seen: set[tuple[int, str]] = set()
+    for timex in timexes:
+        if timex.interval is None or timex.granularity is None:
+            continue  # durations, sets, "now": nothing to place on a calendar
+        sentence_index = _sentence_of(spans, timex.start)
+        if sentence_index is None or (sentence_index, timex.value) in seen:
+            continue
+        seen.add((sentence_index, timex.value))
+        s_start, s_end = spans[sentence_index]
+        found.append(
+            Mention(
+                sentence=document.text[s_start:s_end],
+                quote=timex.text,
+                quote_start=timex.start - s_start,
+                quote_end=timex.end - s_start,
+                value=timex.value,
+                granularity=timex.granularity,
+                interval=timex.interval,
+                tense=tense_of(timex.interval, published_day),
+                source=document.source,
+                url=document.canonical_url,
+                published=document.published,
+            )
+        )
+    return found
+
+
+def tense_of(interval: Interval, published_day: date) -> Tense:
+    """Past, ongoing or upcoming as of the publish day."""
+    if interval.end <= published_day:
+        return Tense.PAST
+    if interval.start > published_day:
+        return Tense.UPCOMING
+    return Tense.ONGOING
+
+
+def merge(mentions: Sequence[Mention], candidates: Sequence[Event]) -> list[Event]:
+    """Join `mentions` into `candidates` or into new events; return every event touched.
+
+    A mention joins the event it is most similar to among those it is compatible with;
+    otherwise it founds a new event. Mentions of one batch can join each other.
+    """
+    pool: dict[str, Event] = {event.key: event for event in candidates}
+    touched: list[str] = []
+    for mention in mentions:
+        best_key, best_score = None, 0.0
+        for event in pool.values():
+            if not _compatible(mention, event):
+                continue
+            score = max(similarity(mention.sentence, other.sentence) for other in event.mentions)
+            if score > best_score:
+                best_key, best_score = event.key, score
+        if best_key is None:
+            event = _new_event(mention)
+        else:
+            event = _with_mention(pool[best_key], mention)
+        pool[event.key] = event
+        if event.key not in touched:
+            touched.append(event.key)
+    return [pool[key] for key in touched]
+
+
+def similarity(a: str, b: str) -> float:
+    """Share of the shorter sentence's key words that the other one has too (0 when too few)."""
+    words_a, words_b = keywords(a), keywords(b)
+    shared = len(words_a & words_b)
+    if shared < MIN_SHARED_WORDS:
+        return 0.0
+    overlap = shared / min(len(words_a), len(words_b))
+    return overlap if overlap >= MIN_OVERLAP else 0.0
+
+
+def keywords(sentence: str) -> frozenset[str]:
+    """Lower-cased content words with a light plural/possessive folding."""
+    words = set()
+    for match in _WORD.finditer(sentence):
+        word = match.group().lower().replace("’", "'")
+        word = word.removesuffix("'s").strip("'-")
+        if len(word) < 2 or word in _STOPWORDS or word in _CALENDAR_WORDS:
+            continue
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.add(word)
+    return frozenset(words)
+
+
+def event_key(mention: Mention) -> str:
+    """A stable key for the event a mention founds: same input, same key, on every run."""
+    payload = "\x1f".join([mention.value, mention.url, mention.sentence])
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def _sentence_of(spans: Sequence[tuple[int, int]], offset: int) -> int | None:
+    for index, (start, end) in enumerate(spans):
+        if start <= offset < end:
+            return index
+    return None
+
+
+def _compatible(mention: Mention, event: Event) -> bool:
+    a, b = mention.interval, event.interval
+    if a.start >= b.end or b.start >= a.end:
+        return False
+    if mention.granularity in _DAY_LEVEL and event.granularity in _DAY_LEVEL:
+        return True
+    return mention.granularity == event.granularity
+
+
+def _new_event(mention: Mention) -> Event:
+    return Event(
+        key=event_key(mention),
+        value=mention.value,
+        granularity=mention.granularity,
+        interval=mention.interval,
+        title=_title(mention.sentence),
+        mentions=(mention,),
+    )
+
+
+def _with_mention(event: Event, mention: Mention) -> Event:
+    mentions = (*event.mentions, mention)
+    # The event is dated by its most precise report; the title comes from the earliest one.
+    precise = max(mentions, key=lambda m: _PRECISION[m.granularity])
+    first = min(mentions, key=_report_order)
+    return replace(
+        event,
+        value=precise.value,
+        granularity=precise.granularity,
+        interval=precise.interval,
+        title=_title(first.sentence),
+        mentions=mentions,
+    )
+
+
+def _report_order(mention: Mention) -> tuple[str, str, int]:
+    published = mention.published.isoformat() if mention.published else ""
+    return (published, mention.url, mention.quote_start)
+
+
+def _title(sentence: str) -> str:
+    sentence = " ".join(sentence.split())
+    if len(sentence) <= MAX_TITLE_CHARS:
+        return sentence
+    return sentence[: MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,220 @@
+"""Types that cross stages. Every stage takes and returns these; none imports another stage.
+
+Times: every datetime here is timezone-aware. Calendar intervals are half-open
+``[start, end)`` in dates, as iCal's all-day DTEND is: the day of 7 March 2025 is
+``start=2025-03-07, end=2025-03-08``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    FEED = "feed"  # RSS or Atom
+    PAGE = "page"  # a single article page
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Schedule:
+    """When a source is fetched: every `interval_s` seconds, or on a cron expression."""
+
+    interval_s: int | None = None
+    cron: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """A configured feed or page."""
+
+    name: str
+    url: str
+    kind: SourceKind = SourceKind.FEED
+    timezone: str = "UTC"  # IANA name; pages without an offset are read in it
+    schedule: Schedule = field(default_factory=lambda: Schedule(interval_s=3600))
+    fetch_articles: bool = True  # fetch each entry's page for full text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Validators:
+    """HTTP cache validators kept per URL between fetches."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchResult:
+    """One HTTP response, reduced to what the later stages need."""
+
+    url: str  # the final URL, after redirects
+    status: int
+    content_type: str
+    body: bytes
+    validators: Validators
+    not_modified: bool = False  # 304: the body is empty and nothing needs parsing
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One item of a feed."""
+
+    url: str
+    title: str = ""
+    guid: str | None = None
+    published: datetime | None = None
+    summary: str = ""  # plain text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    """What an article page holds, before any temporal work."""
+
+    url: str
+    canonical_url: str | None
+    title: str
+    text: str  # main text only; paragraphs separated by blank lines
+    published: datetime | None
+    published_from: str  # where `published` came from: "json-ld", "meta:article:published_time" …
+    modified: datetime | None = None
+    language: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Document:
+    """An article as stored: the text the events are read from, and where it came from."""
+
+    source: str
+    url: str
+    canonical_url: str
+    title: str
+    text: str
+    published: datetime
+    published_from: str  # "json-ld", "feed", … ; says which evidence won
+    fetched: datetime
+    guid: str | None = None
+    language: str | None = None
+    timezone: str = "UTC"
+
+    @property
+    def content_hash(self) -> str:
+        payload = "\x1f".join([self.title, self.published.isoformat(), self.text])
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class TimexType(StrEnum):
+    """TIMEX3 types (TimeML 1.2.1)."""
+
+    DATE = "DATE"
+    TIME = "TIME"
+    DURATION = "DURATION"
+    SET = "SET"
+
+
+class Granularity(StrEnum):
+    """How precise a resolved expression is, coarsest first."""
+
+    CENTURY = "century"
+    DECADE = "decade"
+    YEAR = "year"
+    QUARTER = "quarter"
+    SEASON = "season"
+    MONTH = "month"
+    WEEK = "week"
+    DAY = "day"
+    PART_OF_DAY = "part_of_day"
+    TIME = "time"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interval:
+    """Calendar days covered, half-open: [start, end). `at` is set for clock times."""
+
+    start: date
+    end: date
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timex:
+    """One temporal expression found in a text and resolved against an anchor.
+
+    `value` is the TIMEX3 value ("2025-03-07", "2025-W11", "2025-03-06TNI", "P3Y",
+    "XXXX-WXX-5", "PRESENT_REF"). `interval` and `granularity` are set only when the
+    expression names a concrete stretch of the calendar (not for durations, sets,
+    PRESENT_REF or values with X in them).
+    """
+
+    start: int  # character offsets into the text, end exclusive
+    end: int
+    text: str
+    type: TimexType
+    value: str
+    granularity: Granularity | None = None
+    interval: Interval | None = None
+    anchor: str | None = None  # what it was resolved against: the publish date, or a nearer date
+
+
+class Tense(StrEnum):
+    """Where an event lies relative to the publish time of the article reporting it."""
+
+    PAST = "past"
+    ONGOING = "ongoing"
+    UPCOMING = "upcoming"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mention:
+    """One dated sentence of one document: the evidence for an event."""
+
+    sentence: str
+    quote: str  # the temporal expression as written
+    quote_start: int  # offsets of the quote inside `sentence`
+    quote_end: int
+    value: str
+    granularity: Granularity
+    interval: Interval
+    tense: Tense
+    # provenance, filled when the mention is tied to a stored document
+    source: str = ""
+    url: str = ""
+    published: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """A timeline entry: one happening, with every mention that reports it."""
+
+    key: str  # stable across runs and exports; the iCal UID is made from it
+    value: str
+    granularity: Granularity
+    interval: Interval
+    title: str
+    mentions: tuple[Mention, ...]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(sorted({m.source for m in self.mentions}))
+
+
+class Status(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceOutcome:
+    """What one cycle did for one source. A cycle returns these; it never raises for a source."""
+
+    source: str
+    status: Status
+    documents_new: int = 0
+    documents_updated: int = 0
+    documents_unchanged: int = 0
+    events: int = 0
+    errors: tuple[str, ...] = ()  # problems met along the way, in words, each naming the source

@@ -1,0 +1,210 @@
+"""One source, one cycle: fetch -> feed -> articles -> temporal -> events -> store.
+
+The only module that knows the order of the stages. `run_source` is the per-source boundary:
+whatever goes wrong inside it becomes a `SourceOutcome` with the problem in words (and a log
+line), never an exception, so one broken source cannot stop the others. Within a source, one
+bad article is skipped and reported while the rest are stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from timeline import events, temporal
+from timeline.article import extract_article
+from timeline.config import FetchSettings
+from timeline.errors import SourceError, TimelineError
+from timeline.feeds import parse_feed
+from timeline.fetch import fetch
+from timeline.model import (
+    Article,
+    Document,
+    Entry,
+    Source,
+    SourceKind,
+    SourceOutcome,
+    Status,
+    Validators,
+)
+from timeline.store import SaveResult, Store
+
+log = logging.getLogger("timeline")
+
+# A publish time outside this window makes no sense for news we are fetching now.
+OLDEST_PUBLISHED = datetime.fromisoformat("1990-01-01T00:00:00+00:00")
+FUTURE_TOLERANCE = timedelta(days=1)  # clocks and zones disagree; a day ahead is a bug
+
+
+@dataclass
+class _Tally:
+    counts: dict[SaveResult, int] = field(default_factory=lambda: dict.fromkeys(SaveResult, 0))
+    events: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def run_source(
+    source: Source,
+    *,
+    client: httpx.Client,
+    store: Store,
+    settings: FetchSettings,
+    now: datetime,
+) -> SourceOutcome:
+    """Fetch and store one source. Never raises for the source's own failures."""
+    try:
+        outcome = _run(source, client=client, store=store, settings=settings, now=now)
+    except Exception as exc:  # the per-source boundary: nothing escapes to other sources
+        message = str(exc) if isinstance(exc, TimelineError) else f"source {source.name!r}: {exc!r}"
+        log.error("%s", message, exc_info=not isinstance(exc, TimelineError))
+        _record(store, source, now, error=message)
+        return SourceOutcome(source=source.name, status=Status.FAILED, errors=(message,))
+    log.info(
+        "source=%s status=%s new=%d updated=%d unchanged=%d events=%d errors=%d",
+        source.name,
+        outcome.status.value,
+        outcome.documents_new,
+        outcome.documents_updated,
+        outcome.documents_unchanged,
+        outcome.events,
+        len(outcome.errors),
+    )
+    return outcome
+
+
+def _run(
+    source: Source, *, client: httpx.Client, store: Store, settings: FetchSettings, now: datetime
+) -> SourceOutcome:
+    state = store.source_state(source.name)
+    validators = Validators(etag=state.etag, last_modified=state.last_modified)
+    result = fetch(client, source.url, source=source.name, settings=settings, validators=validators)
+    if result.not_modified:
+        store.record_attempt(
+            source.name, source.url, at=now, error=None, etag=state.etag,
+            last_modified=state.last_modified,
+        )
+        return SourceOutcome(source=source.name, status=Status.NOT_MODIFIED)
+
+    tally = _Tally()
+    if source.kind is SourceKind.PAGE:
+        article = extract_article(
+            result.body,
+            url=result.url,
+            source=source.name,
+            timezone=source.timezone,
+            content_type=result.content_type,
+        )
+        _store_article(source, article, None, store=store, now=now, tally=tally)
+    else:
+        entries = parse_feed(
+            result.body, url=result.url, source=source.name, content_type=result.content_type
+        )
+        for entry in entries:
+            try:
+                article = _article_for(entry, source, client=client, settings=settings)
+                _store_article(source, article, entry, store=store, now=now, tally=tally)
+            except SourceError as exc:  # one bad article; the rest of the feed goes on
+                log.warning("%s", exc)
+                tally.errors.append(str(exc))
+
+    store.record_attempt(
+        source.name,
+        source.url,
+        at=now,
+        error=None,
+        etag=result.validators.etag,
+        last_modified=result.validators.last_modified,
+    )
+    return SourceOutcome(
+        source=source.name,
+        status=Status.OK,
+        documents_new=tally.counts[SaveResult.NEW],
+        documents_updated=tally.counts[SaveResult.UPDATED],
+        documents_unchanged=tally.counts[SaveResult.UNCHANGED],
+        events=tally.events,
+        errors=tuple(tally.errors),
+    )
+
+
+def _article_for(
+    entry: Entry, source: Source, *, client: httpx.Client, settings: FetchSettings
+) -> Article:
+    if not source.fetch_articles:
+        return Article(
+            url=entry.url,
+            canonical_url=entry.url,
+            title=entry.title,
+            text=entry.summary,
+            published=None,
+            published_from="",
+        )
+    page = fetch(client, entry.url, source=source.name, settings=settings)
+    return extract_article(
+        page.body,
+        url=page.url,
+        source=source.name,
+        timezone=source.timezone,
+        content_type=page.content_type,
+    )
+
+
+def _store_article(
+    source: Source,
+    article: Article,
+    entry: Entry | None,
+    *,
+    store: Store,
+    now: datetime,
+    tally: _Tally,
+) -> None:
+    published, published_from = _choose_published(source, article, entry, now)
+    zone = ZoneInfo(source.timezone)
+    document = Document(
+        source=source.name,
+        url=article.url,
+        canonical_url=article.canonical_url or article.url,
+        title=article.title or (entry.title if entry else ""),
+        text=article.text,
+        # Relative dates are read on the source's local calendar ("on Friday" in London).
+        published=published.astimezone(zone),
+        published_from=published_from,
+        fetched=now,
+        guid=entry.guid if entry else None,
+        language=article.language,
+        timezone=source.timezone,
+    )
+    timexes = temporal.tag(document.text, document.published)
+    found = events.find_mentions(document, timexes)
+    saved = store.save_document(document, found, events.merge)
+    tally.counts[saved] += 1
+    if saved is not SaveResult.UNCHANGED:
+        tally.events += len(found)
+
+
+def _choose_published(
+    source: Source, article: Article, entry: Entry | None, now: datetime
+) -> tuple[datetime, str]:
+    """The page's own metadata first, the feed entry second; each must make sense."""
+    problems = []
+    candidates = [(article.published, article.published_from or "page")]
+    if entry is not None:
+        candidates.append((entry.published, "feed"))
+    for published, origin in candidates:
+        if published is None:
+            continue
+        if OLDEST_PUBLISHED <= published <= now + FUTURE_TOLERANCE:
+            return published, origin
+        problems.append(f"{origin} gives {published.isoformat()}, which makes no sense")
+    detail = "; ".join(problems) or "neither the page nor the feed gives one"
+    raise SourceError(source.name, f"{article.url}: no usable publish time ({detail})")
+
+
+def _record(store: Store, source: Source, now: datetime, *, error: str) -> None:
+    try:
+        store.record_attempt(source.name, source.url, at=now, error=error)
+    except TimelineError as exc:  # the store itself is failing; the log has to do
+        log.error("%s", exc)

@@ -1,0 +1,453 @@
+"""Every query the project makes. Takes and returns model types; nothing else sees SQL.
+
+The schema comes only from alembic migrations (`migrations/`), applied by `Store.open()`.
+Each document is saved in one transaction: its row, its mentions and the events they join,
+so a crash mid-document leaves the store as it was before that document.
+
+Dialect differences, each in one place:
+- SQLite: WAL journal so `timeline show` reads while the daemon writes; foreign keys are
+  off by default there and must be switched on per connection; no zone type (tables.py).
+- PostgreSQL: psycopg 3 (`postgresql+psycopg://`); a plain `postgresql://` URL is mapped
+  to it so users need not know the driver name.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from timeline.errors import StoreError
+from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
+from timeline.store.tables import documents, events, mentions, sources
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+Merge = Callable[[Sequence[Mention], Sequence[Event]], list[Event]]
+
+
+class SaveResult(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceState:
+    """What the fetcher keeps between cycles for one source."""
+
+    name: str
+    etag: str | None = None
+    last_modified: str | None = None
+    consecutive_errors: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceHealth:
+    name: str
+    url: str
+    last_attempt: datetime | None
+    last_success: datetime | None
+    last_error: str | None
+    consecutive_errors: int
+    documents: int
+    events: int
+
+
+def normalize_url(url: str) -> str:
+    """Map `postgresql://` and `postgres://` to the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # Writers in one process take turns: a document's merge reads candidate events and
+        # then writes, and two such transactions interleaved would both found the same event
+        # (and on SQLite the second would fail to upgrade its read lock).
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Connect and bring the schema to the newest migration."""
+        url = normalize_url(url)
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise StoreError(f"database URL {url!r} is not valid: {exc}") from exc
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            folder = Path(parsed.database).parent
+            if not folder.exists():
+                raise StoreError(f"database {url}: folder {folder} does not exist")
+        try:
+            engine = create_engine(parsed, pool_pre_ping=True)
+        except (ArgumentError, ImportError) as exc:
+            raise StoreError(f"database {url}: cannot use it: {exc}") from exc
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        if migrate:
+            store.upgrade()
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ------------------------------------------------------------------------
+
+    def _alembic_config(self, connection: Connection) -> Any:
+        from alembic.config import Config as AlembicConfig
+
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        return config
+
+    def upgrade(self, revision: str = "head") -> None:
+        from alembic import command
+
+        try:
+            with self.engine.begin() as connection:
+                command.upgrade(self._alembic_config(connection), revision)
+        except OperationalError as exc:
+            raise StoreError(f"database {self.display_url}: cannot migrate: {exc.orig}") from exc
+
+    def downgrade(self, revision: str) -> None:
+        from alembic import command
+
+        with self.engine.begin() as connection:
+            command.downgrade(self._alembic_config(connection), revision)
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    @property
+    def display_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[Connection]:
+        try:
+            with self._write_lock, self.engine.begin() as connection:
+                yield connection
+        except OperationalError as exc:
+            raise StoreError(f"database {self.display_url}: {what} failed: {exc.orig}") from exc
+
+    # -- sources -----------------------------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(sources).where(sources.c.name == name)).first()
+        if row is None:
+            return SourceState(name=name)
+        return SourceState(
+            name=name,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            consecutive_errors=row.consecutive_errors,
+        )
+
+    def record_attempt(
+        self,
+        name: str,
+        url: str,
+        *,
+        at: datetime,
+        error: str | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Remember how a fetch of `name` went; validators only change on success."""
+        with self._transaction(f"recording source {name!r}") as connection:
+            row = connection.execute(select(sources).where(sources.c.name == name)).first()
+            if row is None:
+                connection.execute(
+                    insert(sources).values(name=name, url=url, consecutive_errors=0)
+                )
+                errors_before = 0
+            else:
+                errors_before = row.consecutive_errors
+            values: dict[str, Any] = {"url": url, "last_attempt": at}
+            if error is None:
+                values |= {
+                    "last_success": at,
+                    "last_error": None,
+                    "consecutive_errors": 0,
+                    "etag": etag,
+                    "last_modified": last_modified,
+                }
+            else:
+                values |= {"last_error": error, "consecutive_errors": errors_before + 1}
+            connection.execute(update(sources).where(sources.c.name == name).values(**values))
+
+    def source_health(self) -> list[SourceHealth]:
+        doc_counts = (
+            select(documents.c.source, func.count().label("n"))
+            .group_by(documents.c.source)
+            .subquery()
+        )
+        event_counts = (
+            select(documents.c.source, func.count(func.distinct(mentions.c.event_id)).label("n"))
+            .join(mentions, mentions.c.document_id == documents.c.id)
+            .group_by(documents.c.source)
+            .subquery()
+        )
+        query = (
+            select(
+                sources,
+                func.coalesce(doc_counts.c.n, 0).label("documents"),
+                func.coalesce(event_counts.c.n, 0).label("events"),
+            )
+            .outerjoin(doc_counts, doc_counts.c.source == sources.c.name)
+            .outerjoin(event_counts, event_counts.c.source == sources.c.name)
+            .order_by(sources.c.name)
+        )
+        with self.engine.connect() as connection:
+            return [
+                SourceHealth(
+                    name=row.name,
+                    url=row.url,
+                    last_attempt=row.last_attempt,
+                    last_success=row.last_success,
+                    last_error=row.last_error,
+                    consecutive_errors=row.consecutive_errors,
+                    documents=row.documents,
+                    events=row.events,
+                )
+                for row in connection.execute(query)
+            ]
+
+    # -- documents ---------------------------------------------------------------------
+
+    def save_document(
+        self, document: Document, found: Sequence[Mention], merge: Merge
+    ) -> SaveResult:
+        """Store a document and its mentions in one transaction, merging them into events.
+
+        Unchanged content (same hash under the same canonical URL) writes nothing. An edited
+        document loses its old mentions first; events left without any are deleted.
+        """
+        with self._transaction(f"saving {document.canonical_url}") as connection:
+            row = connection.execute(
+                select(documents.c.id, documents.c.content_hash).where(
+                    documents.c.canonical_url == document.canonical_url
+                )
+            ).first()
+            if row is not None and row.content_hash == document.content_hash:
+                return SaveResult.UNCHANGED
+            values = _document_values(document)
+            if row is None:
+                document_id = connection.execute(
+                    insert(documents).values(**values).returning(documents.c.id)
+                ).scalar_one()
+            else:
+                document_id = row.id
+                connection.execute(
+                    update(documents).where(documents.c.id == document_id).values(**values)
+                )
+                self._forget_mentions(connection, document_id)
+            candidates = self._events_overlapping(connection, found)
+            for merged in merge(found, candidates):
+                self._write_event(connection, merged, document_id, document.canonical_url)
+            return SaveResult.NEW if row is None else SaveResult.UPDATED
+
+    def _forget_mentions(self, connection: Connection, document_id: int) -> None:
+        event_ids = select(mentions.c.event_id).where(mentions.c.document_id == document_id)
+        touched = [r[0] for r in connection.execute(event_ids.distinct())]
+        connection.execute(delete(mentions).where(mentions.c.document_id == document_id))
+        if touched:
+            still_used = select(mentions.c.event_id).where(mentions.c.event_id.in_(touched))
+            connection.execute(
+                delete(events).where(events.c.id.in_(touched), events.c.id.not_in(still_used))
+            )
+
+    def _events_overlapping(self, connection: Connection, found: Sequence[Mention]) -> list[Event]:
+        if not found:
+            return []
+        ranges = [
+            and_(events.c.start < m.interval.end, events.c.end > m.interval.start) for m in found
+        ]
+        query = select(events).where(or_(*ranges))
+        return self._load_events(connection, query)
+
+    def _write_event(
+        self, connection: Connection, merged: Event, document_id: int, canonical_url: str
+    ) -> None:
+        values = {
+            "value": merged.value,
+            "granularity": merged.granularity.value,
+            "start": merged.interval.start,
+            "end": merged.interval.end,
+            "at": merged.interval.at,
+            "title": merged.title,
+        }
+        event_id = connection.execute(
+            select(events.c.id).where(events.c.key == merged.key)
+        ).scalar_one_or_none()
+        if event_id is None:
+            event_id = connection.execute(
+                insert(events).values(key=merged.key, **values).returning(events.c.id)
+            ).scalar_one()
+        else:
+            connection.execute(update(events).where(events.c.id == event_id).values(**values))
+        # This document's old mentions were deleted before merging, so the ones carrying
+        # its URL are exactly the ones to insert.
+        new = [m for m in merged.mentions if m.url == canonical_url]
+        if new:
+            connection.execute(
+                insert(mentions),
+                [_mention_values(m, document_id, event_id) for m in new],
+            )
+
+    # -- reading -----------------------------------------------------------------------
+
+    def events(
+        self,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        source: str | None = None,
+        limit: int | None = None,
+    ) -> list[Event]:
+        """Events overlapping [start, end), oldest first, with all their mentions."""
+        query = select(events)
+        if start is not None:
+            query = query.where(events.c.end > start)
+        if end is not None:
+            query = query.where(events.c.start < end)
+        if source is not None:
+            reported = (
+                select(mentions.c.event_id)
+                .join(documents, documents.c.id == mentions.c.document_id)
+                .where(documents.c.source == source)
+            )
+            query = query.where(events.c.id.in_(reported))
+        query = query.order_by(events.c.start, events.c.end, events.c.key)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as connection:
+            return self._load_events(connection, query)
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            return {
+                table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in (sources, documents, events, mentions)
+            }
+
+    def _load_events(self, connection: Connection, query: Any) -> list[Event]:
+        rows = connection.execute(query).all()
+        if not rows:
+            return []
+        by_event: dict[int, list[Mention]] = {row.id: [] for row in rows}
+        mention_rows = connection.execute(
+            select(mentions, documents.c.source, documents.c.canonical_url, documents.c.published)
+            .join(documents, documents.c.id == mentions.c.document_id)
+            .where(mentions.c.event_id.in_(list(by_event)))
+            .order_by(documents.c.published, documents.c.canonical_url, mentions.c.quote_start)
+        )
+        for m in mention_rows:
+            by_event[m.event_id].append(_mention_of(m))
+        return [
+            Event(
+                key=row.key,
+                value=row.value,
+                granularity=Granularity(row.granularity),
+                interval=Interval(start=row.start, end=row.end, at=row.at),
+                title=row.title,
+                mentions=tuple(by_event[row.id]),
+            )
+            for row in rows
+        ]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite
+    cursor.execute("PRAGMA busy_timeout=10000")  # wait for a writer instead of failing
+    cursor.close()
+
+
+def _document_values(document: Document) -> dict[str, Any]:
+    return {
+        "source": document.source,
+        "url": document.url,
+        "canonical_url": document.canonical_url,
+        "guid": document.guid,
+        "title": document.title,
+        "text": document.text,
+        "published": document.published,
+        "published_from": document.published_from,
+        "fetched": document.fetched,
+        "content_hash": document.content_hash,
+        "language": document.language,
+        "timezone": document.timezone,
+    }
+
+
+def _mention_values(mention: Mention, document_id: int, event_id: int) -> dict[str, Any]:
+    return {
+        "document_id": document_id,
+        "event_id": event_id,
+        "sentence": mention.sentence,
+        "quote": mention.quote,
+        "quote_start": mention.quote_start,
+        "quote_end": mention.quote_end,
+        "value": mention.value,
+        "granularity": mention.granularity.value,
+        "start": mention.interval.start,
+        "end": mention.interval.end,
+        "at": mention.interval.at,
+        "tense": mention.tense.value,
+    }
+
+
+def _mention_of(row: Any) -> Mention:
+    return Mention(
+        sentence=row.sentence,
+        quote=row.quote,
+        quote_start=row.quote_start,
+        quote_end=row.quote_end,
+        value=row.value,
+        granularity=Granularity(row.granularity),
+        interval=Interval(start=row.start, end=row.end, at=row.at),
+        tense=Tense(row.tense),
+        source=row.source,
+        url=row.canonical_url,
+        published=row.published,
+    )
+
