@@ -115,10 +115,27 @@ class Site:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def add(self, path: str, body: bytes, *, content_type: str, status: int = 200) -> None:
+    def add(
+        self,
+        path: str,
+        body: bytes,
+        *,
+        content_type: str,
+        status: int = 200,
+        etag: str | None = None,
+    ) -> None:
+        """Serve `body` at `path`; with `etag`, answer 304 to a matching If-None-Match."""
+
         def route(handler: SimpleHTTPRequestHandler) -> None:
+            if etag is not None and handler.headers.get("If-None-Match") == etag:
+                handler.send_response(304)
+                handler.send_header("ETag", etag)
+                handler.end_headers()
+                return
             handler.send_response(status)
             handler.send_header("Content-Type", content_type)
+            if etag is not None:
+                handler.send_header("ETag", etag)
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
             handler.wfile.write(body)

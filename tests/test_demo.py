@@ -1,0 +1,109 @@
+"""End to end, as a user runs it: `timeline demo`, then `timeline show --json`.
+
+Real processes, the real demo web server on 127.0.0.1 and a real SQLite file. The seed
+article (The Independent, Friday 7 March 2025, 08:00 London) must give exactly the timeline
+of its README: each entry on its date and granularity, nothing from the donation box.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SEED_URL = "https://news.example/independent/starmer-european-leaders.html"
+
+# (TIMEX3 value, granularity, words of the sentence that dates it)
+SEED_TIMELINE = [
+    ("2025-W09", "week", "Oval Office row"),
+    ("2025-03-05", "day", "coalition of the willing"),
+    ("2025-03-06", "day", "started talks in Washington"),
+    ("2025-03-06TNI", "part_of_day", "comments overnight"),
+    ("2025-03-07TMO", "part_of_day", "talk to European leaders on Friday morning"),
+    ("2025-03-07", "day", "Stephen Kinnock said"),
+    ("2025-W11", "week", "talks will take place in Saudi Arabia next week"),
+    ("2025", "year", "resistance against Russia"),
+]
+DONATION_BOX = ("Your support", "donation", "paywalls", "reproductive rights")
+
+
+def timeline(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "timeline", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[str, Any]]]:
+    folder: Path = tmp_path_factory.mktemp("demo")
+    db = f"sqlite:///{folder / 'timeline.db'}"
+    run = timeline("demo", "--db", db)
+    assert run.returncode == 0, run.stderr
+    show = timeline("show", "--json", "--db", db)
+    assert show.returncode == 0, show.stderr
+    return run.stdout, [json.loads(line) for line in show.stdout.splitlines()]
+
+
+def seed_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in events if any(m["url"] == SEED_URL for m in e["mentions"])]
+
+
+def test_seed_article_gives_its_timeline(demo: tuple[str, list[dict[str, Any]]]) -> None:
+    _, events = demo
+    found = {(e["value"], e["granularity"]): e for e in seed_events(events)}
+    assert set(found) == {(value, granularity) for value, granularity, _ in SEED_TIMELINE}
+    for value, granularity, words in SEED_TIMELINE:
+        sentences = [m["sentence"] for m in found[value, granularity]["mentions"]]
+        assert any(words in s for s in sentences), (value, sentences)
+
+
+def test_the_call_on_friday_joins_the_friday_morning_entry(
+    demo: tuple[str, list[dict[str, Any]]],
+) -> None:
+    _, events = demo
+    (morning,) = [e for e in seed_events(events) if e["value"] == "2025-03-07TMO"]
+    assert any("The call on Friday" in m["sentence"] for m in morning["mentions"])
+
+
+def test_intervals_are_iso_dates(demo: tuple[str, list[dict[str, Any]]]) -> None:
+    _, events = demo
+    (week,) = [e for e in seed_events(events) if e["value"] == "2025-W11"]
+    assert week["interval"]["start"] == "2025-03-10"
+    assert week["interval"]["end"] == "2025-03-17"
+    assert week["mentions"][0]["tense"] == "upcoming"
+
+
+def test_nothing_from_the_donation_box(demo: tuple[str, list[dict[str, Any]]]) -> None:
+    _, events = demo
+    for event in events:
+        for m in event["mentions"]:
+            assert not any(words in m["sentence"] for words in DONATION_BOX)
+
+
+def test_outlets_merge_into_shared_entries(demo: tuple[str, list[dict[str, Any]]]) -> None:
+    _, events = demo
+    shared = [e for e in events if len(e["sources"]) >= 2]
+    assert shared, "the same happening reported by several outlets shows once"
+    (talks,) = [e for e in seed_events(events) if e["value"] == "2025-03-06"]
+    assert len(talks["sources"]) >= 2
+
+
+def test_demo_prints_the_timeline_and_is_idempotent(
+    demo: tuple[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    stdout, events = demo
+    assert "Fri 7 Mar 2025" in stdout
+    assert "week of 10 Mar 2025" in stdout
+    db = f"sqlite:///{tmp_path / 'again.db'}"
+    timeline("demo", "--db", db)
+    again = timeline("demo", "--db", db)
+    assert again.returncode == 0
+    assert "3 unchanged" in again.stdout or "unchanged" in again.stdout
+    second = [json.loads(line) for line in timeline("show", "--json", "--db", db).stdout.split("\n") if line]
+    assert len(second) == len(events)

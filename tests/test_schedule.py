@@ -1,0 +1,74 @@
+"""The daemon as a real process: it fetches on start, and SIGTERM/SIGINT stop it cleanly."""
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from timeline.store import Store
+
+from .conftest import Site
+from .test_pipeline import serve_gazette
+
+
+def write_config(folder: Path, feed_url: str) -> Path:
+    path = folder / "config.toml"
+    path.write_text(
+        f"""
+[storage]
+url = "sqlite:///{folder / "timeline.db"}"
+
+[fetch]
+allow_loopback = true
+timeout_s = 5
+
+[[sources]]
+name = "gazette"
+url = "{feed_url}"
+timezone = "Europe/London"
+interval_s = 60
+"""
+    )
+    return path
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_daemon_fetches_then_stops_cleanly(site: Site, tmp_path: Path, sig: signal.Signals) -> None:
+    config = write_config(tmp_path, serve_gazette(site))
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "timeline", "run", "--config", str(config)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with Store.open(f"sqlite:///{tmp_path / 'timeline.db'}") as store:
+                if store.counts()["documents"] == 2:
+                    break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the daemon stored nothing within 60 s")
+        daemon.send_signal(sig)
+        _, stderr = daemon.communicate(timeout=30)
+    finally:
+        daemon.kill()
+    assert daemon.returncode == 0, stderr
+    assert "stopping" in stderr
+    assert "source=gazette status=ok new=2" in stderr
+
+
+def test_run_without_sources_is_a_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\nurl = "sqlite:///{tmp_path / "t.db"}"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline", "run", "--once", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "no [[sources]] to fetch" in result.stderr
