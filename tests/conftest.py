@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -87,7 +88,7 @@ Route = Callable[[SimpleHTTPRequestHandler], None]
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    routes: dict[str, Route] = {}
+    routes: ClassVar[dict[str, Route]] = {}
 
     def do_GET(self) -> None:
         route = self.routes.get(self.path.split("?")[0])

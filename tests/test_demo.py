@@ -105,5 +105,9 @@ def test_demo_prints_the_timeline_and_is_idempotent(
     again = timeline("demo", "--db", db)
     assert again.returncode == 0
     assert "3 unchanged" in again.stdout or "unchanged" in again.stdout
-    second = [json.loads(line) for line in timeline("show", "--json", "--db", db).stdout.split("\n") if line]
+    second = [
+        json.loads(line)
+        for line in timeline("show", "--json", "--db", db).stdout.split("\n")
+        if line
+    ]
     assert len(second) == len(events)

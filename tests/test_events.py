@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,7 +15,7 @@ from timeline.model import (
     TimexType,
 )
 
-FRIDAY = datetime(2025, 3, 7, 8, 0, tzinfo=timezone.utc)
+FRIDAY = datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
 
 
 def day(d: date) -> Interval:
@@ -117,7 +117,9 @@ def test_merged_event_takes_the_most_precise_date() -> None:
 
 
 def test_merge_into_existing_candidates_keeps_the_key() -> None:
-    first = merge([mention("Healey started talks in Washington with Hegseth.", date(2025, 3, 6))], [])
+    first = merge(
+        [mention("Healey started talks in Washington with Hegseth.", date(2025, 3, 6))], []
+    )
     later = mention(
         "In Washington, Healey and Hegseth held talks.", date(2025, 3, 6), url="https://c.e/3"
     )
@@ -142,7 +144,9 @@ def test_merge_groups_do_not_depend_on_order(order: list[int]) -> None:
         mention("Healey started talks in Washington with Hegseth.", date(2025, 3, 6)),
         mention("Healey and Hegseth held talks in Washington.", date(2025, 3, 6), url="https://b/"),
         mention("EU leaders agreed a defence spending plan in Brussels.", date(2025, 3, 6)),
-        mention("In Brussels EU leaders backed the defence plan.", date(2025, 3, 6), url="https://c/"),
+        mention(
+            "In Brussels EU leaders backed the defence plan.", date(2025, 3, 6), url="https://c/"
+        ),
     ]
     shuffled = [reports[i] for i in order]
     groups = {frozenset(m.sentence for m in e.mentions) for e in merge(shuffled, [])}

@@ -98,7 +98,9 @@ def test_broken_sources_fail_alone(site: Site, store: Store) -> None:
     assert outcomes["gazette"].status is Status.OK
     assert outcomes["html-posing"].status is Status.FAILED
     assert "source 'html-posing'" in outcomes["html-posing"].errors[0]
-    assert "not" in outcomes["html-posing"].errors[0] and "html" in outcomes["html-posing"].errors[0]
+    assert (
+        "not" in outcomes["html-posing"].errors[0] and "html" in outcomes["html-posing"].errors[0]
+    )
     assert outcomes["sleepy"].status is Status.FAILED
     assert "timed out" in outcomes["sleepy"].errors[0]
     # The feed itself is fine; its one article with a nonsense date is refused, the other lands.

@@ -1,7 +1,7 @@
 """The storage suite: every test runs on a SQLite file and on a real PostgreSQL database."""
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,10 +13,12 @@ from timeline.store import SaveResult, Store
 
 LONDON = ZoneInfo("Europe/London")
 FRIDAY = datetime(2025, 3, 7, 8, 0, tzinfo=LONDON)
-FETCHED = datetime(2025, 3, 7, 9, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2025, 3, 7, 9, 0, tzinfo=UTC)
 
 
-def document(url: str, text: str = "Talks in Washington on Thursday.", **fields: object) -> Document:
+def document(
+    url: str, text: str = "Talks in Washington on Thursday.", **fields: object
+) -> Document:
     base = Document(
         source="wire",
         url=url,
@@ -107,7 +109,7 @@ def test_filters(store: Store) -> None:
 
 
 def test_source_state_and_health(store: Store) -> None:
-    at = datetime(2025, 3, 7, 9, tzinfo=timezone.utc)
+    at = datetime(2025, 3, 7, 9, tzinfo=UTC)
     store.record_attempt("wire", "https://w.example/feed", at=at, error=None, etag='"v1"')
     assert store.source_state("wire").etag == '"v1"'
     store.record_attempt("wire", "https://w.example/feed", at=at, error="source 'wire': 500")
@@ -138,7 +140,7 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
 
 
 def test_unreachable_database_is_a_clear_error() -> None:
-    with pytest.raises(StoreError, match="folder .* does not exist"):
+    with pytest.raises(StoreError, match=r"folder .* does not exist"):
         Store.open("sqlite:////no/such/folder/timeline.db")
     with pytest.raises(StoreError, match="cannot migrate"):
         Store.open("postgresql://nobody@127.0.0.1:1/none")

@@ -137,11 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--from", dest="start", type=_day, default=None, metavar="DATE",
+        "--from",
+        dest="start",
+        type=_day,
+        default=None,
+        metavar="DATE",
         help="only events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY)",
     )
     parser.add_argument(
-        "--to", dest="end", type=_day_after, default=None, metavar="DATE",
+        "--to",
+        dest="end",
+        type=_day_after,
+        default=None,
+        metavar="DATE",
         help="only events on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY)",
     )
     parser.add_argument("--source", default=None, help="only events reported by this source")
@@ -231,7 +239,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
     config = _config(args)
     with _open_store(args, config) as store:
         health = {h.name: h for h in store.source_health()}
-    names = [s.name for s in config.sources] + sorted(set(health) - {s.name for s in config.sources})
+    names = [s.name for s in config.sources] + sorted(
+        set(health) - {s.name for s in config.sources}
+    )
     if not names:
         print("No sources configured or seen yet.")
     for name in names:

@@ -62,13 +62,16 @@ class _SiteHandler(SimpleHTTPRequestHandler):
 @contextmanager
 def serve_site(root: Path = SITE) -> Iterator[str]:
     """Serve `root` on 127.0.0.1 (a free port) and yield the base URL."""
-    handler = type("Handler", (_SiteHandler,), {})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
-    handler.origin = f"http://127.0.0.1:{server.server_address[1]}"
+
+    class Handler(_SiteHandler):  # a class per server: `origin` is this server's address
+        pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
+    Handler.origin = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
     thread.start()
     try:
-        yield handler.origin
+        yield Handler.origin
     finally:
         server.shutdown()
         server.server_close()

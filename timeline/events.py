@@ -110,10 +110,7 @@ def merge(mentions: Sequence[Mention], candidates: Sequence[Event]) -> list[Even
             score = max(similarity(mention.sentence, other.sentence) for other in event.mentions)
             if score > best_score:
                 best_key, best_score = event.key, score
-        if best_key is None:
-            event = _new_event(mention)
-        else:
-            event = _with_mention(pool[best_key], mention)
+        event = _new_event(mention) if best_key is None else _with_mention(pool[best_key], mention)
         pool[event.key] = event
         if event.key not in touched:
             touched.append(event.key)

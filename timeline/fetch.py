@@ -89,9 +89,7 @@ def fetch(
             source, f"{url}: timed out after {settings.timeout_s:g} s ({type(exc).__name__})"
         ) from exc
     except httpx.TooManyRedirects as exc:
-        raise FetchError(
-            source, f"{url}: more than {settings.max_redirects} redirects"
-        ) from exc
+        raise FetchError(source, f"{url}: more than {settings.max_redirects} redirects") from exc
     except httpx.HTTPError as exc:
         raise FetchError(source, f"{url}: {_describe(exc)}") from exc
     except _RefusedAddress as exc:

@@ -84,7 +84,11 @@ def _run(
     result = fetch(client, source.url, source=source.name, settings=settings, validators=validators)
     if result.not_modified:
         store.record_attempt(
-            source.name, source.url, at=now, error=None, etag=state.etag,
+            source.name,
+            source.url,
+            at=now,
+            error=None,
+            etag=state.etag,
             last_modified=state.last_modified,
         )
         return SourceOutcome(source=source.name, status=Status.NOT_MODIFIED)

@@ -86,9 +86,7 @@ def upgrade() -> None:
             name="fk_mentions_document_id_documents",
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["events.id"], name="fk_mentions_event_id_events"
-        ),
+        sa.ForeignKeyConstraint(["event_id"], ["events.id"], name="fk_mentions_event_id_events"),
     )
     op.create_index("ix_mentions_document_id", "mentions", ["document_id"])
     op.create_index("ix_mentions_event_id", "mentions", ["event_id"])

@@ -194,9 +194,7 @@ class Store:
         with self._transaction(f"recording source {name!r}") as connection:
             row = connection.execute(select(sources).where(sources.c.name == name)).first()
             if row is None:
-                connection.execute(
-                    insert(sources).values(name=name, url=url, consecutive_errors=0)
-                )
+                connection.execute(insert(sources).values(name=name, url=url, consecutive_errors=0))
                 errors_before = 0
             else:
                 errors_before = row.consecutive_errors
@@ -450,4 +448,3 @@ def _mention_of(row: Any) -> Mention:
         url=row.canonical_url,
         published=row.published,
     )
-

@@ -1,0 +1,223 @@
+"""temporal.tag: a regression table of sentences against fixed publish times, and its laws."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from timeline.model import Granularity, Interval, TimexType
+from timeline.temporal import tag
+from timeline.temporal.find import find, find_by_full_scan
+
+LONDON = ZoneInfo("Europe/London")
+FRIDAY = datetime(2025, 3, 7, 8, 0, tzinfo=LONDON)  # Friday 7 March 2025, 08:00
+OCTOBER = datetime(1989, 10, 30, 12, 0, tzinfo=UTC)  # a Monday
+
+# (sentence, publish time, expected [(text, type, value)]); sentences are our own.
+TABLE = [
+    (
+        "Officials met on Wednesday to discuss the plan.",
+        FRIDAY,
+        [("Wednesday", "DATE", "2025-03-05")],
+    ),
+    (
+        "The minister said on Thursday that talks had stalled.",
+        FRIDAY,
+        [("Thursday", "DATE", "2025-03-06")],
+    ),
+    (
+        "The leaders will speak on Friday morning.",
+        FRIDAY,
+        [("Friday morning", "TIME", "2025-03-07TMO")],
+    ),
+    ("On Friday, a spokesman declined to comment.", FRIDAY, [("Friday", "DATE", "2025-03-07")]),
+    ("The committee will meet on Monday.", FRIDAY, [("Monday", "DATE", "2025-03-10")]),
+    ("Negotiators will gather in Riyadh next week.", FRIDAY, [("next week", "DATE", "2025-W11")]),
+    ("The row broke out last week.", FRIDAY, [("last week", "DATE", "2025-W09")]),
+    (
+        "He was asked about remarks made overnight.",
+        FRIDAY,
+        [("overnight", "TIME", "2025-03-06TNI")],
+    ),
+    ("Funding was pledged for use in 2025.", FRIDAY, [("2025", "DATE", "2025")]),
+    ("What matters now is the follow-through.", FRIDAY, [("now", "DATE", "PRESENT_REF")]),
+    (
+        "Prices rose yesterday and may fall tomorrow.",
+        FRIDAY,
+        [("yesterday", "DATE", "2025-03-06"), ("tomorrow", "DATE", "2025-03-08")],
+    ),
+    ("The vote is due tonight.", FRIDAY, [("tonight", "TIME", "2025-03-07TNI")]),
+    ("The plant closed two days ago.", FRIDAY, [("two days ago", "DATE", "2025-03-05")]),
+    ("Sales fell earlier this month.", FRIDAY, [("earlier this month", "DATE", "2025-03")]),
+    (
+        "The treaty was signed on 7 March 2025 in Paris.",
+        FRIDAY,
+        [("7 March 2025", "DATE", "2025-03-07")],
+    ),
+    ("Shares will be paid on Mar. 14th.", FRIDAY, [("Mar. 14th", "DATE", "2025-03-14")]),
+    ("The filing is dated 2025-02-28.", FRIDAY, [("2025-02-28", "DATE", "2025-02-28")]),
+    ("The project ran for three years.", FRIDAY, [("three years", "DURATION", "P3Y")]),
+    (
+        "Crews worked the last twenty four hours.",
+        FRIDAY,
+        [("the last twenty four hours", "DURATION", "PT24H")],
+    ),
+    ("The shop opens every Friday.", FRIDAY, [("every Friday", "SET", "XXXX-WXX-5")]),
+    ("The paper is printed daily.", FRIDAY, [("daily", "SET", "P1D")]),
+    ("Growth slowed in the third quarter.", OCTOBER, [("the third quarter", "DATE", "1989-Q3")]),
+    (
+        "Profit rose in the fourth quarter.",
+        datetime(1990, 2, 5, tzinfo=UTC),
+        [("the fourth quarter", "DATE", "1989-Q4")],
+    ),
+    ("The band was formed in the 1990s.", FRIDAY, [("the 1990s", "DATE", "199")]),
+    ("The company plans a listing next year.", OCTOBER, [("next year", "DATE", "1990")]),
+    ("Output fell last month.", OCTOBER, [("last month", "DATE", "1989-09")]),
+    ("The roof was repaired last fall.", FRIDAY, [("last fall", "DATE", "2024-FA")]),
+    ("The bonds mature Dec. 15.", OCTOBER, [("Dec. 15", "DATE", "1989-12-15")]),
+    ("Recently the firm has hired staff.", FRIDAY, [("Recently", "DATE", "PAST_REF")]),
+    (
+        "The talks ended at 10 p.m. Wednesday.",
+        FRIDAY,
+        [("10 p.m. Wednesday", "TIME", "2025-03-05T22:00")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "expected"), TABLE)
+def test_table(sentence: str, published: datetime, expected: list[tuple[str, str, str]]) -> None:
+    assert [(t.text, t.type, t.value) for t in tag(sentence, published)] == expected
+
+
+def test_boilerplate_gives_nothing() -> None:
+    text = (
+        "Your support helps us to tell the story. Your donation allows us to keep sending "
+        "journalists to speak to both sides of the story. Your support makes all the difference."
+    )
+    assert tag(text, FRIDAY) == []
+
+
+def test_offsets_index_the_text() -> None:
+    text = "Ministers met on Thursday.\n\nThey will meet again next week."
+    for timex in tag(text, FRIDAY):
+        assert text[timex.start : timex.end] == timex.text
+
+
+def test_day_interval_is_half_open() -> None:
+    (timex,) = tag("It happened on Thursday.", FRIDAY)
+    assert timex.granularity is Granularity.DAY
+    assert timex.interval == Interval(start=date(2025, 3, 6), end=date(2025, 3, 7))
+    assert timex.anchor == "2025-03-07"
+
+
+def test_week_interval_is_the_iso_week() -> None:
+    (timex,) = tag("Talks resume next week.", FRIDAY)
+    assert timex.granularity is Granularity.WEEK
+    assert timex.interval == Interval(start=date(2025, 3, 10), end=date(2025, 3, 17))
+
+
+def test_part_of_day_is_its_calendar_day() -> None:
+    (timex,) = tag("Asked about the comments overnight, he smiled.", FRIDAY)
+    assert timex.granularity is Granularity.PART_OF_DAY
+    assert timex.interval == Interval(start=date(2025, 3, 6), end=date(2025, 3, 7))
+
+
+def test_clock_time_is_aware_in_the_source_zone() -> None:
+    (timex,) = tag("The polls close at 10 p.m. Wednesday.", FRIDAY)
+    assert timex.granularity is Granularity.TIME
+    assert timex.interval is not None
+    assert timex.interval.at == datetime(2025, 3, 5, 22, 0, tzinfo=LONDON)
+
+
+def test_unresolved_values_have_no_interval() -> None:
+    for timex in tag("For now, sales run every Friday and lasted three years.", FRIDAY):
+        assert timex.type in (TimexType.DATE, TimexType.SET, TimexType.DURATION)
+        assert timex.interval is None and timex.granularity is None
+
+
+def test_dct_is_the_local_date_of_published() -> None:
+    # 23:30 in New York is already the next day in UTC: the source's calendar decides.
+    late = datetime(2025, 3, 6, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert [t.value for t in tag("It rained today.", late)] == ["2025-03-06"]
+
+
+def test_ages_are_not_durations() -> None:
+    assert tag("The 6-year-old girl was found.", FRIDAY) == []
+
+
+def test_find_matches_a_full_scan() -> None:
+    text = (
+        "Between 1990 and 1995, the company earned about $12 million a year. In the third "
+        "quarter of 1989 it lost money; a year earlier it had profit, and in the past two "
+        "months (since early September) shares rose. Nineteen ninety-six was quiet."
+    )
+    assert find(text) == find_by_full_scan(text)
+
+
+zones = st.sampled_from([UTC, LONDON, ZoneInfo("Asia/Tokyo"), timezone(timedelta(0))])
+moments = st.datetimes(
+    min_value=datetime(1, 1, 2), max_value=datetime(9998, 12, 30), timezones=zones
+)
+words = st.sampled_from(
+    [
+        "on",
+        "last",
+        "next",
+        "this",
+        "week",
+        "month",
+        "year",
+        "Friday",
+        "March",
+        "7",
+        "2025",
+        "ago",
+        "two",
+        "days",
+        "the",
+        "quarter",
+        "third",
+        "yesterday",
+        "now",
+        "10",
+        "p.m.",
+        "1990s",
+        "every",
+        "daily",
+        "early",
+        "late",
+        "Sept.",
+        "30",
+        ",",
+        ".",
+        "12:30",
+        "nineteen",
+        "ninety-six",
+        "overnight",
+        "recent",
+        "years",
+        "Feb.",
+        "29",
+        "9999",
+        "0000",
+        "99th",
+        "century",
+    ]
+)
+texts = st.one_of(st.text(), st.lists(words, max_size=25).map(" ".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, published=moments)
+def test_tag_never_raises_and_spans_are_sound(text: str, published: datetime) -> None:
+    found = tag(text, published)
+    previous_end = 0
+    for timex in found:
+        assert 0 <= timex.start < timex.end <= len(text)
+        assert timex.start >= previous_end
+        assert text[timex.start : timex.end] == timex.text
+        previous_end = timex.end

@@ -1,0 +1,81 @@
+"""The temporal stage: text plus its publish time -> the temporal expressions in it.
+
+Owns `tag`, the one entry point: find candidate spans (`find`), read each against the
+document creation time and the tense of its sentence (`resolve`), and attach the calendar
+interval its value names (`timex`). Input is article text and the aware publish time, whose
+local date is the DCT; output is `Timex`es sorted by start, non-overlapping, with offsets into
+the text and TIMEX3 type/value as TimeML 1.2.1 (and TimeBank's annotation of it) has them.
+It never reads the clock and never raises on any text: what it cannot read, it leaves out.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import datetime
+
+from timeline.model import Timex, TimexType
+from timeline.temporal import timex
+from timeline.temporal.find import Candidate, find, tense_direction
+from timeline.temporal.resolve import Context, Reading, names_quarter, read
+from timeline.text import sentence_spans
+
+__all__ = ["tag"]
+
+
+def tag(text: str, published: datetime) -> list[Timex]:
+    """Every temporal expression of `text`, resolved against `published` (aware)."""
+    sentences = sentence_spans(text)
+    starts = [start for start, _ in sentences]
+    quarter: tuple[int, int] | None = None
+    found: list[Timex] = []
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lowered
+        lowered = text
+    for candidate in find(text):
+        sentence = _sentence_of(sentences, starts, candidate.start)
+        context = Context(
+            published=published,
+            direction=tense_direction(lowered, sentence, candidate.start),
+            quarter=quarter,
+        )
+        reading = _read(candidate, text, context)
+        if reading is None:
+            continue
+        found.append(_timex(candidate, text, reading, published))
+        quarter_named = names_quarter(candidate.rule, found[-1].text)
+        if quarter_named and reading.value[4:6] == "-Q" and reading.value[6:].isdigit():
+            # Later "a year earlier" and "the quarter" in earnings news refer to this quarter.
+            quarter = (int(reading.value[:4]), int(reading.value[6:]))
+    return found
+
+
+def _sentence_of(
+    sentences: list[tuple[int, int]], starts: list[int], offset: int
+) -> tuple[int, int]:
+    index = bisect_right(starts, offset) - 1
+    return sentences[index] if index >= 0 else (0, 0)
+
+
+def _read(candidate: Candidate, text: str, context: Context) -> Reading | None:
+    try:
+        return read(candidate.rule, text[candidate.start : candidate.end], context)
+    except (ValueError, OverflowError):
+        # Impossible calendar arithmetic ("Feb. 30", year 9999 + 1): not a date we can use.
+        return None
+
+
+def _timex(candidate: Candidate, text: str, reading: Reading, published: datetime) -> Timex:
+    concrete = None
+    if reading.type in (TimexType.DATE, TimexType.TIME):
+        zone = published.tzinfo or published.astimezone().tzinfo
+        concrete = timex.interval(reading.value, zone) if zone is not None else None
+    return Timex(
+        start=candidate.start,
+        end=candidate.end,
+        text=text[candidate.start : candidate.end],
+        type=reading.type,
+        value=reading.value,
+        granularity=concrete[0] if concrete else None,
+        interval=concrete[1] if concrete else None,
+        anchor=reading.anchor,
+    )

@@ -1,0 +1,268 @@
+"""Candidate finding: where the temporal expressions of a text are, and of which kind.
+
+Owns the English surface grammar of temporal expressions, compiled once into a single regular
+expression with one named alternative per rule, so a text is scanned in one pass. Input is
+text; output is `Candidate`s (span and rule name), sorted and non-overlapping. It does not
+resolve anything: `resolve` re-reads each span with the rule's own pattern.
+
+Span conventions follow the TimeML 1.2.1 guidelines as TimeBank applies them: a leading
+preposition stays outside ("on [Friday]"), determiners and modifiers come inside
+("[the last week]", "[nearly forty years]", "[early next year]").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# --- vocabulary ------------------------------------------------------------------------------
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
+    "fri": 4, "sat": 5, "sun": 6,
+}  # fmt: skip
+SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
+NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "dozen": 12,
+    "couple": 2,
+}  # fmt: skip
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+}  # fmt: skip
+
+
+def _words(names: Iterable[str]) -> str:
+    """An alternation of words, longest first so that "sept" is tried before "sep"."""
+    return "|".join(sorted(names, key=len, reverse=True))
+
+
+# Month names are matched with their capital only: "may" and "march" are also verbs.
+_MONTH_FULL = "|".join(n.capitalize() for n in MONTHS if len(n) > 3 or n == "may")
+_MONTH_ABBR = "|".join(n.capitalize() for n in MONTHS if len(n) <= 4 and n != "may")
+MONTH = rf"(?-i:(?:{_MONTH_ABBR})\.|(?:{_MONTH_FULL})\b|(?:{_MONTH_FULL.upper()})\b)"
+WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+SEASON = r"(?:spring|summer|fall|autumn|winter)"
+PART = r"(?:morning|afternoon|evening|night)"
+_NUMWORD = _words(n for n in NUMBERS if n not in ("a", "an", "couple"))
+NUM = (
+    rf"(?:\d+(?:\.\d+)?(?:\s+1/2)?|(?:{_NUMWORD})(?:[-\s](?:{_NUMWORD}))*(?:\s+and\s+a\s+half)?"
+    r"|a\s+few|a\s+couple\s+of|several|a|an|some|a\s+dozen|many)"
+)
+UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade|century|centuries)"
+UNITS = rf"(?:{UNIT}s?)"
+YEAR = r"(?:1[5-9]\d\d|20\d\d)(?![\d,.]\d|s\b|-\d)"
+DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+APPROX = (
+    r"(?:about|around|nearly|almost|roughly|approximately|more\s+than|less\s+than|at\s+least"
+    r"|up\s+to|no\s+more\s+than|over|some)"
+)
+EDGE = r"(?:early|late|mid-?|earlier|later|the\s+end\s+of|the\s+beginning\s+of)"
+RELATIVE = r"(?:this|next|last|past|previous|coming|following|current)"
+CLOCK = (
+    r"(?:(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s*(?:a\.m\.?|p\.m\.?|am\b|pm\b)"
+    r"|(?:[01]?\d|2[0-3]):[0-5]\d\b|noon|midnight)"
+)
+ZONE = r"(?:\s+(?-i:[ECMP][SD]T|GMT|BST|UTC))?"
+
+# --- rules, most specific first: at one position the first alternative that matches wins ---
+
+RULES: dict[str, str] = {
+    # "10 p.m. Wednesday", "noon Thursday", "5 p.m. EST, Nov. 9", "4 in the morning"
+    "clock": rf"{CLOCK}{ZONE}(?:,?\s+(?:{WEEKDAY}|{MONTH}\s+{DAY}\b|yesterday|today|tomorrow))?",
+    # "2025-03-07"
+    "iso_date": r"\d{4}-[01]\d-[0-3]\d\b",
+    # "Friday, March 7, 2025", "March 7th", "Mar. 7, 2025", "March 2025", "March of 2025"
+    "month_day": rf"(?:{WEEKDAY},?\s+)?{MONTH}\s+{DAY}(?!\d)(?:,?\s+{YEAR})?\b",
+    "day_month": rf"(?:{WEEKDAY},?\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{YEAR})?",
+    "month_year": rf"(?:{EDGE}\s*)?{MONTH},?\s+(?:of\s+)?{YEAR}",
+    # "January this year", "June last year"
+    "month_rel_year": rf"{MONTH}\s+(?:this|last|next)\s+year",
+    # "Friday morning", "late Wednesday night", "last Friday", "Friday's"
+    "weekday": rf"(?:(?:early|late|earlier|later)\s+)?(?:(?:last|next|this|coming)\s+)?"
+    rf"{WEEKDAY}(?:\s+{PART})?\b",
+    # "yesterday", "late yesterday", "tomorrow morning", "tonight", "this morning",
+    # "last night", "overnight", "later this afternoon"
+    "rel_day": rf"(?:(?:early|late|earlier|later|mid-?)\s*)?(?:yesterday|today|tomorrow)"
+    rf"(?:\s+{PART})?|tonight|overnight|(?:(?:earlier|later)\s+)?this\s+{PART}"
+    rf"|(?:mid-?|late\s+|early\s+)(?:morning|afternoon)(?:\s+(?:yesterday|today))?"
+    r"|last\s+night",
+    # "the third quarter", "third-quarter", "the fiscal first quarter", "the latest quarter",
+    # "this year's third quarter", "the year-ago quarter", "the quarter"
+    # "the year-ago period", "the comparable year-earlier quarter", "the 1988 second quarter"
+    "period": r"(?:the\s+)?(?:(?:comparable|corresponding|same)\s+)?(?:year-ago|year-earlier"
+    r"|(?:1[89]|20)\d\d)\s+(?:(?:first|second|third|fourth)\s+)?(?:quarter|period)\b",
+    "quarter": r"(?:(?:the|its|this\s+year's|last\s+year's|next\s+year's)\s+)?(?:fiscal\s+)?"
+    r"(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|latest|current|year-ago|year-earlier"
+    r"|comparable|same|previous|last|past|next|fiscal)[-\s]+)?(?:fiscal\s+)?quarter\b"
+    r"(?!\s+(?:of\s+a|century|mile))",
+    # "a year ago", "two days ago", "a year earlier", "three weeks from now"
+    "ago": rf"(?:(?:{APPROX})\s+)?{NUM}\s+(?:more\s+)?{UNITS}\s+(?:ago|earlier|from\s+now"
+    r"|hence)\b",
+    # "last week", "next month", "earlier this year", "late last week", "last fall",
+    # "this summer", "last November", "the past year", "the year", "the weekend"
+    "rel_unit": rf"(?:{EDGE}\s*)?(?:(?:the|this|that|next|last|past|previous|coming|following|"
+    rf"current)\s+)(?:(?:past|last|next|coming|current|following|previous)\s+)?"
+    rf"(?:week(?:end)?|month|year|decade|century|{SEASON}|(?<!the\s)(?-i:{_MONTH_FULL})\b)\b"
+    rf"(?![-\s](?:old|long)|-(?:ago|earlier|end))"
+    rf"|(?:{EDGE}\s*)(?:week(?:end)?|month|year|{SEASON})",
+    # "year-earlier", "year-ago", "year-end"
+    "year_word": r"year-(?:earlier|ago|end)\b|(?:the\s+)?(?:fiscal\s+)?year-end\b",
+    # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
+    # "the first nine months", "the last twenty four hours", "10-year"
+    "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+)?(?:(?:past|last|next|first|previous"
+    rf"|coming|following|latest|final)\s+)?(?:{NUM})(?:[-\s]+(?:more|additional|full))?"
+    rf"[-\s]+{UNITS}\b(?:-long)?(?!-old)",
+    # "the 1990s", "the late 1970s", "mid-1990s", "the 20th century"
+    "decade": r"(?:the\s+)?(?:(?:early|late|mid-?)\s*)?(?:1[5-9]|20)\d0'?s\b",
+    "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
+    r"|twenty-first)\s+century",
+    # "fiscal 1989", "early 1991", "mid-1996", "the end of 1990", "1990"
+    "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*)?(?<![$£€\d.,/-]){YEAR}",
+    # "nineteen ninety-six", "the nineties"
+    "spelled_year": rf"(?:nineteen|twenty)\s+(?:(?:ten|twenty|thirty|forty|fifty|sixty|seventy"
+    rf"|eighty|ninety)(?:-(?:{_NUMWORD}))?|(?:{_NUMWORD}))\b|(?:the\s+)?(?:nineteen-)?(?:twenties"
+    r"|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
+    # "early November", "late September", "mid-November", "March"
+    "month": rf"(?:{EDGE}\s*)?{MONTH}(?!\s+\d)",
+    # "spring", "the summer"
+    # "the summer", "in spring": a bare "fall" or "spring" is usually a verb or a noun.
+    "season": rf"(?:the\s+|(?<=\bin\s)|(?<=\bby\s)|(?<=\bduring\s)|(?<=\bsince\s)"
+    rf"|(?<=\buntil\s)){SEASON}\b"
+    r"(?!\s+(?:of\s+)?\d)",
+    # "daily", "every day", "each Thursday", "every other week", "annually"
+    "set": rf"daily|weekly|monthly|annually|yearly|hourly|nightly"
+    rf"|(?:every|each)\s+(?:other\s+)?(?:{UNIT}|{WEEKDAY}|(?-i:{_MONTH_FULL}))\b"
+    r"|(?:a|per)\s+(?:year|month|week|day)(?=\s*[,.;]|\s+(?:for|in|on|by|to|and)\b)",
+    # "now", "currently", "recently", "the past", "the future", "recent years"
+    "ref": r"(?:right\s+)?now|currently|current|recently|recent\s+(?:years|months"
+    r"|weeks|days|quarters)|recent|the\s+(?:past|future)|(?:the\s+)?coming\s+(?:years|months"
+    r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days",
+    # bare plural units after "for": "for years", "for weeks" (TimeML: DURATION PXY)
+    "plural": r"(?<=for\s)(?:years|months|weeks|days|hours|decades|centuries)\b",
+}
+
+# One word-boundary test before the alternation, not one per rule: the scan tries every
+# position, and most positions are inside words.
+_MASTER = re.compile(
+    r"\b(?:" + "|".join(rf"(?P<{name}>{pattern})" for name, pattern in RULES.items()) + ")",
+    re.IGNORECASE,
+)
+PATTERNS = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in RULES.items()}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate:
+    """A span the grammar recognised, and the rule that recognised it."""
+
+    start: int
+    end: int
+    rule: str
+
+
+# Every rule contains one of these words (or a digit). Scanning for them first and running the
+# full grammar only near them is what makes the tagger fast: most text holds no trigger.
+_TRIGGER = re.compile(
+    r"\b(?:\d|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.|january|february|march|april"
+    r"|may|june|july|august|september|october|november|december|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday|second|minute|hour|day|week|fortnight|month|quarter|year"
+    r"|decade|centur|now|current|recent|today|yesterday|tomorrow|tonight|overnight|morning"
+    r"|afternoon|evening|night|noon|midnight|future|past|daily|weekly|monthly|annually|yearly"
+    r"|hourly|nightly|spring|summer|fall|autumn|winter|period|nineteen|twent|thirties|forties"
+    r"|fifties|sixties|seventies|eighties|nineties|date)",
+)
+# The most text a match can hold before its first trigger ("no more than the first sixty").
+_LOOKBACK = 48
+
+
+_WORD_START = re.compile(r"\b\w")
+
+
+def find(text: str) -> list[Candidate]:
+    """Every candidate span of `text`, in order, non-overlapping.
+
+    Equivalent to one left-to-right scan of the whole grammar (`find_by_full_scan`), but the
+    grammar is only tried at the word starts shortly before each trigger: every match holds a
+    trigger and starts at most `_LOOKBACK` characters before it.
+    """
+    found: list[Candidate] = []
+    cursor = 0  # end of the last match: matches do not overlap
+    tried = -1  # last position tried: a position matches or not whatever trigger led to it
+    lowered = text.lower()  # same length: str.lower keeps offsets for the scripts we meet
+    if len(lowered) != len(text):
+        lowered = text
+    for trigger in _TRIGGER.finditer(lowered):
+        at = trigger.start()
+        if at < cursor:
+            continue
+        for word in _WORD_START.finditer(text, max(cursor, tried + 1, at - _LOOKBACK), at + 1):
+            if word.start() < cursor:
+                continue
+            tried = word.start()
+            match = _MASTER.match(text, tried)
+            if match is None or match.lastgroup is None or match.end() == match.start():
+                continue
+            found.append(Candidate(start=match.start(), end=match.end(), rule=match.lastgroup))
+            cursor = match.end()
+    return found
+
+
+def find_by_full_scan(text: str) -> list[Candidate]:
+    """The reference `find` is equivalent to: one scan of the grammar over all of `text`."""
+    return [
+        Candidate(start=m.start(), end=m.end(), rule=m.lastgroup)
+        for m in _MASTER.finditer(text)
+        if m.lastgroup is not None and m.end() > m.start()
+    ]
+
+
+# --- tense cues ------------------------------------------------------------------------------
+
+# The governing verb decides which way a bare weekday or month points ("said on Thursday" is
+# the Thursday past, "will meet on Monday" the one to come). Without a parser, the verb cue
+# nearest the expression stands for it, preferring the cues before it in its sentence.
+_FUTURE_CUES = (
+    r"will|won't|wo|'ll|shall|going\s+to|plans?\s+to|scheduled|is\s+to|are\s+to|expected\s+to"
+    r"|due\s+to|to\s+be\s+held|set\s+to|upcoming|next|tomorrow"
+)
+_PAST_CUES = (
+    r"said|says|was|were|had|did|told|took|met|made|came|went|gave|got|held|left|saw|began"
+    r"|fell|rose|won|lost|sold|bought|paid|found|thought|brought|kept|led|spoke|wrote|struck"
+    r"|became|broke|chose|drove|flew|grew|knew|meant|sent|spent|stood|ran|hit|ago|last|earlier"
+    r"|yesterday|(?!(?:need|speed|indeed|hundred|red|bed|united|limited|based|related|proposed"
+    r"|scheduled|closed|used|concerned)\b)\w{2,}ed"
+)
+_CUE_BEFORE, _CUE_AFTER = 160, 80
+# Matched against lowered text, case-sensitively: IGNORECASE makes this scan several times slower.
+_CUE = re.compile(rf"\b(?:(?P<future>{_FUTURE_CUES})|(?P<past>{_PAST_CUES}))\b")
+
+
+def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int:
+    """-1 (past), +1 (future) or 0 (no cue) for an expression at `offset` of the lowered text,
+    inside `sentence` (start, end offsets).
+
+    Only the clause-sized stretch around the expression is read: a verb further away rarely
+    governs it, and reading whole sentences per expression would cost the tagger its speed.
+    """
+    before: int = 0
+    after: int = 0
+    start = max(sentence[0], offset - _CUE_BEFORE)
+    end = min(sentence[1], offset + _CUE_AFTER)
+    for match in _CUE.finditer(lowered, start, end):
+        sign = 1 if match.lastgroup == "future" else -1
+        if match.end() <= offset:
+            before = sign  # keep the last cue before the expression
+        elif match.start() > offset and not after:
+            after = sign
+    return before or after

@@ -1,0 +1,573 @@
+"""Resolution: a candidate span, read against its anchor, becomes a TIMEX3 type and value.
+
+Owns the meaning of each `find` rule: which day "Thursday" is, which ISO week "last week" is,
+what "the first nine months" measures. Inputs are the span text, the rule that found it and a
+`Context` (the document creation time, the direction the sentence's tense points in, and the
+quarter the document last spoke of); output is a `Reading` or None when the span turns out
+not to be temporal. It never reads the clock and never touches text outside the span: the
+tense is worked out by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from timeline.model import TimexType
+from timeline.temporal import timex
+from timeline.temporal.find import MONTHS, NUMBERS, ORDINALS, SEASONS, WEEKDAYS
+
+PAST, SAME, FUTURE = -1, 0, 1
+
+_PART_CODES = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+_UNIT_CODES = {
+    "second": "TS", "minute": "TM", "hour": "TH", "day": "D", "week": "W", "fortnight": "W",
+    "month": "M", "quarter": "Q", "year": "Y", "decade": "E", "century": "C", "centurie": "C",
+}  # fmt: skip
+_VAGUE = frozenset({"few", "several", "some", "many"})
+_TOKEN = re.compile(r"1/2|[a-z]+|\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """What a span is read against."""
+
+    published: datetime  # aware; its local date is the document creation time
+    direction: int  # PAST, SAME or FUTURE, from the tense of the governing verb
+    quarter: tuple[int, int] | None = None  # (year, quarter) the document last named
+
+    @property
+    def dct(self) -> date:
+        return self.published.date()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reading:
+    type: TimexType
+    value: str
+    anchor: str
+
+
+def names_quarter(rule: str, span: str) -> bool:
+    """Whether a quarter reading names the quarter a report is about ("the third quarter"),
+    as opposed to one derived from it ("the year-ago quarter")."""
+    low = span.lower()
+    return rule == "quarter" and not any(w in low for w in ("year", "ago", "earlier", "last"))
+
+
+def read(rule: str, span: str, context: Context) -> Reading | None:
+    """The TIMEX3 reading of `span`, found by `rule`, or None if it is not temporal after all."""
+    tokens = _TOKEN.findall(span.lower())
+    resolver = _RESOLVERS.get(rule)
+    if resolver is None or not tokens:
+        return None
+    return resolver(span, tokens, context)
+
+
+def _date(value: str, context: Context, kind: TimexType = TimexType.DATE) -> Reading:
+    return Reading(type=kind, value=value, anchor=context.dct.isoformat())
+
+
+def _duration(value: str, context: Context) -> Reading:
+    return Reading(type=TimexType.DURATION, value=value, anchor=context.dct.isoformat())
+
+
+# --- numbers and units -----------------------------------------------------------------------
+
+
+def _number(tokens: list[str]) -> float | None:
+    """The quantity in a number phrase: "twenty four" 24, "2 1/2" 2.5, "a few" None."""
+    total, current, seen = 0.0, 0.0, False
+    counted = [t for t in tokens if t in NUMBERS or t[0].isdigit() or t in ("half", "1/2")]
+    if len(counted) > 1:  # "a two-year": the article is not a number here
+        tokens = [t for t in tokens if t not in ("a", "an")]
+    for token in tokens:
+        if token in _VAGUE:
+            return None
+        if token == "1/2" or token == "half":
+            current += 0.5
+            seen = True
+        elif token[0].isdigit():
+            current += float(token)
+            seen = True
+        elif token in ("hundred", "thousand"):
+            current = max(current, 1.0) * NUMBERS[token]
+            if token == "thousand":
+                total, current = total + current, 0.0
+            seen = True
+        elif token in NUMBERS:
+            current += NUMBERS[token]
+            seen = True
+    return total + current if seen else None
+
+
+def _unit_of(tokens: list[str]) -> str | None:
+    for token in reversed(tokens):
+        stem = token[:-1] if token.endswith("s") else token
+        if stem in _UNIT_CODES:
+            return stem
+    return None
+
+
+def _period(amount: float | None, unit: str) -> str:
+    """A TIMEX3 duration: P3Y, PT24H, P2Y6M, PXD. Thousands of years are millennia (L)."""
+    if unit == "decade" and amount is not None:
+        unit, amount = "year", amount * 10  # TimeBank: "two decades" is P20Y
+    code = _UNIT_CODES[unit]
+    if amount is None:
+        return f"PT{code[1]}X" if code.startswith("T") else f"PX{code}"
+    whole = int(amount)
+    if code == "Y" and whole and whole % 1000 == 0:
+        return f"P{whole // 1000}L"
+    rest = amount - whole
+    smaller = {"Y": ("M", 12), "D": ("TH", 24), "TH": ("M", 60), "TM": ("S", 60)}
+    if rest and code in smaller:
+        sub, factor = smaller[code]
+        tail = f"{int(rest * factor)}{sub[-1]}"
+        if code == "D":
+            return f"P{whole}DT{tail}" if whole else f"PT{tail}"
+        return _with_time(code, f"{whole}{code[-1]}{tail}" if whole else tail)
+    if rest:
+        return _with_time(code, f"{amount:g}{code[-1]}")
+    return _with_time(code, f"{whole}{code[-1]}")
+
+
+def _with_time(code: str, body: str) -> str:
+    return f"PT{body}" if code.startswith("T") else f"P{body}"
+
+
+# --- calendar helpers ------------------------------------------------------------------------
+
+
+def _nearest_year(month: int, day: int, context: Context) -> int:
+    """The year of a date written without one: the occurrence nearest the DCT. TimeBank reads
+    "Jan. 14" in a December article as the coming one and "Dec. 15" in January as the one
+    past; only a tie (six months either way) is settled by the tense, the past by default."""
+    dct = context.dct
+    best_year, best_distance = dct.year, None
+    for year in (dct.year - 1, dct.year, dct.year + 1):
+        distance = abs((date(year, month, min(day, 28)) - dct).days)
+        if best_distance is None or distance < best_distance - 3:
+            best_year, best_distance = year, distance
+        elif distance <= best_distance + 3 and context.direction == FUTURE:
+            best_year, best_distance = year, min(distance, best_distance)
+    return best_year
+
+
+def _shift_unit(context: Context, unit: str, step: int) -> str | None:
+    """The calendar unit `step` units away from the DCT, at that unit's granularity."""
+    dct = context.dct
+    if unit == "day":
+        return timex.day_value(dct + timedelta(days=step))
+    if unit in ("week", "fortnight"):
+        days = 14 if unit == "fortnight" else 7
+        return timex.week_value(dct + timedelta(days=days * step))
+    if unit == "month":
+        return timex.month_value(*timex.add_months(dct.year, dct.month, step))
+    if unit == "quarter":
+        return timex.quarter_value(*timex.add_quarters(dct.year, timex.quarter_of(dct.month), step))
+    if unit == "year":
+        return f"{dct.year + step:04d}"
+    if unit == "decade":
+        return timex.decade_value(dct.year + 10 * step)
+    if unit in ("century", "centurie"):
+        return timex.century_value((dct.year + 100 * step) // 100 + 1)
+    return None
+
+
+def _relative_step(tokens: list[str]) -> int | None:
+    if any(t in ("last", "past", "previous") for t in tokens):
+        return -1
+    if any(t in ("next", "coming", "following") for t in tokens):
+        return 1
+    if any(t in ("this", "current", "the", "that") for t in tokens):
+        return 0
+    return None
+
+
+# --- resolvers, one per find rule ------------------------------------------------------------
+
+
+def _iso_date(span: str, tokens: list[str], context: Context) -> Reading | None:
+    day = date.fromisoformat(span)
+    return _date(timex.day_value(day), context)
+
+
+def _month_day(span: str, tokens: list[str], context: Context) -> Reading | None:
+    month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
+    numbers = [int(t.rstrip("stndrh")) for t in re.findall(r"\d+(?:st|nd|rd|th)?", span.lower())]
+    if month is None or not numbers:
+        return None
+    day_number = numbers[0]
+    year = numbers[1] if len(numbers) > 1 else _nearest_year(month, day_number, context)
+    return _date(timex.day_value(date(year, month, day_number)), context)
+
+
+def _month_year(span: str, tokens: list[str], context: Context) -> Reading | None:
+    month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
+    year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
+    if month is None or year is None:
+        return None
+    return _date(timex.month_value(year, month), context)
+
+
+def _month_rel_year(span: str, tokens: list[str], context: Context) -> Reading | None:
+    month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
+    step = {"this": 0, "last": -1, "next": 1}.get(tokens[1] if len(tokens) > 1 else "", 0)
+    if month is None:
+        return None
+    return _date(timex.month_value(context.dct.year + step, month), context)
+
+
+def _weekday(span: str, tokens: list[str], context: Context) -> Reading | None:
+    weekday = next((WEEKDAYS[t.removesuffix("s")] for t in tokens if t in WEEKDAYS), None)
+    if weekday is None:
+        return None
+    direction = context.direction
+    dct = context.dct
+    if "last" in tokens:
+        day = timex.shift_weekday(dct - timedelta(days=1), weekday, PAST)
+    elif "next" in tokens or "coming" in tokens:
+        day = timex.shift_weekday(dct + timedelta(days=1), weekday, FUTURE)
+    else:
+        day = timex.shift_weekday(dct, weekday, direction)
+    part = next((_PART_CODES[t] for t in tokens if t in _PART_CODES), None)
+    if part is None:
+        return _date(timex.day_value(day), context)
+    return _date(f"{timex.day_value(day)}T{part}", context, TimexType.TIME)
+
+
+def _rel_day(span: str, tokens: list[str], context: Context) -> Reading | None:
+    dct = context.dct
+    offsets = {"yesterday": -1, "today": 0, "tomorrow": 1, "tonight": 0, "this": 0}
+    day, part = dct, None
+    for token in tokens:
+        if token in offsets:
+            day = dct + timedelta(days=offsets[token])
+        if token in _PART_CODES:
+            part = _PART_CODES[token]
+    if "tonight" in tokens:
+        part = "NI"
+    elif "overnight" in tokens:
+        # Overnight in a morning article is the night just gone, dated by its evening.
+        part = "NI"
+        if context.published.hour < 12:
+            day = dct - timedelta(days=1)
+    elif tokens[:2] == ["last", "night"]:
+        day, part = dct - timedelta(days=1), "NI"
+    if part is None:
+        return _date(timex.day_value(day), context)
+    return _date(f"{timex.day_value(day)}T{part}", context, TimexType.TIME)
+
+
+def _quarter(span: str, tokens: list[str], context: Context) -> Reading | None:
+    dct = context.dct
+    current = timex.quarter_of(dct.month)
+    number = next((ORDINALS[t] for t in tokens if t in ORDINALS), None)
+    year = dct.year
+    if "last" in tokens and "year" in tokens:  # "last year's (third) quarter"
+        year -= 1
+        number = number or (context.quarter[1] if context.quarter else current)
+    elif "year" in tokens or "ago" in tokens or "earlier" in tokens:  # "the year-ago quarter"
+        ref = context.quarter or timex.add_quarters(dct.year, current, -1)
+        return _date(timex.quarter_value(ref[0] - 1, number or ref[1]), context)
+    if number is None:
+        step = _relative_step(tokens)
+        if "current" in tokens:
+            step = 0
+        elif step == 0 or step is None:
+            # "the quarter", "the latest quarter": in earnings news, the one just reported.
+            if context.quarter is not None:
+                return _date(timex.quarter_value(*context.quarter), context)
+            step = -1
+        year, number = timex.add_quarters(dct.year, current, step)
+    elif number > current and "this" not in tokens and context.direction != FUTURE:
+        year -= 1  # "the fourth quarter" in a February report is last year's
+    return _date(timex.quarter_value(year, number), context)
+
+
+def _ago(span: str, tokens: list[str], context: Context) -> Reading | None:
+    unit = _unit_of(tokens)
+    if unit is None:
+        return None
+    amount = _number(tokens[: tokens.index(unit) if unit in tokens else len(tokens)])
+    backwards = tokens[-1] in ("ago", "earlier", "before")
+    if amount is None:
+        return _date("PAST_REF" if backwards else "FUTURE_REF", context)
+    step = int(amount) * (-1 if backwards else 1)
+    if unit == "year" and step == -1 and context.quarter is not None:
+        # Earnings news: "a year earlier" is the same quarter of the year before.
+        year, quarter = context.quarter
+        return _date(timex.quarter_value(year - 1, quarter), context)
+    if unit in ("decade", "century", "centurie"):
+        step, unit = step * (10 if unit == "decade" else 100), "year"
+    if unit in ("hour", "minute", "second"):
+        return _date(timex.day_value(context.dct), context)
+    value = _shift_unit(context, unit, step)
+    return _date(value, context) if value else None
+
+
+def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
+    dct = context.dct
+    head = tokens[-1]
+    step = _relative_step(tokens)
+    if head in MONTHS:
+        return _named_month(MONTHS[head], step, context)
+    if head in SEASONS:
+        return _season(SEASONS[head], tokens, context)
+    if head == "weekend":
+        return _weekend(tokens, context)
+    if step is None:  # "late week": an edge with no anchor word
+        step = 0
+    if step == -1 and head == "year" and tokens[0] == "the":
+        return _date(f"{dct.year - 1:04d}", context)  # TimeBank: "the past year" is last year
+    if step != 0 and any(t in ("the", "past") for t in tokens[:2]) and head != "week":
+        # "the past year", "the last decade": a stretch measured back from now.
+        return _duration(_period(1, head), context) if head in _UNIT_CODES else None
+    if tokens[0] == "the" and len(tokens) == 2 and head in ("year", "month", "decade", "week"):
+        # "the year" usually measures a stretch in TimeBank ("rose 5% in the year").
+        if head == "week":
+            return _date(f"{dct.isocalendar().year:04d}-WXX", context)
+        return _duration(_period(1, head), context)
+    value = _shift_unit(context, head, step)
+    return _date(value, context) if value else None
+
+
+def _named_month(month: int, step: int | None, context: Context) -> Reading:
+    dct = context.dct
+    if step == -1:
+        year = dct.year if month < dct.month else dct.year - 1
+    elif step == 1:
+        year = dct.year if month > dct.month else dct.year + 1
+    else:
+        year = dct.year
+    return _date(timex.month_value(year, month), context)
+
+
+def _season(code: str, tokens: list[str], context: Context) -> Reading:
+    dct = context.dct
+    first = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
+    step = _relative_step(tokens)
+    year = dct.year
+    started = dct.month >= first
+    if step == -1:
+        year -= 1  # TimeBank: "last fall" and "last spring" are the previous year's
+    elif step == 1:
+        year = year + 1 if started else year
+    elif step is None and not started and context.direction == PAST:
+        year -= 1
+    return _date(f"{year:04d}-{code}", context)
+
+
+def _weekend(tokens: list[str], context: Context) -> Reading:
+    dct = context.dct
+    step = _relative_step(tokens) or 0
+    if step == 0 and dct.weekday() < 5:
+        # "the weekend" in a weekday article: the one just past, unless the verb looks ahead.
+        step = 0 if context.direction == FUTURE else -1
+    monday = timex.week_start(dct) + timedelta(days=7 * step)
+    return _date(f"{timex.week_value(monday)}-WE", context)
+
+
+def _year_word(span: str, tokens: list[str], context: Context) -> Reading | None:
+    dct = context.dct
+    if "end" in span.lower():
+        return _date(f"{dct.year:04d}-12-31", context)
+    if context.quarter is not None:
+        year, quarter = context.quarter
+        return _date(timex.quarter_value(year - 1, quarter), context)
+    return _date(f"{dct.year - 1:04d}", context)
+
+
+def _duration_rule(span: str, tokens: list[str], context: Context) -> Reading | None:
+    unit = _unit_of(tokens)
+    if unit is None:
+        return None
+    last = max(i for i, token in enumerate(tokens) if token.startswith(unit[:4]))
+    before_unit = tokens[:last]
+    amount = _number([t for t in before_unit if t not in ("first", "second", "third")])
+    if amount is None and not any(t in _VAGUE for t in before_unit):
+        return None
+    return _duration(_period(amount, unit), context)
+
+
+def _period_rule(span: str, tokens: list[str], context: Context) -> Reading | None:
+    """ "the year-ago period", "the 1988 third quarter": a quarter named by its year."""
+    number = next((ORDINALS[t] for t in tokens if t in ORDINALS), None)
+    explicit = next((int(t) for t in tokens if t.isdigit()), None)
+    current = timex.quarter_of(context.dct.month)
+    ref = context.quarter or timex.add_quarters(context.dct.year, current, -1)
+    year = explicit if explicit is not None else ref[0] - 1
+    return _date(timex.quarter_value(year, number or ref[1]), context)
+
+
+_TENS = {
+    "ten": 10,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+
+
+def _spelled_year(span: str, tokens: list[str], context: Context) -> Reading | None:
+    """ "nineteen ninety-six" 1996; "the nineties" the 1990s of the DCT's century."""
+    if tokens[-1].endswith("ies"):
+        tens = {f"{word[:-1]}ies": value for word, value in _TENS.items()}.get(tokens[-1])
+        if tens is None:
+            return None
+        return _date(timex.decade_value(1900 + tens), context)
+    century = 19 if tokens[0] == "nineteen" else 20
+    rest = _number(tokens[1:])
+    if rest is None or rest >= 100:
+        return None
+    return _date(f"{century * 100 + int(rest):04d}", context)
+
+
+def _decade(span: str, tokens: list[str], context: Context) -> Reading | None:
+    digits = re.search(r"\d{4}", span)
+    if digits is None:
+        return None
+    return _date(timex.decade_value(int(digits.group())), context)
+
+
+def _century(span: str, tokens: list[str], context: Context) -> Reading | None:
+    words = {"first": 1, "second": 2, "nineteenth": 19, "twentieth": 20}
+    number = next((words[t] for t in tokens if t in words), None)
+    if "twenty" in tokens:  # "twenty-first"
+        number = 21
+    digits = re.search(r"\d+", span)
+    if digits:
+        number = int(digits.group())
+    if not number:
+        return None
+    return _date(timex.century_value(number), context)
+
+
+def _year(span: str, tokens: list[str], context: Context) -> Reading | None:
+    year = int(next(t for t in tokens if t.isdigit()))
+    if year > context.dct.year + 30:  # a count, not a year: "2080 workers"
+        return None
+    return _date(f"{year:04d}", context)
+
+
+def _month(span: str, tokens: list[str], context: Context) -> Reading | None:
+    month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
+    if month is None:
+        return None
+    return _date(timex.month_value(_nearest_year(month, 15, context), month), context)
+
+
+def _season_rule(span: str, tokens: list[str], context: Context) -> Reading | None:
+    return _season(SEASONS[tokens[-1]], tokens, context)
+
+
+def _set(span: str, tokens: list[str], context: Context) -> Reading | None:
+    adverbs = {
+        "daily": "P1D",
+        "weekly": "P1W",
+        "monthly": "P1M",
+        "annually": "P1Y",
+        "yearly": "P1Y",
+        "hourly": "PT1H",
+        "quarterly": "P1Q",
+        "nightly": "XXXX-XX-XXTNI",
+    }
+    head = tokens[-1]
+    if head in adverbs:
+        value = adverbs[head]
+    elif head in WEEKDAYS:
+        value = f"XXXX-WXX-{WEEKDAYS[head] + 1}"
+    elif head in MONTHS:
+        value = f"XXXX-{MONTHS[head]:02d}"
+    elif head in _UNIT_CODES:
+        value = _period(2 if "other" in tokens else 1, head)
+    else:
+        return None
+    return Reading(type=TimexType.SET, value=value, anchor=context.dct.isoformat())
+
+
+def _ref(span: str, tokens: list[str], context: Context) -> Reading | None:
+    head = tokens[-1]
+    if head in ("now", "currently", "current", "nowadays", "days") and "recent" not in tokens:
+        return _date("PRESENT_REF", context)
+    if head in ("future", "date") or "coming" in tokens:
+        return _date("FUTURE_REF", context)
+    if "recent" in tokens and head in ("months", "weeks", "days"):
+        # TimeBank measures "in recent months" as a vague duration.
+        return _duration(_period(None, head[:-1]), context)
+    return _date("PAST_REF", context)
+
+
+def _plural(span: str, tokens: list[str], context: Context) -> Reading | None:
+    return _duration(_period(None, tokens[0][:-1]), context)
+
+
+def _clock(span: str, tokens: list[str], context: Context) -> Reading | None:
+    low = span.lower()
+    match = re.match(r"(\d{1,2})(?::(\d\d))?", low)
+    if "noon" in low:
+        hour, minute = 12, 0
+    elif "midnight" in low:
+        hour, minute = 24, 0
+    elif match:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if "p" in low[match.end() : match.end() + 3] and hour < 12:
+            hour += 12
+        elif "a" in low[match.end() : match.end() + 3] and hour == 12:
+            hour = 0
+    else:
+        return None
+    day = _clock_day(span[match.end() if match else 0 :], context)
+    return _date(f"{timex.day_value(day)}T{hour:02d}:{minute:02d}", context, TimexType.TIME)
+
+
+def _clock_day(rest: str, context: Context) -> date:
+    """The day a clock time is on: a weekday or date written after it, or the DCT."""
+    tokens = _TOKEN.findall(rest.lower())
+    weekday = next((WEEKDAYS[t] for t in tokens if t in WEEKDAYS and len(t) > 3), None)
+    if weekday is not None:
+        return timex.shift_weekday(context.dct, weekday, context.direction)
+    offsets = {"yesterday": -1, "today": 0, "tomorrow": 1}
+    for token in tokens:
+        if token in offsets:
+            return context.dct + timedelta(days=offsets[token])
+    dated = _month_day(rest, tokens, context) if any(t in MONTHS for t in tokens) else None
+    if dated is not None:
+        return date.fromisoformat(dated.value)
+    return context.dct
+
+
+Resolver = Callable[[str, list[str], Context], Reading | None]
+
+_RESOLVERS: dict[str, Resolver] = {
+    "clock": _clock,
+    "iso_date": _iso_date,
+    "month_day": _month_day,
+    "day_month": _month_day,
+    "month_year": _month_year,
+    "month_rel_year": _month_rel_year,
+    "weekday": _weekday,
+    "rel_day": _rel_day,
+    "quarter": _quarter,
+    "ago": _ago,
+    "rel_unit": _rel_unit,
+    "year_word": _year_word,
+    "duration": _duration_rule,
+    "decade": _decade,
+    "period": _period_rule,
+    "spelled_year": _spelled_year,
+    "century": _century,
+    "year": _year,
+    "month": _month,
+    "season": _season_rule,
+    "set": _set,
+    "ref": _ref,
+    "plural": _plural,
+}
