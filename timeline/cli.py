@@ -35,11 +35,13 @@ config.toml and run `timeline run`."""
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Our own log lines at INFO (one per fetch); libraries only when something is wrong.
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose_log else logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
+        level=logging.DEBUG if args.verbose_log else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("timeline").setLevel(logging.DEBUG if args.verbose_log else logging.INFO)
     from timeline.errors import TimelineError
 
     try:

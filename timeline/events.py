@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense, Timex
 from timeline.text import sentence_spans
@@ -30,6 +31,8 @@ _PRECISION = {g: i for i, g in enumerate(Granularity)}  # coarsest first
 # and these make up at least this share of the shorter sentence's key words.
 MIN_SHARED_WORDS = 2
 MIN_OVERLAP = 0.2
+# ... and either name each other's leading actor, or share this many neighbouring word pairs.
+MIN_SHARED_PAIRS = 2
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _STOPWORDS = frozenset(
@@ -45,12 +48,17 @@ _STOPWORDS = frozenset(
 )
 # Calendar words carry the date, which is compared separately; as key words they would
 # make every "on Friday" sentence look alike.
+_TITLES = frozenset(
+    """mr mrs ms miss sir dame dr prof lord lady president prime minister secretary chancellor
+    king queen prince general the a an""".split()
+)
 _CALENDAR_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
     tonight overnight morning afternoon evening night week weeks weekend month months year
     years day days last next earlier later recent recently ago january february march april
     june july august september october november december""".split()
 )
+_NOT_NAMES = _STOPWORDS | _CALENDAR_WORDS
 
 
 def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]:
@@ -77,6 +85,7 @@ def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]
                 granularity=timex.granularity,
                 interval=timex.interval,
                 tense=tense_of(timex.interval, published_day),
+                sentence_start=s_start,
                 source=document.source,
                 url=document.canonical_url,
                 published=document.published,
@@ -118,18 +127,82 @@ def merge(mentions: Sequence[Mention], candidates: Sequence[Event]) -> list[Even
 
 
 def similarity(a: str, b: str) -> float:
-    """Share of the shorter sentence's key words that the other one has too (0 when too few)."""
+    """Share of the shorter sentence's key words that the other one has too (0 when too few).
+
+    Sentences of one story share its cast ("Trump", "Nato", "Ukraine"), so shared words
+    alone would join different happenings of one day. When both sentences name someone,
+    each must also name the other's leading actor: "Healey started talks ... Trump" and
+    "Asked about Mr Trump's comments, Kinnock told ..." are two events, while "Sir Keir
+    Starmer will talk to European leaders" and "The call will see Sir Keir speaking to
+    von der Leyen" are one. Sharing word pairs ("oval office row") is evidence enough too.
+    """
     words_a, words_b = keywords(a), keywords(b)
     shared = len(words_a & words_b)
     if shared < MIN_SHARED_WORDS:
         return 0.0
     overlap = shared / min(len(words_a), len(words_b))
-    return overlap if overlap >= MIN_OVERLAP else 0.0
+    if overlap < MIN_OVERLAP:
+        return 0.0
+    if _name_each_other(a, b) or len(_pairs(a) & _pairs(b)) >= MIN_SHARED_PAIRS:
+        return overlap
+    return 0.0
+
+
+def _name_each_other(a: str, b: str) -> bool:
+    """True unless both sentences lead with someone the other one does not name."""
+    names_a, names_b = names(a), names(b)
+    # A sentence's first word is a name when the other sentence names it too ("Healey met").
+    actor_a, actor_b = leading_actor(a, known=names_b), leading_actor(b, known=names_a)
+    if not actor_a or not actor_b:
+        return True
+    return bool(actor_a & names(b, known=names_a)) and bool(actor_b & names(a, known=names_b))
+
+
+def names(sentence: str, known: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Lower-cased words of the capitalised names in a sentence, titles left out."""
+    return frozenset(word for run in _name_runs(sentence, known) for word in run)
+
+
+def leading_actor(sentence: str, known: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The first name in the sentence: usually who acts or speaks."""
+    return frozenset(next(iter(_name_runs(sentence, known)), []))
+
+
+def _name_runs(sentence: str, known: frozenset[str]) -> Iterator[list[str]]:
+    """Runs of capitalised words. The sentence's first word is capitalised anyway, so it
+    counts only when a capitalised word follows it ("Keir Starmer said") or it is `known`."""
+    run: list[str] = []
+    for index, match in enumerate(_WORD.finditer(sentence)):
+        raw = match.group()
+        word = raw.lower().replace("’", "'").removesuffix("'s")
+        capitalised = raw[0].isupper() and word not in _NOT_NAMES
+        if index == 0 and capitalised and word not in known:
+            following = _WORD.search(sentence, match.end())
+            capitalised = following is not None and following.group()[0].isupper()
+        if capitalised and word in _TITLES:
+            continue  # "Sir Keir", "Mr Trump": the title neither starts nor ends a name
+        if capitalised:
+            run.append(word)
+        elif run:
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def keywords(sentence: str) -> frozenset[str]:
     """Lower-cased content words with a light plural/possessive folding."""
-    words = set()
+    return frozenset(_content_words(sentence))
+
+
+def _pairs(sentence: str) -> frozenset[tuple[str, str]]:
+    """Neighbouring content words: "oval office", "office row", "saudi arabia"."""
+    words = _content_words(sentence)
+    return frozenset(pairwise(words))
+
+
+def _content_words(sentence: str) -> list[str]:
+    words = []
     for match in _WORD.finditer(sentence):
         word = match.group().lower().replace("’", "'")
         word = word.removesuffix("'s").strip("'-")
@@ -137,8 +210,8 @@ def keywords(sentence: str) -> frozenset[str]:
             continue
         if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
-        words.add(word)
-    return frozenset(words)
+        words.append(word)
+    return words
 
 
 def event_key(mention: Mention) -> str:
@@ -191,7 +264,7 @@ def _with_mention(event: Event, mention: Mention) -> Event:
 
 def _report_order(mention: Mention) -> tuple[str, str, int]:
     published = mention.published.isoformat() if mention.published else ""
-    return (published, mention.url, mention.quote_start)
+    return (published, mention.url, mention.sentence_start)
 
 
 def _title(sentence: str) -> str:

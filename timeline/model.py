@@ -179,6 +179,7 @@ class Mention:
     granularity: Granularity
     interval: Interval
     tense: Tense
+    sentence_start: int = 0  # where the sentence starts in the document's text
     # provenance, filled when the mention is tied to a stored document
     source: str = ""
     url: str = ""

@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("document_id", sa.Integer, nullable=False),
         sa.Column("event_id", sa.Integer, nullable=False),
         sa.Column("sentence", sa.Text, nullable=False),
+        sa.Column("sentence_start", sa.Integer, nullable=False),
         sa.Column("quote", sa.Text, nullable=False),
         sa.Column("quote_start", sa.Integer, nullable=False),
         sa.Column("quote_end", sa.Integer, nullable=False),

@@ -375,7 +375,7 @@ class Store:
             select(mentions, documents.c.source, documents.c.canonical_url, documents.c.published)
             .join(documents, documents.c.id == mentions.c.document_id)
             .where(mentions.c.event_id.in_(list(by_event)))
-            .order_by(documents.c.published, documents.c.canonical_url, mentions.c.quote_start)
+            .order_by(documents.c.published, documents.c.canonical_url, mentions.c.sentence_start)
         )
         for m in mention_rows:
             by_event[m.event_id].append(_mention_of(m))
@@ -422,6 +422,7 @@ def _mention_values(mention: Mention, document_id: int, event_id: int) -> dict[s
         "document_id": document_id,
         "event_id": event_id,
         "sentence": mention.sentence,
+        "sentence_start": mention.sentence_start,
         "quote": mention.quote,
         "quote_start": mention.quote_start,
         "quote_end": mention.quote_end,
@@ -437,6 +438,7 @@ def _mention_values(mention: Mention, document_id: int, event_id: int) -> dict[s
 def _mention_of(row: Any) -> Mention:
     return Mention(
         sentence=row.sentence,
+        sentence_start=row.sentence_start,
         quote=row.quote,
         quote_start=row.quote_start,
         quote_end=row.quote_end,

@@ -116,6 +116,7 @@ mentions = Table(
     ),
     Column("event_id", Integer, ForeignKey("events.id"), nullable=False, index=True),
     Column("sentence", Text, nullable=False),
+    Column("sentence_start", Integer, nullable=False),
     Column("quote", Text, nullable=False),
     Column("quote_start", Integer, nullable=False),
     Column("quote_end", Integer, nullable=False),
