@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 
@@ -102,7 +102,9 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        payload = "\x1f".join([self.title, self.published.isoformat(), self.text])
+        # The instant, not its zone: two sources reading one page in two zones agree.
+        published = self.published.astimezone(UTC).isoformat()
+        payload = "\x1f".join([self.title, published, self.text])
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
