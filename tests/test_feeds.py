@@ -1,0 +1,153 @@
+"""parse_feed: RSS 0.9x/1.0/2.0 and Atom bodies -> Entry; non-feeds -> FeedError in words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from timeline.errors import FeedError
+from timeline.feeds import parse_feed
+
+FEEDS = Path(__file__).parent / "feeds"
+
+
+def read(name: str) -> bytes:
+    return (FEEDS / name).read_bytes()
+
+
+def test_rss2_entries_in_order_with_absolute_links_and_utc_times() -> None:
+    entries = parse_feed(read("rss2.xml"), url="https://gazette.example/feed.xml", source="gz")
+    assert [e.url for e in entries] == [
+        "https://gazette.example/news/harbour-bridge-reopens",
+        "https://gazette.example/news/relative-story",
+        "https://gazette.example/news/permalink-guid",
+    ]
+    first = entries[0]
+    assert first.title == "Harbour bridge to reopen & tolls scrapped"
+    assert first.guid == "gazette-88231"
+    assert first.published == datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
+    assert first.summary == "The bridge reopens on Monday.\n\nTolls are scrapped."
+    # -0500 in the feed: the same instant, in UTC.
+    assert entries[1].published == datetime(2025, 3, 7, 3, 30, tzinfo=UTC)
+    assert entries[1].summary == "Plain summary, no markup."
+
+
+def test_every_published_time_is_aware() -> None:
+    for name in ("rss2.xml", "rss1.rdf", "atom.xml", "broken.xml"):
+        for entry in parse_feed(read(name), url="https://x.example/feed", source="s"):
+            assert entry.published is None or entry.published.utcoffset() is not None
+
+
+def test_rss1_rdf() -> None:
+    entries = parse_feed(read("rss1.rdf"), url="https://science.example/rss", source="sci")
+    assert [e.title for e in entries] == [
+        "Comet visible to the naked eye next week",
+        "Bees learn to count to four",
+    ]
+    assert entries[0].published == datetime(2025, 3, 5, 18, 0, tzinfo=UTC)
+    assert entries[1].published is None
+    assert entries[0].summary == "Astronomers say the comet will be brightest on Tuesday."
+
+
+def test_atom_resolves_xml_base_and_falls_back_to_updated() -> None:
+    entries = parse_feed(read("atom.xml"), url="https://blog.example/atom.xml", source="blog")
+    # The enclosure-only entry has no page to point at and is skipped.
+    assert [e.url for e in entries] == [
+        "https://blog.example/posts/city-garden-forest",
+        "https://blog.example/posts/winter-mulch",
+    ]
+    first, second = entries
+    assert first.title == "Why our city garden grew a forest"  # type="html" title, tags gone
+    assert first.guid == "tag:blog.example,2024:post-41"
+    assert first.published == datetime(2024, 11, 18, 8, 30, tzinfo=UTC)
+    assert first.summary == "Five years ago it was a car park.\n\nNow it holds 300 trees."
+    assert second.published == datetime(2024, 11, 2, 10, 0, tzinfo=UTC)  # only <updated>
+
+
+def test_broken_but_usable_feed_is_accepted() -> None:
+    entries = parse_feed(read("broken.xml"), url="https://towncrier.example/rss", source="tc")
+    assert [e.title for e in entries] == [
+        "Library extends opening hours",
+        "Market moves to the square",
+    ]
+    assert entries[0].published == datetime(2025, 3, 7, 9, 15, tzinfo=UTC)
+    assert entries[1].published is None  # "not a date at all"
+
+
+def test_html_page_is_not_a_feed() -> None:
+    with pytest.raises(FeedError) as info:
+        parse_feed(
+            read("html_page.html"),
+            url="https://gazette.example/",
+            source="gazette",
+            content_type="text/html; charset=utf-8",
+        )
+    assert str(info.value).startswith("source 'gazette': feed is not XML (got text/html)")
+    assert info.value.source == "gazette"
+
+
+def test_html_page_without_content_type_is_recognised() -> None:
+    with pytest.raises(FeedError, match="feed is not XML"):
+        parse_feed(read("html_page.html"), url="https://gazette.example/", source="g")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "words"),
+    [
+        (b"", "", "feed is empty"),
+        (b"   \n", "application/rss+xml", "feed is empty (got 0 bytes, Content-Type application"),
+        (b"\x00\x01\x02 binary garbage", "application/octet-stream", "feed is not XML"),
+        (b'{"items": []}', "application/json", "Content-Type application/json"),
+        (
+            b'<?xml version="1.0"?><urlset><url><loc>https://a.example/</loc></url></urlset>',
+            "",
+            "body is XML but not RSS or Atom",
+        ),
+    ],
+)
+def test_bodies_that_are_not_feeds(body: bytes, content_type: str, words: str) -> None:
+    with pytest.raises(FeedError) as info:
+        parse_feed(body, url="https://a.example/feed", source="a", content_type=content_type)
+    assert words in str(info.value)
+    assert str(info.value).startswith("source 'a': ")
+
+
+def test_a_valid_feed_without_items_is_empty_not_an_error() -> None:
+    body = b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>'
+    assert parse_feed(body, url="https://q.example/rss", source="q") == []
+
+
+def test_non_http_links_are_skipped() -> None:
+    body = (
+        b'<rss version="2.0"><channel><title>T</title>'
+        b"<item><title>a</title><link>javascript:alert(1)</link></item>"
+        b"<item><title>b</title><link>mailto:desk@example.org</link></item>"
+        b"<item><title>c</title><link>https://ok.example/c</link></item>"
+        b"</channel></rss>"
+    )
+    entries = parse_feed(body, url="https://ok.example/rss", source="ok")
+    assert [e.url for e in entries] == ["https://ok.example/c"]
+
+
+def test_rss_091_and_declared_encoding() -> None:
+    body = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="0.91"><channel>'
+        "<title>Caf\u00e9</title><item><title>Cr\u00e8me br\u00fbl\u00e9e</title>"
+        "<link>https://cafe.example/creme</link></item></channel></rss>"
+    ).encode("iso-8859-1")
+    entries = parse_feed(body, url="https://cafe.example/rss", source="cafe")
+    assert entries[0].title == "Crème brûlée"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_give_entries_or_feed_error(body: bytes) -> None:
+    try:
+        entries = parse_feed(body, url="https://h.example/rss", source="h")
+    except FeedError:
+        return
+    assert all(e.url.startswith(("http://", "https://")) for e in entries)

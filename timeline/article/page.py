@@ -1,0 +1,188 @@
+"""One HTML page, decoded and parsed once for `body.py` and `pubdate.py`.
+
+Owns: turning response bytes into text the way a crawler does (BOM, HTTP charset, `<meta>`
+charset, else UTF-8 with replacement), bounding what the HTML parser is given, and the
+page-wide readers both halves need: `<meta>` values and JSON-LD objects.
+Input: body bytes and the Content-Type header. Output: a `Page`.
+
+Must not: raise on any input (a page that cannot be read is an empty `Page`), fetch, or read
+the clock. It never mutates the tree, so the two readers can run in any order.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+# Beyond this a page is not an article but a dump; cutting keeps parse time bounded.
+MAX_HTML_CHARS = 5_000_000
+# lexbor's tree builder is quadratic in the depth of nested <div>s (40k levels take seconds);
+# real pages stay under ~100 levels, so markup past this depth is cut off before parsing.
+MAX_NESTING = 512
+_MAX_JSON_LD_CHARS = 1_000_000
+_MAX_JSON_LD_SCRIPTS = 50
+_MAX_JSON_LD_NODES = 5_000
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+# WHATWG Encoding: browsers read these labels as a superset, and pages rely on it
+# (a "latin-1" page with curly quotes is really windows-1252).
+_SUPERSETS = {
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "l1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "euc-kr": "cp949",
+    "big5": "big5hkscs",
+}
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
+# Elements that are void, or whose end tag may be left out: they do not deepen a page that
+# is written validly, so they are not counted towards MAX_NESTING.
+_NOT_NESTING = frozenset(
+    """area base br col embed hr img input link meta param source track wbr keygen
+    p li dt dd option optgroup tr td th thead tbody tfoot colgroup rb rt rp html head body
+    script style""".split()
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """A parsed page and the page-wide facts read from it once."""
+
+    tree: LexborHTMLParser
+    meta: dict[str, str]  # lower-cased name/property/http-equiv -> first content
+    ld: tuple[dict[str, Any], ...]  # every JSON-LD object with an @type, @graph flattened
+
+
+def read_page(body: bytes, *, content_type: str = "") -> Page:
+    html = _bounded(decode_html(body, content_type=content_type))
+    # scripting=True keeps <noscript> as text, as a browser does: otherwise a tracking pixel
+    # in a <noscript> inside <head> ends <head> and moves <link rel=canonical> into <body>.
+    tree = LexborHTMLParser(html, scripting=True)
+    return Page(tree=tree, meta=_meta(tree), ld=tuple(_json_ld(tree)))
+
+
+def decode_html(body: bytes, *, content_type: str = "") -> str:
+    """Text of an HTML body, decoded as a browser would; never raises."""
+    # The HTML Standard lets a byte-order mark override even the HTTP header.
+    for bom, bom_encoding in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(bom_encoding, errors="replace")
+    declared = _HEADER_CHARSET.search(content_type)
+    encoding = _codec(declared.group(1)) if declared else None
+    if encoding is None:
+        # The Standard's prescan stops at 1024 bytes; pages with long <head>s put the
+        # declaration later and browsers still honour it via the tree builder, so look further.
+        meta = _META_CHARSET.search(body[:8192])
+        encoding = _codec(meta.group(1).decode("ascii", "replace")) if meta else None
+        if encoding is not None and encoding.startswith("utf-16"):
+            encoding = "utf-8"  # a meta tag readable as ASCII cannot be in UTF-16 (Standard)
+    return body.decode(encoding or "utf-8", errors="replace")
+
+
+def _codec(label: str) -> str | None:
+    label = label.strip().strip("\"'").lower()
+    label = _SUPERSETS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _bounded(html: str) -> str:
+    html = html[:MAX_HTML_CHARS]
+    depth = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if name.lower() in _NOT_NESTING or self_closing:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+            continue
+        depth += 1
+        if depth > MAX_NESTING:
+            return html[: match.start()]
+    return html
+
+
+def _meta(tree: LexborHTMLParser) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if content is None:
+            continue
+        # itemprop is microdata, read where it sits (pubdate.py), not as a page-wide <meta>.
+        for key_attr in ("property", "name", "http-equiv"):
+            key = (attrs.get(key_attr) or "").strip().lower()
+            if key and key not in values:
+                values[key] = content.strip()
+    return values
+
+
+def _json_ld(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
+    scripts = [
+        node
+        for node in tree.css("script[type]")
+        if "ld+json" in (node.attributes.get("type") or "").lower()
+    ]
+    for node in scripts[:_MAX_JSON_LD_SCRIPTS]:
+        data = _loads((node.text() or "")[:_MAX_JSON_LD_CHARS])
+        if data is not None:
+            yield from _typed_objects(data)
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text, strict=False)
+    except (ValueError, RecursionError):
+        pass
+    # Hand-written JSON-LD is often wrapped in HTML comments or CDATA, or has trailing commas.
+    cleaned = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", text)
+    cleaned = re.sub(r",\s*([}\]])", r"\1", cleaned)
+    try:
+        return json.loads(cleaned, strict=False)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _typed_objects(data: Any) -> Iterator[dict[str, Any]]:
+    """Every dict with an @type, breadth-first: top-level and @graph before nested ones."""
+    queue: list[Any] = [data]
+    seen = 0
+    while queue and seen < _MAX_JSON_LD_NODES:
+        item = queue.pop(0)
+        seen += 1
+        if isinstance(item, list):
+            queue.extend(item)
+        elif isinstance(item, dict):
+            if "@type" in item:
+                yield item
+            queue.extend(v for v in item.values() if isinstance(v, dict | list))
+
+
+def ld_types(item: dict[str, Any]) -> set[str]:
+    """Schema.org type names of a JSON-LD object, without prefixes ("schema:", URLs)."""
+    raw = item.get("@type")
+    names = raw if isinstance(raw, list) else [raw]
+    return {re.split(r"[/:#]", n)[-1] for n in names if isinstance(n, str)}
