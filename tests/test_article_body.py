@@ -194,6 +194,22 @@ def test_link_rel_canonical_beats_og_url_and_h1_beats_title() -> None:
     assert result.language is None
 
 
+@pytest.mark.parametrize(
+    "main_entity",
+    [
+        '{"@type": "NewsArticle", "mainEntityOfPage": "https://a.example/story"}',
+        '{"@type": "NewsArticle", "mainEntityOfPage": {"@id": "https://a.example/story"}}',
+        '{"@type": "WebPage", "url": "https://a.example/story"}, {"@type": "NewsArticle"}',
+    ],
+)
+def test_json_ld_names_the_canonical_url_when_nothing_else_does(main_entity: str) -> None:
+    html = f"""<head><script type="application/ld+json">
+      {{"@graph": [{main_entity}]}}
+      </script></head><body><article>{paragraphs(LEAD, SECOND)}</article></body>"""
+    result = extract_article(html.encode(), url=URL, source="s", timezone="UTC")
+    assert result.canonical_url == "https://a.example/story"
+
+
 def test_without_canonical_the_url_is_canonical() -> None:
     html = f"<article>{paragraphs(LEAD, SECOND)}</article>"
     assert extract_article(html.encode(), url=URL, source="s", timezone="UTC").canonical_url == URL

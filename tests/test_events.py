@@ -154,3 +154,17 @@ def test_merge_groups_do_not_depend_on_order(order: list[int]) -> None:
         frozenset(reports[i].sentence for i in (0, 1)),
         frozenset(reports[i].sentence for i in (2, 3)),
     }
+
+
+def test_a_wire_dateline_is_not_the_actor() -> None:
+    a = mention(
+        "BERLIN (Northwind Press) – Ministers will meet in Vienna next week to finish the treaty.",
+        date(2025, 3, 10),
+    )
+    b = mention(
+        "Ministers are due in Vienna to finish the treaty, officials said.",
+        date(2025, 3, 10),
+        url="https://b.example/2",
+    )
+    (event,) = merge([a, b], [])
+    assert len(event.mentions) == 2

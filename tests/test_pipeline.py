@@ -79,13 +79,11 @@ def test_broken_sources_fail_alone(site: Site, store: Store) -> None:
     good = gazette(serve_gazette(site))
     site.add("/not-a-feed", b"<html><body>Hello</body></html>", content_type="text/html")
     site.add_hang("/slow-feed", seconds=3)
-    nonsense_feed = (
-        (GAZETTE / "feed.xml")
-        .read_bytes()
-        .replace(b"http://SITE", site.base.encode())
-        .replace(b"/gazette/bridge.html", b"/gazette/nonsense-date.html")
-        .replace(b"Tue, 14 Oct 2025 09:30:00 +0000", b"Blursday, 99 Smarch 20255")
-    )
+    nonsense_feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>
+        <item><title>Lighthouse</title><link>{site.base}/gazette/nonsense-date.html</link>
+        <pubDate>Blursday, 99 Smarch 20255</pubDate></item>
+        <item><title>Ferry</title><link>{site.base}/gazette/ferry.html?copy</link></item>
+        </channel></rss>""".encode()
     site.add("/nonsense-feed", nonsense_feed, content_type="application/rss+xml")
     sources = (
         good,
@@ -106,7 +104,7 @@ def test_broken_sources_fail_alone(site: Site, store: Store) -> None:
     # The feed itself is fine; its one article with a nonsense date is refused, the other lands.
     nonsense = outcomes["nonsense"]
     assert nonsense.status is Status.OK
-    # Its other article is the gazette's ferry page: stored once, by whichever source came first.
+    # Its other article is the gazette's ferry page, stored once by whichever source came first.
     assert nonsense.documents_new + nonsense.documents_unchanged == 1
     (error,) = nonsense.errors
     assert "source 'nonsense'" in error and "no usable publish time" in error
@@ -114,7 +112,7 @@ def test_broken_sources_fail_alone(site: Site, store: Store) -> None:
     health = {h.name: h for h in store.source_health()}
     assert "timed out" in (health["sleepy"].last_error or "")
     assert health["gazette"].last_error is None
-    assert health["gazette"].documents == 2
+    assert store.counts()["documents"] == 2
 
 
 @pytest.mark.parametrize("status", [404, 500])

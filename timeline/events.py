@@ -34,6 +34,8 @@ MIN_OVERLAP = 0.2
 # ... and either name each other's leading actor, or share this many neighbouring word pairs.
 MIN_SHARED_PAIRS = 2
 
+# A wire story's dateline, "LONDON (Reuters) - " or "KYIV, Ukraine —": a place, not an actor.
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:, [A-Z][\w .'-]*)?(?: \([^)]*\))? *[-–—] +")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -136,6 +138,7 @@ def similarity(a: str, b: str) -> float:
     Starmer will talk to European leaders" and "The call will see Sir Keir speaking to
     von der Leyen" are one. Sharing word pairs ("oval office row") is evidence enough too.
     """
+    a, b = _DATELINE.sub("", a, count=1), _DATELINE.sub("", b, count=1)
     words_a, words_b = keywords(a), keywords(b)
     shared = len(words_a & words_b)
     if shared < MIN_SHARED_WORDS:

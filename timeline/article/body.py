@@ -52,6 +52,7 @@ _BOILERPLATE_ROLES = frozenset(
 # ("share-bar" and "shareBar" match; "commentary" and "shared-story" do not).
 _NEGATIVE = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|adslot|banner|breadcrumbs?|byline|cmp|comments?|commentlist"
+    r"|datelines?|timestamps?"
     r"|consent|contribut\w*|cookies?|disqus|donat\w*|gdpr|masthead|membership|menu|modal"
     r"|more-stories|most-read|mostread|nav|navbar|navigation|newsletters?|onetrust\w*|outbrain"
     r"|paywall|popular|popup|promos?|promo\w*|recirc\w*|recommend\w*|related|sharebar"
@@ -380,7 +381,23 @@ def _canonical_url(page: Page, url: str) -> str:
         href = _absolute(url, node.attributes.get("href"))
         if "canonical" in rels and href:
             return href
-    return _absolute(url, page.meta.get("og:url")) or url
+    og_url = _absolute(url, page.meta.get("og:url"))
+    if og_url:
+        return og_url
+    # Wire and agency pages often say it only in their JSON-LD: the article's own url or
+    # mainEntityOfPage, else the WebPage object that describes the page itself.
+    values: list[object] = []
+    for item in page.ld:
+        if ld_types(item) & ARTICLE_TYPES:
+            values += [item.get("url"), item.get("mainEntityOfPage")]
+    values += [item.get("url") for item in page.ld if "WebPage" in ld_types(item)]
+    for value in values:
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        found = _absolute(url, value) if isinstance(value, str) else None
+        if found:
+            return found
+    return url
 
 
 def _absolute(base: str, href: str | None) -> str | None:
