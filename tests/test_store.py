@@ -144,3 +144,37 @@ def test_unreachable_database_is_a_clear_error() -> None:
         Store.open("sqlite:////no/such/folder/timeline.db")
     with pytest.raises(StoreError, match="cannot migrate"):
         Store.open("postgresql://nobody@127.0.0.1:1/none")
+
+
+BRIDGE = [
+    ("https://a.example/1", "Healey started talks in Washington with Hegseth."),
+    ("https://b.example/2", "Healey and Hegseth held talks at the Pentagon in Washington."),
+    ("https://c.example/3", "At the Pentagon, Hegseth hosted the British minister."),
+    ("https://d.example/4", "The ECB cut interest rates in Frankfurt."),
+]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3), (2, 0, 3, 1), (3, 2, 1, 0)])
+def test_stored_events_do_not_depend_on_arrival_order(db_url: str, order: tuple[int, ...]) -> None:
+    """The first and third reports only meet through the second; any order gives one event."""
+    with Store.open(db_url) as store:
+        for index in order:
+            url, sentence = BRIDGE[index]
+            doc = document(url, text=sentence, published=FRIDAY + timedelta(minutes=index))
+            store.save_document(doc, [mention(doc, sentence, THURSDAY)], merge)
+        found = {(e.key, e.title, frozenset(m.url for m in e.mentions)) for e in store.events()}
+        assert store.counts()["events"] == 2
+    assert found == {
+        (
+            merge([_m(0)], [])[0].key,
+            BRIDGE[0][1],
+            frozenset(url for url, _ in BRIDGE[:3]),
+        ),
+        (merge([_m(3)], [])[0].key, BRIDGE[3][1], frozenset({BRIDGE[3][0]})),
+    }
+
+
+def _m(index: int) -> Mention:
+    url, sentence = BRIDGE[index]
+    doc = document(url, text=sentence, published=FRIDAY + timedelta(minutes=index))
+    return mention(doc, sentence, THURSDAY)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
-from datetime import date
+from datetime import UTC, date
 from itertools import pairwise
 
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense, Timex
@@ -106,26 +105,34 @@ def tense_of(interval: Interval, published_day: date) -> Tense:
 
 
 def merge(mentions: Sequence[Mention], candidates: Sequence[Event]) -> list[Event]:
-    """Join `mentions` into `candidates` or into new events; return every event touched.
+    """Join `mentions` with `candidates` and with each other; return every event touched.
 
-    A mention joins the event it is most similar to among those it is compatible with;
-    otherwise it founds a new event. Mentions of one batch can join each other.
+    Two mentions report the same happening when their dates are compatible and their
+    sentences similar. A mention joins every event holding such a mention, so events it
+    bridges become one: the events are the connected groups of that relation, whatever
+    order the mentions arrive in. Each event's key, date and title come from its mentions
+    by fixed rules, so they do not depend on arrival order either. A candidate absorbed
+    into another event is not returned; its mentions are in the event that absorbed it.
     """
-    pool: dict[str, Event] = {event.key: event for event in candidates}
-    touched: list[str] = []
+    pool: list[tuple[Mention, ...]] = [event.mentions for event in candidates]
+    touched: set[int] = set()  # indexes into pool of groups that changed
     for mention in mentions:
-        best_key, best_score = None, 0.0
-        for event in pool.values():
-            if not _compatible(mention, event):
-                continue
-            score = max(similarity(mention.sentence, other.sentence) for other in event.mentions)
-            if score > best_score:
-                best_key, best_score = event.key, score
-        event = _new_event(mention) if best_key is None else _with_mention(pool[best_key], mention)
-        pool[event.key] = event
-        if event.key not in touched:
-            touched.append(event.key)
-    return [pool[key] for key in touched]
+        joined = [
+            index
+            for index, group in enumerate(pool)
+            if group and any(_same_happening(mention, other) for other in group)
+        ]
+        merged = (*(m for index in joined for m in pool[index]), mention)
+        for index in joined:
+            pool[index] = ()
+            touched.discard(index)
+        pool.append(merged)
+        touched.add(len(pool) - 1)
+    return [_event_of(pool[index]) for index in sorted(touched)]
+
+
+def _same_happening(a: Mention, b: Mention) -> bool:
+    return _compatible(a, b) and similarity(a.sentence, b.sentence) > 0
 
 
 def similarity(a: str, b: str) -> float:
@@ -230,44 +237,33 @@ def _sentence_of(spans: Sequence[tuple[int, int]], offset: int) -> int | None:
     return None
 
 
-def _compatible(mention: Mention, event: Event) -> bool:
-    a, b = mention.interval, event.interval
-    if a.start >= b.end or b.start >= a.end:
+def _compatible(a: Mention, b: Mention) -> bool:
+    if a.interval.start >= b.interval.end or b.interval.start >= a.interval.end:
         return False
-    if mention.granularity in _DAY_LEVEL and event.granularity in _DAY_LEVEL:
+    if a.granularity in _DAY_LEVEL and b.granularity in _DAY_LEVEL:
         return True
-    return mention.granularity == event.granularity
+    return a.granularity == b.granularity
 
 
-def _new_event(mention: Mention) -> Event:
+def _event_of(mentions: Sequence[Mention]) -> Event:
+    """The event a group of mentions makes: dated by its most precise report, titled and
+    keyed by its earliest one (ties broken by report order, so any arrival order agrees)."""
+    ordered = sorted(mentions, key=_report_order)
+    first = ordered[0]
+    precise = max(ordered, key=lambda m: _PRECISION[m.granularity])  # max keeps the earliest
     return Event(
-        key=event_key(mention),
-        value=mention.value,
-        granularity=mention.granularity,
-        interval=mention.interval,
-        title=_title(mention.sentence),
-        mentions=(mention,),
-    )
-
-
-def _with_mention(event: Event, mention: Mention) -> Event:
-    mentions = (*event.mentions, mention)
-    # The event is dated by its most precise report; the title comes from the earliest one.
-    precise = max(mentions, key=lambda m: _PRECISION[m.granularity])
-    first = min(mentions, key=_report_order)
-    return replace(
-        event,
+        key=event_key(first),
         value=precise.value,
         granularity=precise.granularity,
         interval=precise.interval,
         title=_title(first.sentence),
-        mentions=mentions,
+        mentions=tuple(ordered),
     )
 
 
-def _report_order(mention: Mention) -> tuple[str, str, int]:
-    published = mention.published.isoformat() if mention.published else ""
-    return (published, mention.url, mention.sentence_start)
+def _report_order(mention: Mention) -> tuple[str, str, int, int]:
+    published = mention.published.astimezone(UTC).isoformat() if mention.published else ""
+    return (published, mention.url, mention.sentence_start, mention.quote_start)
 
 
 def _title(sentence: str) -> str:

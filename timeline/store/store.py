@@ -279,7 +279,24 @@ class Store:
                 self._forget_mentions(connection, document_id)
             candidates = self._events_overlapping(connection, found)
             for merged in merge(found, candidates):
-                self._write_event(connection, merged, document_id, document.canonical_url)
+                event_id = self._write_event(
+                    connection, merged, document_id, document.canonical_url
+                )
+                # Candidates this event absorbed (or whose key it took over) hand it their
+                # mentions and go away.
+                absorbed = [
+                    c.key
+                    for c in candidates
+                    if c.key != merged.key and c.mentions and c.mentions[0] in merged.mentions
+                ]
+                if absorbed:
+                    old = select(events.c.id).where(events.c.key.in_(absorbed))
+                    connection.execute(
+                        update(mentions)
+                        .where(mentions.c.event_id.in_(old))
+                        .values(event_id=event_id)
+                    )
+                    connection.execute(delete(events).where(events.c.key.in_(absorbed)))
             return SaveResult.NEW if row is None else SaveResult.UPDATED
 
     def _forget_mentions(self, connection: Connection, document_id: int) -> None:
@@ -303,7 +320,7 @@ class Store:
 
     def _write_event(
         self, connection: Connection, merged: Event, document_id: int, canonical_url: str
-    ) -> None:
+    ) -> int:
         values = {
             "value": merged.value,
             "granularity": merged.granularity.value,
@@ -329,6 +346,7 @@ class Store:
                 insert(mentions),
                 [_mention_values(m, document_id, event_id) for m in new],
             )
+        return int(event_id)
 
     # -- reading -----------------------------------------------------------------------
 
