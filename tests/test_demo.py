@@ -112,3 +112,31 @@ def test_demo_prints_the_timeline_and_is_idempotent(
         if line
     ]
     assert len(second) == len(events)
+
+
+def test_exports_parse_with_independent_readers(tmp_path: Path) -> None:
+    import jsonschema
+    import vobject
+
+    from timeline.render.jsonexport import load_schema
+
+    db = f"sqlite:///{tmp_path / 'export.db'}"
+    assert timeline("demo", "--db", db).returncode == 0
+    ics = tmp_path / "timeline.ics"
+    result = timeline("export", "--format", "ics", "-o", str(ics), "--db", db)
+    assert result.returncode == 0, result.stderr
+    calendar = vobject.readOne(ics.read_text(encoding="utf-8"))
+    uids = [event.uid.value for event in calendar.vevent_list]
+    assert len(uids) == len(set(uids)) > 0
+    starts = {event.dtstart.value.isoformat() for event in calendar.vevent_list}
+    assert "2025-03-10" in starts  # the week of the Saudi talks, as an all-day span
+
+    exported = timeline("export", "--format", "json", "--db", db)
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads(exported.stdout)
+    jsonschema.validate(document, load_schema())
+    assert len(document["events"]) == len(uids)
+
+    # Stable UIDs: a second export of the same store names every event the same way.
+    again = vobject.readOne(timeline("export", "--format", "ics", "--db", db).stdout)
+    assert [event.uid.value for event in again.vevent_list] == uids
