@@ -178,3 +178,18 @@ def _m(index: int) -> Mention:
     url, sentence = BRIDGE[index]
     doc = document(url, text=sentence, published=FRIDAY + timedelta(minutes=index))
     return mention(doc, sentence, THURSDAY)
+
+
+def test_editing_out_the_bridge_splits_the_event(store: Store) -> None:
+    docs = []
+    for index in (0, 1, 2):
+        url, sentence = BRIDGE[index]
+        doc = document(url, text=sentence, published=FRIDAY + timedelta(minutes=index))
+        store.save_document(doc, [mention(doc, sentence, THURSDAY)], merge)
+        docs.append(doc)
+    assert store.counts()["events"] == 1
+    edited = replace(docs[1], text="Nothing dated any more.")
+    assert store.save_document(edited, [], merge) is SaveResult.UPDATED
+    titles = sorted(e.title for e in store.events())
+    assert titles == sorted([BRIDGE[0][1], BRIDGE[2][1]])
+    assert store.counts()["mentions"] == 2

@@ -182,6 +182,7 @@ class Mention:
     interval: Interval
     tense: Tense
     sentence_start: int = 0  # where the sentence starts in the document's text
+    id: int | None = field(default=None, compare=False)  # the store's row id, once stored
     # provenance, filled when the mention is tied to a stored document
     source: str = ""
     url: str = ""

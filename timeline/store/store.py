@@ -276,37 +276,70 @@ class Store:
                 connection.execute(
                     update(documents).where(documents.c.id == document_id).values(**values)
                 )
-                self._forget_mentions(connection, document_id)
+                self._forget_mentions(connection, document_id, merge)
             candidates = self._events_overlapping(connection, found)
-            for merged in merge(found, candidates):
-                event_id = self._write_event(
-                    connection, merged, document_id, document.canonical_url
-                )
-                # Candidates this event absorbed (or whose key it took over) hand it their
-                # mentions and go away.
-                absorbed = [
-                    c.key
-                    for c in candidates
-                    if c.key != merged.key and c.mentions and c.mentions[0] in merged.mentions
-                ]
-                if absorbed:
-                    old = select(events.c.id).where(events.c.key.in_(absorbed))
-                    connection.execute(
-                        update(mentions)
-                        .where(mentions.c.event_id.in_(old))
-                        .values(event_id=event_id)
-                    )
-                    connection.execute(delete(events).where(events.c.key.in_(absorbed)))
+            self._write_groups(connection, merge(found, candidates), candidates, document_id)
             return SaveResult.NEW if row is None else SaveResult.UPDATED
 
-    def _forget_mentions(self, connection: Connection, document_id: int) -> None:
-        event_ids = select(mentions.c.event_id).where(mentions.c.document_id == document_id)
-        touched = [r[0] for r in connection.execute(event_ids.distinct())]
+    def _forget_mentions(self, connection: Connection, document_id: int, merge: Merge) -> None:
+        """Delete a document's mentions and regroup what is left of the events they were in:
+        a mention that bridged two reports was what held them together."""
+        touched = select(mentions.c.event_id).where(mentions.c.document_id == document_id)
+        touched_ids = [r[0] for r in connection.execute(touched.distinct())]
         connection.execute(delete(mentions).where(mentions.c.document_id == document_id))
-        if touched:
-            still_used = select(mentions.c.event_id).where(mentions.c.event_id.in_(touched))
+        if not touched_ids:
+            return
+        left = self._load_events(connection, select(events).where(events.c.id.in_(touched_ids)))
+        regrouped = [
+            group for event in left if event.mentions for group in merge(event.mentions, [])
+        ]
+        self._write_groups(connection, regrouped, left, document_id)
+
+    def _write_groups(
+        self,
+        connection: Connection,
+        groups: Sequence[Event],
+        replaced: Sequence[Event],
+        document_id: int,
+    ) -> None:
+        """Write merged events: upsert each by key, point its stored mentions at it, insert
+        its new ones (they belong to `document_id`). Events in `replaced` that end up with no
+        mentions were absorbed or renamed, and are deleted."""
+        for group in groups:
+            values = {
+                "value": group.value,
+                "granularity": group.granularity.value,
+                "start": group.interval.start,
+                "end": group.interval.end,
+                "at": group.interval.at,
+                "title": group.title,
+            }
+            event_id = connection.execute(
+                select(events.c.id).where(events.c.key == group.key)
+            ).scalar_one_or_none()
+            if event_id is None:
+                event_id = connection.execute(
+                    insert(events).values(key=group.key, **values).returning(events.c.id)
+                ).scalar_one()
+            else:
+                connection.execute(update(events).where(events.c.id == event_id).values(**values))
+            stored = [m.id for m in group.mentions if m.id is not None]
+            if stored:
+                connection.execute(
+                    update(mentions).where(mentions.c.id.in_(stored)).values(event_id=event_id)
+                )
+            new = [
+                _mention_values(m, document_id, event_id) for m in group.mentions if m.id is None
+            ]
+            if new:
+                connection.execute(insert(mentions), new)
+        keys = [event.key for event in replaced]
+        if keys:
             connection.execute(
-                delete(events).where(events.c.id.in_(touched), events.c.id.not_in(still_used))
+                delete(events).where(
+                    events.c.key.in_(keys),
+                    events.c.id.not_in(select(mentions.c.event_id).distinct()),
+                )
             )
 
     def _events_overlapping(self, connection: Connection, found: Sequence[Mention]) -> list[Event]:
@@ -317,36 +350,6 @@ class Store:
         ]
         query = select(events).where(or_(*ranges))
         return self._load_events(connection, query)
-
-    def _write_event(
-        self, connection: Connection, merged: Event, document_id: int, canonical_url: str
-    ) -> int:
-        values = {
-            "value": merged.value,
-            "granularity": merged.granularity.value,
-            "start": merged.interval.start,
-            "end": merged.interval.end,
-            "at": merged.interval.at,
-            "title": merged.title,
-        }
-        event_id = connection.execute(
-            select(events.c.id).where(events.c.key == merged.key)
-        ).scalar_one_or_none()
-        if event_id is None:
-            event_id = connection.execute(
-                insert(events).values(key=merged.key, **values).returning(events.c.id)
-            ).scalar_one()
-        else:
-            connection.execute(update(events).where(events.c.id == event_id).values(**values))
-        # This document's old mentions were deleted before merging, so the ones carrying
-        # its URL are exactly the ones to insert.
-        new = [m for m in merged.mentions if m.url == canonical_url]
-        if new:
-            connection.execute(
-                insert(mentions),
-                [_mention_values(m, document_id, event_id) for m in new],
-            )
-        return int(event_id)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -455,6 +458,7 @@ def _mention_values(mention: Mention, document_id: int, event_id: int) -> dict[s
 
 def _mention_of(row: Any) -> Mention:
     return Mention(
+        id=row.id,
         sentence=row.sentence,
         sentence_start=row.sentence_start,
         quote=row.quote,
