@@ -24,3 +24,24 @@ def test_tables_match_migrated_schema(db_url: str) -> None:
     with Store.open(db_url) as store, store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
     assert diff == []
+
+
+def test_schema_revision_is_the_migrations_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from timeline.store.store import MIGRATIONS
+    from timeline.store.tables import SCHEMA_REVISION
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_REVISION]
+
+
+def test_a_current_store_opens_without_alembic(db_url: str) -> None:
+    with Store.open(db_url) as store:
+        assert store.is_current()
+        store.downgrade("base")
+        assert not store.is_current()
+    with Store.open(db_url) as store:  # migrates again on open
+        assert store.is_current()

@@ -33,14 +33,15 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from timeline.errors import StoreError
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
-from timeline.store.tables import documents, events, mentions, sources
+from timeline.store.tables import SCHEMA_REVISION, documents, events, mentions, sources
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -110,7 +111,7 @@ class Store:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
-        if migrate:
+        if migrate and not store.is_current():
             store.upgrade()
         return store
 
@@ -132,6 +133,20 @@ class Store:
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
         return config
+
+    def is_current(self) -> bool:
+        """True when the schema is at SCHEMA_REVISION; checked without importing alembic,
+        which would cost every command a third of a second."""
+        try:
+            with self.engine.connect() as connection:
+                found = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        except OperationalError as exc:
+            if "alembic_version" in str(exc.orig):
+                return False  # an empty database
+            raise StoreError(f"database {self.display_url}: cannot open: {exc.orig}") from exc
+        except ProgrammingError:  # PostgreSQL: the table does not exist yet
+            return False
+        return [row[0] for row in found] == [SCHEMA_REVISION]
 
     def upgrade(self, revision: str = "head") -> None:
         from alembic import command
