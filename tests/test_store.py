@@ -142,7 +142,7 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
 def test_unreachable_database_is_a_clear_error() -> None:
     with pytest.raises(StoreError, match=r"folder .* does not exist"):
         Store.open("sqlite:////no/such/folder/timeline.db")
-    with pytest.raises(StoreError, match="cannot open: .*Connection refused"):
+    with pytest.raises(StoreError, match=r"cannot open: .*Connection refused"):
         Store.open("postgresql://nobody@127.0.0.1:1/none")
 
 
