@@ -140,3 +140,27 @@ def test_exports_parse_with_independent_readers(tmp_path: Path) -> None:
     # Stable UIDs: a second export of the same store names every event the same way.
     again = vobject.readOne(timeline("export", "--format", "ics", "--db", db).stdout)
     assert [event.uid.value for event in again.vevent_list] == uids
+
+
+def test_show_filters(demo: tuple[str, list[dict[str, Any]]], tmp_path: Path) -> None:
+    _, events = demo
+    db = f"sqlite:///{tmp_path / 'filters.db'}"
+    timeline("demo", "--db", db)
+
+    def show(*args: str) -> list[dict[str, Any]]:
+        result = timeline("show", "--json", "--db", db, *args)
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    thursday = show("--from", "2025-03-06", "--to", "2025-03-06")
+    assert thursday and all(
+        e["interval"]["start"] <= "2025-03-06" < e["interval"]["end"] for e in thursday
+    )
+    (talks,) = show("--from", "2025-03-06", "--to", "2025-03-06", "--query", "Hegseth Washington")
+    assert "Healey" in talks["title"]
+    courier = show("--source", "northern-courier")
+    assert courier and all("northern-courier" in e["sources"] for e in courier)
+    assert len(courier) < len(events)
+    assert len(show("--limit", "3")) == 3
+    assert show("--upcoming") == []  # the demo's story is long past
+    assert "No events match" in timeline("show", "--db", db, "--query", "zebra").stdout

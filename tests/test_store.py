@@ -193,3 +193,20 @@ def test_editing_out_the_bridge_splits_the_event(store: Store) -> None:
     titles = sorted(e.title for e in store.events())
     assert titles == sorted([BRIDGE[0][1], BRIDGE[2][1]])
     assert store.counts()["mentions"] == 2
+
+
+def test_word_and_upcoming_filters(store: Store) -> None:
+    a = document("https://a.example/1")
+    b = document("https://b.example/2", source="courier")
+    store.save_document(a, [mention(a, HEALEY, THURSDAY)], merge)
+    store.save_document(
+        b, [mention(b, "A vote in parliament, 100% sure.", date(2025, 3, 20))], merge
+    )
+    assert [e.title for e in store.events(words=["hegseth"])] == [HEALEY]
+    assert [e.title for e in store.events(words=["WASHINGTON", "talks"])] == [HEALEY]
+    assert store.events(words=["washington", "vote"]) == []
+    assert len(store.events(words=["100%"])) == 1  # LIKE wildcards are taken literally
+    assert store.events(words=["10_%"]) == []
+    assert [e.interval.start for e in store.events(starting_from=date(2025, 3, 7))] == [
+        date(2025, 3, 20)
+    ]

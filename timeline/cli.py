@@ -11,14 +11,16 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from timeline.config import Config
+    from timeline.model import Event
     from timeline.store import Store
 
 DB_ENV = "TIMELINE_DB_URL"
@@ -137,25 +139,53 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+DAY_HELP = (
+    "YYYY-MM-DD, YYYY-MM, YYYY, today, yesterday, tomorrow, "
+    "this/last/next week|month|year, or 'N days|weeks|months|years ago'"
+)
+
+
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from",
         dest="start",
-        type=_day,
+        type=_phrase,
         default=None,
-        metavar="DATE",
-        help="only events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY)",
+        metavar="WHEN",
+        help=f"only events on or after WHEN ({DAY_HELP})",
     )
     parser.add_argument(
         "--to",
         dest="end",
-        type=_day_after,
+        type=_phrase,
         default=None,
-        metavar="DATE",
-        help="only events on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY)",
+        metavar="WHEN",
+        help="only events on or before WHEN (same forms; 'last week' includes all of it)",
     )
     parser.add_argument("--source", default=None, help="only events reported by this source")
+    parser.add_argument(
+        "--query",
+        default=None,
+        metavar="WORDS",
+        help="only events whose title or reports contain every one of these words",
+    )
+    parser.add_argument(
+        "--upcoming", action="store_true", help="only events that start today or later"
+    )
     parser.add_argument("--limit", type=int, default=None, help="at most this many events")
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    """The store's event filters from the command line; relative phrases read today's date."""
+    today = datetime.now().astimezone().date()
+    return {
+        "start": day_range(args.start, today)[0] if args.start else None,
+        "end": day_range(args.end, today)[1] if args.end else None,
+        "source": args.source,
+        "words": tuple(args.query.split()) if args.query else (),
+        "starting_from": today if args.upcoming else None,
+        "limit": args.limit,
+    }
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -175,7 +205,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for outcome in outcomes:
             _print_outcome(outcome)
         print(f"Stored in {store.display_url}\n")
-        _print_timeline(store, args, start=None, end=None, source=None, limit=None)
+        _print_timeline(store.events(), args)
     return 0
 
 
@@ -198,25 +228,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     config = _config(args)
     with _open_store(args, config) as store:
-        if args.json:
-            from timeline.render.jsonexport import event_to_dict
+        events = store.events(**_filters(args))
+    if args.json:
+        from timeline.render.jsonexport import event_to_dict
 
-            events = store.events(
-                start=args.start, end=args.end, source=args.source, limit=args.limit
-            )
-            for event in events:
-                print(json.dumps(event_to_dict(event), ensure_ascii=False))
-            return 0
-        _print_timeline(
-            store, args, start=args.start, end=args.end, source=args.source, limit=args.limit
-        )
+        for event in events:
+            print(json.dumps(event_to_dict(event), ensure_ascii=False))
+    else:
+        _print_timeline(events, args)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     config = _config(args)
     with _open_store(args, config) as store:
-        events = store.events(start=args.start, end=args.end, source=args.source, limit=args.limit)
+        events = store.events(**_filters(args))
     now = datetime.now(UTC)
     if args.format == "ics":
         from timeline.render.ical import to_ics
@@ -334,18 +360,14 @@ def _open_store(args: argparse.Namespace, config: Config) -> Store:
     return Store.open(_db_url(args, config))
 
 
-def _print_timeline(
-    store: Store,
-    args: argparse.Namespace,
-    *,
-    start: date | None,
-    end: date | None,
-    source: str | None,
-    limit: int | None,
-) -> None:
+def _print_timeline(events: Sequence[Event], args: argparse.Namespace) -> None:
     from timeline.render.terminal import render_terminal
 
-    events = store.events(start=start, end=end, source=source, limit=limit)
+    filtered = any(getattr(args, name, None) for name in ("start", "end", "source", "query"))
+    if not events and (filtered or getattr(args, "upcoming", False)):
+        print("No events match these filters.")
+        return
+
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = min(os.get_terminal_size().columns, 120) if sys.stdout.isatty() else 100
     print(
@@ -391,30 +413,59 @@ def _dct(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _parse_day(value: str) -> tuple[date, date]:
-    """A day, month or year as [first day, day after the last)."""
-    try:
-        if len(value) == 4:
-            year = int(value)
+_UNITS = {"day": 1, "week": 7}
+_AGO = re.compile(r"(\d+) (day|week|month|year)s? ago")
+
+
+def _phrase(value: str) -> str:
+    """Check a --from/--to phrase at parse time, so a typo is a usage error."""
+    day_range(value, date(2000, 1, 1))
+    return value
+
+
+def day_range(value: str, today: date) -> tuple[date, date]:
+    """A day, week, month or year named by `value`, as [first day, day after the last)."""
+    phrase = " ".join(value.lower().split())
+    if match := _AGO.fullmatch(phrase):
+        count, unit = int(match.group(1)), match.group(2)
+        if unit in _UNITS:
+            day = today - timedelta(days=count * _UNITS[unit])
+            return day, day + timedelta(days=1)
+        months = count * (12 if unit == "year" else 1)
+        first = _add_months(today.replace(day=1), -months)
+        return first, first + timedelta(days=1)
+    relative = {"yesterday": -1, "today": 0, "tomorrow": 1}
+    if phrase in relative:
+        day = today + timedelta(days=relative[phrase])
+        return day, day + timedelta(days=1)
+    words = phrase.split()
+    if len(words) == 2 and words[0] in ("this", "last", "next"):
+        step = {"this": 0, "last": -1, "next": 1}[words[0]]
+        if words[1] == "week":
+            monday = today - timedelta(days=today.weekday()) + timedelta(weeks=step)
+            return monday, monday + timedelta(weeks=1)
+        if words[1] == "month":
+            first = _add_months(today.replace(day=1), step)
+            return first, _add_months(first, 1)
+        if words[1] == "year":
+            year = today.year + step
             return date(year, 1, 1), date(year + 1, 1, 1)
-        if len(value) == 7:
-            first = date.fromisoformat(value + "-01")
-            after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-            return first, after
-        day = date.fromisoformat(value)
-        return day, date.fromordinal(day.toordinal() + 1)
+    try:
+        if re.fullmatch(r"\d{4}", phrase):
+            return date(int(phrase), 1, 1), date(int(phrase) + 1, 1, 1)
+        if re.fullmatch(r"\d{4}-\d{2}", phrase):
+            first = date.fromisoformat(phrase + "-01")
+            return first, _add_months(first, 1)
+        day = date.fromisoformat(phrase)
+        return day, day + timedelta(days=1)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
-        ) from None
+        pass
+    raise argparse.ArgumentTypeError(f"{value!r} is not a date or period ({DAY_HELP})")
 
 
-def _day(value: str) -> date:
-    return _parse_day(value)[0]
-
-
-def _day_after(value: str) -> date:
-    return _parse_day(value)[1]
+def _add_months(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 if __name__ == "__main__":

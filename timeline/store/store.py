@@ -374,14 +374,33 @@ class Store:
         start: date | None = None,
         end: date | None = None,
         source: str | None = None,
+        words: Sequence[str] = (),
+        starting_from: date | None = None,
         limit: int | None = None,
     ) -> list[Event]:
-        """Events overlapping [start, end), oldest first, with all their mentions."""
+        """Events overlapping [start, end), oldest first, with all their mentions.
+
+        `words`: each must occur (any case) in the title or in a reporting sentence.
+        `starting_from`: only events that start on or after that day (upcoming ones).
+        """
         query = select(events)
         if start is not None:
             query = query.where(events.c.end > start)
         if end is not None:
             query = query.where(events.c.start < end)
+        if starting_from is not None:
+            query = query.where(events.c.start >= starting_from)
+        for word in words:
+            needle = word.lower()
+            in_sentence = select(mentions.c.event_id).where(
+                func.lower(mentions.c.sentence).contains(needle, autoescape=True)
+            )
+            query = query.where(
+                or_(
+                    func.lower(events.c.title).contains(needle, autoescape=True),
+                    events.c.id.in_(in_sentence),
+                )
+            )
         if source is not None:
             reported = (
                 select(mentions.c.event_id)
