@@ -210,3 +210,27 @@ def test_word_and_upcoming_filters(store: Store) -> None:
     assert [e.interval.start for e in store.events(starting_from=date(2025, 3, 7))] == [
         date(2025, 3, 20)
     ]
+
+
+def test_prune_removes_old_documents_and_regroups(store: Store) -> None:
+    for index in (0, 1, 2):
+        url, sentence = BRIDGE[index]
+        published = FRIDAY + timedelta(days=10 * index)  # 7, 17 and 27 March
+        doc = document(url, text=sentence, published=published)
+        store.save_document(doc, [mention(doc, sentence, THURSDAY)], merge)
+    assert store.counts()["events"] == 1
+    assert store.prune(date(2025, 3, 20), merge) == 2  # the first two reports go
+    (event,) = store.events()
+    assert event.title == BRIDGE[2][1]
+    assert store.counts() == {"sources": 0, "documents": 1, "events": 1, "mentions": 1}
+    assert store.prune(date(2025, 3, 20), merge) == 0
+
+
+def test_check_finds_a_schema_that_drifted(store: Store) -> None:
+    from sqlalchemy import text
+
+    assert store.check() == []
+    with store.engine.begin() as connection:
+        connection.execute(text("CREATE INDEX ix_extra ON documents (title)"))
+    (problem,) = store.check()
+    assert "ix_extra" in problem

@@ -133,8 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     db = command("db", "manage the database schema", cmd_db)
     db.add_argument(
         "action",
-        choices=("upgrade", "current"),
-        help="upgrade: apply pending migrations; current: print the schema revision",
+        choices=("upgrade", "current", "check"),
+        help="upgrade: apply pending migrations; current: print the schema revision; "
+        "check: compare the live schema with the code's (exit 1 when they differ)",
+    )
+
+    prune = command(
+        "prune",
+        "delete articles published before a day, their mentions and the events left empty",
+        cmd_prune,
+    )
+    prune.add_argument(
+        "--before", required=True, type=_phrase, metavar="WHEN", help=f"a day ({DAY_HELP})"
     )
     return parser
 
@@ -332,7 +342,25 @@ def cmd_db(args: argparse.Namespace) -> int:
     config = _config(args)
     store = Store.open(_db_url(args, config), migrate=args.action == "upgrade")
     with store:
+        if args.action == "check":
+            problems = store.check()
+            for problem in problems:
+                print(f"{store.display_url}: {problem}")
+            if problems:
+                return 1
+            print(f"{store.display_url}: schema matches the code")
+            return 0
         print(store.current_revision() or "(empty: no migration applied)")
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from timeline.events import merge
+
+    before = day_range(args.before, datetime.now().astimezone().date())[0]
+    with _open_store(args, _config(args)) as store:
+        removed = store.prune(before, merge)
+    print(f"removed {removed} documents published before {before.isoformat()}")
     return 0
 
 

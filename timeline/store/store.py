@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -291,31 +291,34 @@ class Store:
                 connection.execute(
                     update(documents).where(documents.c.id == document_id).values(**values)
                 )
-                self._forget_mentions(connection, document_id, merge)
+                self._forget_mentions(connection, [document_id], merge)
             candidates = self._events_overlapping(connection, found)
             self._write_groups(connection, merge(found, candidates), candidates, document_id)
             return SaveResult.NEW if row is None else SaveResult.UPDATED
 
-    def _forget_mentions(self, connection: Connection, document_id: int, merge: Merge) -> None:
-        """Delete a document's mentions and regroup what is left of the events they were in:
+    def _forget_mentions(
+        self, connection: Connection, document_ids: Sequence[int], merge: Merge
+    ) -> None:
+        """Delete documents' mentions and regroup what is left of the events they were in:
         a mention that bridged two reports was what held them together."""
-        touched = select(mentions.c.event_id).where(mentions.c.document_id == document_id)
-        touched_ids = [r[0] for r in connection.execute(touched.distinct())]
-        connection.execute(delete(mentions).where(mentions.c.document_id == document_id))
+        of_documents = mentions.c.document_id.in_(document_ids)
+        touched = select(mentions.c.event_id).where(of_documents).distinct()
+        touched_ids = [r[0] for r in connection.execute(touched)]
+        connection.execute(delete(mentions).where(of_documents))
         if not touched_ids:
             return
         left = self._load_events(connection, select(events).where(events.c.id.in_(touched_ids)))
         regrouped = [
             group for event in left if event.mentions for group in merge(event.mentions, [])
         ]
-        self._write_groups(connection, regrouped, left, document_id)
+        self._write_groups(connection, regrouped, left, document_id=None)
 
     def _write_groups(
         self,
         connection: Connection,
         groups: Sequence[Event],
         replaced: Sequence[Event],
-        document_id: int,
+        document_id: int | None,
     ) -> None:
         """Write merged events: upsert each by key, point its stored mentions at it, insert
         its new ones (they belong to `document_id`). Events in `replaced` that end up with no
@@ -343,11 +346,12 @@ class Store:
                 connection.execute(
                     update(mentions).where(mentions.c.id.in_(stored)).values(event_id=event_id)
                 )
-            new = [
-                _mention_values(m, document_id, event_id) for m in group.mentions if m.id is None
-            ]
+            new = [m for m in group.mentions if m.id is None]
             if new:
-                connection.execute(insert(mentions), new)
+                if document_id is None:
+                    raise ValueError("new mentions come only with the document that has them")
+                rows = [_mention_values(m, document_id, event_id) for m in new]
+                connection.execute(insert(mentions), rows)
         keys = [event.key for event in replaced]
         if keys:
             connection.execute(
@@ -365,6 +369,34 @@ class Store:
         ]
         query = select(events).where(or_(*ranges))
         return self._load_events(connection, query)
+
+    def prune(self, before: date, merge: Merge) -> int:
+        """Delete documents published before `before` (UTC midnight), their mentions, and the
+        events left without any; events they shared with newer reports are regrouped.
+        Returns how many documents went."""
+        cutoff = datetime.combine(before, datetime.min.time(), tzinfo=UTC)
+        with self._transaction("pruning") as connection:
+            old_query = select(documents.c.id).where(documents.c.published < cutoff)
+            old = [r[0] for r in connection.execute(old_query)]
+            if old:
+                self._forget_mentions(connection, old, merge)
+                connection.execute(delete(documents).where(documents.c.id.in_(old)))
+            return len(old)
+
+    def check(self) -> list[str]:
+        """Differences between the live schema and the tables the code expects (empty: ok)."""
+        from alembic.autogenerate import compare_metadata
+        from alembic.runtime.migration import MigrationContext
+
+        from timeline.store.tables import metadata
+
+        problems = []
+        if not self.is_current():
+            problems.append(f"not at revision {SCHEMA_REVISION}: run `timeline db upgrade`")
+        with self.engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        problems += [f"schema differs from the code: {entry}" for entry in diff]
+        return problems
 
     # -- reading -----------------------------------------------------------------------
 
