@@ -66,3 +66,43 @@ def test_show_never_imports_the_fetch_schedule_or_tagging_stack(tmp_path: Path) 
         "sqlalchemy.orm",
     }
     assert loaded & heavy == set()
+
+
+GAZETTE = Path(__file__).parent / "site" / "gazette"
+
+
+def run_timeline(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "timeline", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_inspect_a_file() -> None:
+    result = run_timeline("inspect", str(GAZETTE / "bridge.html"), "--timezone", "Europe/London")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "published: 2025-10-14T10:30:00+01:00 (from meta:article:published_time)" in out
+    assert "canonical: https://gazette.example/news/bridge-repairs" in out
+    assert "Engineers found cracks" in out and "© The Harbour Gazette" not in out
+    assert "2025-W43" in out  # "will begin next week"
+
+
+def test_inspect_a_url_through_the_fetcher(tmp_path: Path) -> None:
+    from .conftest import Site
+
+    site = Site(GAZETTE.parent)
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\nallow_loopback = true\n")
+    try:
+        result = run_timeline("inspect", site.url("/gazette/ferry.html"), "--config", str(config))
+    finally:
+        site.close()
+    assert result.returncode == 0, result.stderr
+    assert "(from json-ld)" in result.stdout
+
+
+def test_inspect_reports_what_is_wrong() -> None:
+    missing = run_timeline("inspect", "/no/such/page.html")
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+    zone = run_timeline("inspect", str(GAZETTE / "bridge.html"), "--timezone", "Mars/Base")
+    assert zone.returncode == 1 and "not an IANA time zone" in zone.stderr

@@ -130,6 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
     pubdate.add_argument("--input", type=Path, required=True, metavar="IN.jsonl")
     pubdate.add_argument("--output", type=Path, required=True, metavar="OUT.jsonl")
 
+    inspect = command(
+        "inspect",
+        "show what the pipeline sees in one page: publish time and its evidence, title, "
+        "canonical URL, the text, and the dated events",
+        cmd_inspect,
+    )
+    inspect.add_argument("page", metavar="URL-or-FILE")
+    inspect.add_argument(
+        "--timezone",
+        default="UTC",
+        help="the outlet's IANA zone, for times without an offset (default: UTC)",
+    )
+
     db = command("db", "manage the database schema", cmd_db)
     db.add_argument(
         "action",
@@ -333,6 +346,43 @@ def cmd_pubdate(args: argparse.Namespace) -> int:
             except OSError as exc:
                 print(f"timeline: {page['file']}: cannot read: {exc.strerror}", file=sys.stderr)
             out.write(json.dumps({"id": page["id"], "published": published}) + "\n")
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from timeline.pipeline import inspect_page
+
+    config = _config(args)
+    _zone(args.timezone)  # a clear error for a wrong zone name
+    now = datetime.now(UTC)
+    if args.page.startswith(("http://", "https://")):
+        from timeline.fetch import fetch, make_client
+
+        with make_client(config.fetch) as client:
+            page = fetch(client, args.page, source="inspect", settings=config.fetch)
+        body, url, content_type = page.body, page.url, page.content_type
+    else:
+        from timeline.errors import ExtractError
+
+        try:
+            body = Path(args.page).read_bytes()
+        except OSError as exc:
+            raise ExtractError("inspect", f"{args.page}: cannot read: {exc.strerror}") from exc
+        url, content_type = Path(args.page).resolve().as_uri(), ""
+    seen = inspect_page(body, url=url, timezone=args.timezone, now=now, content_type=content_type)
+    doc = seen.document
+    print(f"title:     {doc.title}")
+    print(f"canonical: {doc.canonical_url}")
+    print(f"published: {doc.published.isoformat()} (from {doc.published_from})")
+    if seen.article.modified:
+        print(f"modified:  {seen.article.modified.isoformat()}")
+    print(f"language:  {doc.language or 'unknown'}")
+    print(f"\n{doc.text}\n")
+    print(f"{len(seen.events)} dated events:")
+    for event in seen.events:
+        for m in event.mentions:
+            print(f"  {m.value:<16} {m.granularity.value:<12} {m.tense.value:<9} {m.quote!r}")
+            print(f"    {m.sentence}")
     return 0
 
 

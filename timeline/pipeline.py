@@ -25,6 +25,7 @@ from timeline.model import (
     Article,
     Document,
     Entry,
+    Event,
     Source,
     SourceKind,
     SourceOutcome,
@@ -205,6 +206,42 @@ def _choose_published(
         problems.append(f"{origin} gives {published.isoformat()}, which makes no sense")
     detail = "; ".join(problems) or "neither the page nor the feed gives one"
     raise SourceError(source.name, f"{article.url}: no usable publish time ({detail})")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inspection:
+    """What the pipeline sees in one page, for `timeline inspect`."""
+
+    article: Article
+    document: Document
+    events: list[Event]
+
+
+def inspect_page(
+    body: bytes, *, url: str, timezone: str, now: datetime, content_type: str = ""
+) -> Inspection:
+    """Run one page through article, temporal and events, storing nothing. A page without
+    a usable publish time is read against `now`, and `published_from` says so."""
+    article = extract_article(
+        body, url=url, source="inspect", timezone=timezone, content_type=content_type
+    )
+    published, origin = article.published, article.published_from
+    if published is None:
+        published, origin = now, "none found: dates read against now"
+    document = Document(
+        source="inspect",
+        url=url,
+        canonical_url=article.canonical_url or url,
+        title=article.title,
+        text=article.text,
+        published=published.astimezone(ZoneInfo(timezone)),
+        published_from=origin,
+        fetched=now,
+        language=article.language,
+        timezone=timezone,
+    )
+    found = events.find_mentions(document, temporal.tag(document.text, document.published))
+    return Inspection(article=article, document=document, events=events.merge(found, []))
 
 
 def _record(store: Store, source: Source, now: datetime, *, error: str) -> None:
