@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,7 +91,104 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("sentence", "published", "expected"), TABLE)
+MONDAY = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+
+# One or more sentences of our own per rule added for issue 3: tense and reported speech,
+# anaphora against the last named date, holidays, quarters named with their year, vague
+# durations, TimeML span conventions.
+RULES_TABLE = [
+    # A bare weekday with no tense cue is the one just past (news reports what happened).
+    (
+        "Shares of the bakery chain closed lower Friday.",
+        MONDAY,
+        [("Friday", "DATE", "2025-03-07")],
+    ),
+    # A reporting verb right before the weekday dates the report, not what it reports.
+    (
+        "The mayor said Thursday that the bridge would reopen.",
+        MONDAY,
+        [("Thursday", "DATE", "2025-03-06")],
+    ),
+    (
+        "The caretaker will repaint the hall on Wednesday.",
+        MONDAY,
+        [("Wednesday", "DATE", "2025-03-12")],
+    ),
+    # "since" reaches back, whatever the verb; a past verb takes the last such month.
+    ("The bridge has been shut since January.", FRIDAY, [("January", "DATE", "2025-01")]),
+    (
+        "The old director stepped down in November.",
+        FRIDAY,
+        [("November", "DATE", "2024-11")],
+    ),
+    # Anaphora resolve against the date the text last named (TimeML anchorTimeID).
+    (
+        "The firm was founded on May 3, 1990, and the following year it opened a shop.",
+        FRIDAY,
+        [("May 3, 1990", "DATE", "1990-05-03"), ("the following year", "DATE", "1991")],
+    ),
+    (
+        "The strike began in June 2020 and ended later that year.",
+        FRIDAY,
+        [("June 2020", "DATE", "2020-06"), ("later that year", "DATE", "2020")],
+    ),
+    (
+        "The deal was signed on 2 June 2021 and approved the next day.",
+        FRIDAY,
+        [("2 June 2021", "DATE", "2021-06-02"), ("the next day", "DATE", "2021-06-03")],
+    ),
+    (
+        "The museum reopened in April 2019. The following month, visitors returned.",
+        FRIDAY,
+        [("April 2019", "DATE", "2019-04"), ("The following month", "DATE", "2019-05")],
+    ),
+    # Holidays: Thanksgiving is the fourth Thursday of November.
+    (
+        "The ferry sank on Thanksgiving Day.",
+        datetime(2025, 1, 5, tzinfo=UTC),
+        [("Thanksgiving Day", "DATE", "2024-11-28")],
+    ),
+    ("Lights will go up before Christmas.", FRIDAY, [("Christmas", "DATE", "2025-12-25")]),
+    # Quarters named with their year, and this or next year's quarter.
+    (
+        "Losses widened in the second quarter of 2021.",
+        FRIDAY,
+        [("the second quarter of 2021", "DATE", "2021-Q2")],
+    ),
+    (
+        "Revenue in this year's first quarter rose.",
+        datetime(2025, 5, 1, tzinfo=UTC),
+        [("this year's first quarter", "DATE", "2025-Q1")],
+    ),
+    (
+        "Sales in the latest period fell 3%.",
+        datetime(2025, 4, 20, tzinfo=UTC),
+        [("the latest period", "DATE", "2025-Q1")],
+    ),
+    ("Analysts expect a loss for the full year.", FRIDAY, [("the full year", "DATE", "2025")]),
+    # "year-earlier" is a date, not "a year" of duration.
+    (
+        "Profit rose in the third quarter from a year-earlier loss.",
+        OCTOBER,
+        [("the third quarter", "DATE", "1989-Q3"), ("year-earlier", "DATE", "1988-Q3")],
+    ),
+    # Vague amounts; the preposition "over" stays outside the span (TimeML 1.2.1).
+    (
+        "Rain is forecast over the next few days.",
+        FRIDAY,
+        [("the next few days", "DURATION", "PXD")],
+    ),
+    (
+        "The plant may be sold in the near future.",
+        FRIDAY,
+        [("the near future", "DATE", "FUTURE_REF")],
+    ),
+    # A word that merely starts with a temporal word is not one.
+    ("The search led nowhere.", FRIDAY, []),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "expected"), TABLE + RULES_TABLE)
 def test_table(sentence: str, published: datetime, expected: list[tuple[str, str, str]]) -> None:
     assert [(t.text, t.type, t.value) for t in tag(sentence, published)] == expected
 
@@ -221,3 +321,66 @@ def test_tag_never_raises_and_spans_are_sound(text: str, published: datetime) ->
         assert timex.start >= previous_end
         assert text[timex.start : timex.end] == timex.text
         previous_end = timex.end
+
+
+news_moments = st.datetimes(
+    min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31), timezones=zones
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, published=news_moments)
+def test_any_dct_from_1900_to_2100_resolves_well_formed_intervals(
+    text: str, published: datetime
+) -> None:
+    for timex in tag(text, published):
+        assert 0 <= timex.start < timex.end <= len(text)
+        if timex.interval is not None:
+            assert timex.interval.start < timex.interval.end
+            assert timex.granularity is not None
+
+
+@pytest.mark.parametrize("year", [1900, 1901, 1999, 2000, 2099, 2100])
+def test_every_rule_resolves_at_the_ends_of_the_range(year: int) -> None:
+    text = (
+        "On Friday, a day after the vote on Jan. 2, officials said last week that the year-ago "
+        "quarter, the following year and Thanksgiving Day mattered; the 1990s, next month, "
+        "two years ago and this year's first quarter too."
+    )
+    for month, day in ((1, 1), (12, 31)):
+        found = tag(text, datetime(year, month, day, 12, tzinfo=UTC))
+        assert len(found) >= 10
+        for timex in found:
+            if timex.interval is not None:
+                assert timex.interval.start < timex.interval.end
+
+
+def test_anaphora_carry_the_date_they_were_resolved_against() -> None:
+    found = tag("The deal was signed on 2 June 2021 and approved the next day.", FRIDAY)
+    assert [t.anchor for t in found] == ["2025-03-07", "2021-06-02"]
+
+
+def test_bench_script_runs_in_process_on_a_tiny_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # bench/temporal.py is loaded by path: it is a script, not a package module.
+    spec = importlib.util.spec_from_file_location(
+        "bench_temporal", Path(__file__).resolve().parent.parent / "bench" / "temporal.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    gold = tmp_path / "tiny.jsonl"
+    docs = [
+        {"id": "a", "dct": "2025-03-07", "text": "The council met on Thursday.", "timexes": []},
+        {"id": "b", "dct": "2025-03-07T08:00:00", "text": "Talks resume next week.", "timexes": []},
+    ]
+    gold.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
+    status = bench.main(
+        ["--in-process", "--no-baseline", "--gold", str(gold), "--scorer", str(tmp_path / "none")]
+    )
+    assert status == 0
+    assert "characters/s on tiny.jsonl" in capsys.readouterr().out
+    out = tmp_path / "out.jsonl"
+    assert bench.write_output(bench.load(gold), out) == 2
+    assert json.loads(out.read_text().splitlines()[0])["mentions"][0]["value"] == "2025-03-06"

@@ -21,12 +21,16 @@ from timeline.text import sentence_spans
 
 __all__ = ["tag"]
 
+# Reporting periods longer than a quarter ("the first nine months", "the first half").
+_REPORTING_SPANS = frozenset({"P6M", "P9M", "P1Y"})
+
 
 def tag(text: str, published: datetime) -> list[Timex]:
     """Every temporal expression of `text`, resolved against `published` (aware)."""
     sentences = sentence_spans(text)
     starts = [start for start, _ in sentences]
     quarter: tuple[int, int] | None = None
+    previous: str | None = None  # the last concrete date named: anaphora resolve against it
     found: list[Timex] = []
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters change length when lowered
@@ -37,11 +41,17 @@ def tag(text: str, published: datetime) -> list[Timex]:
             published=published,
             direction=tense_direction(lowered, sentence, candidate.start),
             quarter=quarter,
+            previous=previous,
         )
         reading = _read(candidate, text, context)
         if reading is None:
             continue
         found.append(_timex(candidate, text, reading, published))
+        if reading.type in (TimexType.DATE, TimexType.TIME) and reading.value[:4].isdigit():
+            previous = reading.value
+        if reading.type is TimexType.DURATION and reading.value in _REPORTING_SPANS:
+            # "In the first nine months, ... a year earlier": the comparison is now yearly.
+            quarter = None
         quarter_named = names_quarter(candidate.rule, found[-1].text)
         if quarter_named and reading.value[4:6] == "-Q" and reading.value[6:].isdigit():
             # Later "a year earlier" and "the quarter" in earnings news refer to this quarter.

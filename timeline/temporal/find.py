@@ -58,7 +58,7 @@ PART = r"(?:morning|afternoon|evening|night)"
 _NUMWORD = _words(n for n in NUMBERS if n not in ("a", "an", "couple"))
 NUM = (
     rf"(?:\d+(?:\.\d+)?(?:\s+1/2)?|(?:{_NUMWORD})(?:[-\s](?:{_NUMWORD}))*(?:\s+and\s+a\s+half)?"
-    r"|a\s+few|a\s+couple\s+of|several|a|an|some|a\s+dozen|many)"
+    r"|a\s+few|a\s+couple\s+of|several|a|an|some|a\s+dozen|many|few|couple\s+of)"
 )
 UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade|century|centuries)"
 UNITS = rf"(?:{UNIT}s?)"
@@ -66,7 +66,7 @@ YEAR = r"(?:1[5-9]\d\d|20\d\d)(?![\d,.]\d|s\b|-\d)"
 DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 APPROX = (
     r"(?:about|around|nearly|almost|roughly|approximately|more\s+than|less\s+than|at\s+least"
-    r"|up\s+to|no\s+more\s+than|over|some)"
+    r"|up\s+to|no\s+more\s+than|over(?!\s+(?:the|its)\b)|some)"
 )
 EDGE = r"(?:early|late|mid-?|earlier|later|the\s+end\s+of|the\s+beginning\s+of)"
 RELATIVE = r"(?:this|next|last|past|previous|coming|following|current)"
@@ -101,12 +101,20 @@ RULES: dict[str, str] = {
     # "the third quarter", "third-quarter", "the fiscal first quarter", "the latest quarter",
     # "this year's third quarter", "the year-ago quarter", "the quarter"
     # "the year-ago period", "the comparable year-earlier quarter", "the 1988 second quarter"
-    "period": r"(?:the\s+)?(?:(?:comparable|corresponding|same)\s+)?(?:year-ago|year-earlier"
+    "period": r"the\s+latest\s+period\b|the\s+(?:full|(?:latest|current)\s+fiscal)\s+year\b"
+    r"|(?:the\s+)?(?:(?:comparable|corresponding|same)\s+)?(?:year-ago|year-earlier"
     r"|(?:1[89]|20)\d\d)\s+(?:(?:first|second|third|fourth)\s+)?(?:quarter|period)\b",
     "quarter": r"(?:(?:the|its|this\s+year's|last\s+year's|next\s+year's)\s+)?(?:fiscal\s+)?"
     r"(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|latest|current|year-ago|year-earlier"
     r"|comparable|same|previous|last|past|next|fiscal)[-\s]+)?(?:fiscal\s+)?quarter\b"
-    r"(?!\s+(?:of\s+a|century|mile))",
+    r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:of\s+a|century|mile))",
+    # "the following day", "that year", "later that month", "the next morning": anaphora,
+    # resolved against the date the text last named
+    "anaphor": r"(?:(?:earlier|later)\s+)?(?:(?:the|that)\s+(?:following|next|previous|prior|same)"
+    r"\s+(?:day|morning|evening|night|week|month|year)|that\s+(?:same\s+)?(?:day|month|year))\b",
+    # "Thanksgiving Day", "last Christmas", "New Year's Eve": holidays with a fixed rule
+    "holiday": r"(?:(?:last|next|this)\s+)?(?-i:Thanksgiving(?:\s+Day)?"
+    r"|Christmas(?:\s+(?:Day|Eve))?|New\s+Year's\s+(?:Day|Eve)|Independence\s+Day|Halloween|Valentine's\s+Day)\b",
     # "a year ago", "two days ago", "a year earlier", "three weeks from now"
     "ago": rf"(?:(?:{APPROX})\s+)?{NUM}\s+(?:more\s+)?{UNITS}\s+(?:ago|earlier|from\s+now"
     r"|hence)\b",
@@ -123,7 +131,7 @@ RULES: dict[str, str] = {
     # "the first nine months", "the last twenty four hours", "10-year"
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+)?(?:(?:past|last|next|first|previous"
     rf"|coming|following|latest|final)\s+)?(?:{NUM})(?:[-\s]+(?:more|additional|full))?"
-    rf"[-\s]+{UNITS}\b(?:-long)?(?!-old)",
+    rf"[-\s]+{UNITS}\b(?:-long)?(?!-(?:old|earlier|ago|end))",
     # "the 1990s", "the late 1970s", "mid-1990s", "the 20th century"
     "decade": r"(?:the\s+)?(?:(?:early|late|mid-?)\s*)?(?:1[5-9]|20)\d0'?s\b",
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
@@ -146,11 +154,14 @@ RULES: dict[str, str] = {
     rf"|(?:every|each)\s+(?:other\s+)?(?:{UNIT}|{WEEKDAY}|(?-i:{_MONTH_FULL}))\b"
     r"|(?:a|per)\s+(?:year|month|week|day)(?=\s*[,.;]|\s+(?:for|in|on|by|to|and)\b)",
     # "now", "currently", "recently", "the past", "the future", "recent years"
-    "ref": r"(?:right\s+)?now|currently|current|recently|recent\s+(?:years|months"
+    "ref": r"(?:the\s+(?:near|short)\s+(?:future|term)|past\s+years"
+    r"|(?:right\s+)?now|currently|current|recently|recent\s+(?:years|months"
     r"|weeks|days|quarters)|recent|the\s+(?:past|future)|(?:the\s+)?coming\s+(?:years|months"
-    r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days",
+    r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days)\b",
     # bare plural units after "for": "for years", "for weeks" (TimeML: DURATION PXY)
-    "plural": r"(?<=for\s)(?:years|months|weeks|days|hours|decades|centuries)\b",
+    # and "within weeks", "for the first time in years"
+    "plural": r"(?:(?<=for\s)|(?<=within\s)|(?<=\bin\s))(?:years|months|weeks|days|hours|decades"
+    r"|centuries)\b(?!\s+(?:of|ago|before|after|later|earlier|that)\b)",
 }
 
 # One word-boundary test before the alternation, not one per rule: the scan tries every
@@ -179,11 +190,15 @@ _TRIGGER = re.compile(
     r"|thursday|friday|saturday|sunday|second|minute|hour|day|week|fortnight|month|quarter|year"
     r"|decade|centur|now|current|recent|today|yesterday|tomorrow|tonight|overnight|morning"
     r"|afternoon|evening|night|noon|midnight|future|past|daily|weekly|monthly|annually|yearly"
-    r"|hourly|nightly|spring|summer|fall|autumn|winter|period|nineteen|twent|thirties|forties"
-    r"|fifties|sixties|seventies|eighties|nineties|date)",
+    r"|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties|forties"
+    r"|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
+    r"|independence|halloween|valentine|term\b)",
 )
 # The most text a match can hold before its first trigger ("no more than the first sixty").
 _LOOKBACK = 48
+# Before a digit only a prefix can come ("the beginning of 1990", "fiscal 1989", "the mid-1990s"):
+# a longer stretch before a number ("nearly forty years") holds a unit word, a trigger of its own.
+_DIGIT_LOOKBACK = len("the beginning of ") + 3
 
 
 _WORD_START = re.compile(r"\b\w")
@@ -206,7 +221,8 @@ def find(text: str) -> list[Candidate]:
         at = trigger.start()
         if at < cursor:
             continue
-        for word in _WORD_START.finditer(text, max(cursor, tried + 1, at - _LOOKBACK), at + 1):
+        lookback = _DIGIT_LOOKBACK if lowered[at].isdigit() else _LOOKBACK
+        for word in _WORD_START.finditer(text, max(cursor, tried + 1, at - lookback), at + 1):
             if word.start() < cursor:
                 continue
             tried = word.start()
@@ -234,18 +250,25 @@ def find_by_full_scan(text: str) -> list[Candidate]:
 # nearest the expression stands for it, preferring the cues before it in its sentence.
 _FUTURE_CUES = (
     r"will|won't|wo|'ll|shall|going\s+to|plans?\s+to|scheduled|is\s+to|are\s+to|expected\s+to"
-    r"|due\s+to|to\s+be\s+held|set\s+to|upcoming|next|tomorrow"
+    r"|due\s+to|to\s+be\s+held|set\s+to|upcoming|next|tomorrow|planned\s+to|planning\s+to"
+    r"|as\s+soon\s+as|until|expects?|expected"
 )
+# Reporting verbs date the report, not the event reported ("said it would ship in March"):
+# they count only when no other verb is near.
+_REPORT_CUES = r"said|says|told|reported|announced|added|according"
 _PAST_CUES = (
-    r"said|says|was|were|had|did|told|took|met|made|came|went|gave|got|held|left|saw|began"
+    r"was|were|had|did|took|met|made|came|went|gave|got|held|left|saw|began"
     r"|fell|rose|won|lost|sold|bought|paid|found|thought|brought|kept|led|spoke|wrote|struck"
     r"|became|broke|chose|drove|flew|grew|knew|meant|sent|spent|stood|ran|hit|ago|last|earlier"
     r"|yesterday|(?!(?:need|speed|indeed|hundred|red|bed|united|limited|based|related|proposed"
-    r"|scheduled|closed|used|concerned)\b)\w{2,}ed"
+    r"|scheduled|used|concerned|expected|reported|announced|added)\b)\w{2,}ed"
 )
 _CUE_BEFORE, _CUE_AFTER = 160, 80
+_ADJACENT = len(" on ")
 # Matched against lowered text, case-sensitively: IGNORECASE makes this scan several times slower.
-_CUE = re.compile(rf"\b(?:(?P<future>{_FUTURE_CUES})|(?P<past>{_PAST_CUES}))\b")
+_CUE = re.compile(
+    rf"\b(?:(?P<future>{_FUTURE_CUES})|(?P<report>{_REPORT_CUES})|(?P<past>{_PAST_CUES}))\b"
+)
 
 
 def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int:
@@ -255,14 +278,22 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
     Only the clause-sized stretch around the expression is read: a verb further away rarely
     governs it, and reading whole sentences per expression would cost the tagger its speed.
     """
+    if lowered.endswith(("since ", "ago "), 0, offset):
+        return -1  # "since [March]" reaches back from now, whatever the verb
     before: int = 0
     after: int = 0
+    reported = 0
     start = max(sentence[0], offset - _CUE_BEFORE)
     end = min(sentence[1], offset + _CUE_AFTER)
     for match in _CUE.finditer(lowered, start, end):
+        if match.lastgroup == "report":
+            if 0 <= offset - match.end() <= _ADJACENT:
+                return -1  # "said [Thursday]", "said on [Thursday]": the report is dated
+            reported = -1
+            continue
         sign = 1 if match.lastgroup == "future" else -1
         if match.end() <= offset:
             before = sign  # keep the last cue before the expression
         elif match.start() > offset and not after:
             after = sign
-    return before or after
+    return before or after or reported

@@ -37,6 +37,7 @@ class Context:
     published: datetime  # aware; its local date is the document creation time
     direction: int  # PAST, SAME or FUTURE, from the tense of the governing verb
     quarter: tuple[int, int] | None = None  # (year, quarter) the document last named
+    previous: str | None = None  # the last concrete date value before this span, if any
 
     @property
     def dct(self) -> date:
@@ -54,7 +55,8 @@ def names_quarter(rule: str, span: str) -> bool:
     """Whether a quarter reading names the quarter a report is about ("the third quarter"),
     as opposed to one derived from it ("the year-ago quarter")."""
     low = span.lower()
-    return rule == "quarter" and not any(w in low for w in ("year", "ago", "earlier", "last"))
+    derived = ("year", "ago", "earlier", "last", "of 1", "of 2")  # "of 1984": another year's
+    return rule == "quarter" and not any(w in low for w in derived)
 
 
 def read(rule: str, span: str, context: Context) -> Reading | None:
@@ -141,18 +143,22 @@ def _with_time(code: str, body: str) -> str:
 # --- calendar helpers ------------------------------------------------------------------------
 
 
-def _nearest_year(month: int, day: int, context: Context) -> int:
-    """The year of a date written without one: the occurrence nearest the DCT. TimeBank reads
-    "Jan. 14" in a December article as the coming one and "Dec. 15" in January as the one
-    past; only a tie (six months either way) is settled by the tense, the past by default."""
+def _nearest_year(month: int, day: int, context: Context, by_tense: bool = True) -> int:
+    """The year of a date written without one. The tense of the governing verb points the way
+    ("was signed on Jan. 14" is the last Jan. 14 up to the DCT, "will vote on Jan. 14" the next
+    one from it); with no cue, the occurrence nearest the DCT wins (TimeBank reads "Jan. 14" in
+    a December article as the coming one, "Dec. 15" in January as the one past)."""
     dct = context.dct
+    this_year = (month, day) <= (dct.month, dct.day)  # on or before the DCT this year
+    if by_tense and context.direction == PAST:
+        return dct.year if this_year else dct.year - 1
+    if by_tense and context.direction == FUTURE:
+        return dct.year if (month, day) >= (dct.month, dct.day) else dct.year + 1
     best_year, best_distance = dct.year, None
     for year in (dct.year - 1, dct.year, dct.year + 1):
         distance = abs((date(year, month, min(day, 28)) - dct).days)
         if best_distance is None or distance < best_distance - 3:
             best_year, best_distance = year, distance
-        elif distance <= best_distance + 3 and context.direction == FUTURE:
-            best_year, best_distance = year, min(distance, best_distance)
     return best_year
 
 
@@ -201,7 +207,7 @@ def _month_day(span: str, tokens: list[str], context: Context) -> Reading | None
     if month is None or not numbers:
         return None
     day_number = numbers[0]
-    year = numbers[1] if len(numbers) > 1 else _nearest_year(month, day_number, context)
+    year = numbers[1] if len(numbers) > 1 else _nearest_year(month, day_number, context, False)
     return _date(timex.day_value(date(year, month, day_number)), context)
 
 
@@ -232,7 +238,8 @@ def _weekday(span: str, tokens: list[str], context: Context) -> Reading | None:
     elif "next" in tokens or "coming" in tokens:
         day = timex.shift_weekday(dct + timedelta(days=1), weekday, FUTURE)
     else:
-        day = timex.shift_weekday(dct, weekday, direction)
+        # No tense cue: news reports what happened, so a bare weekday is the one just past.
+        day = timex.shift_weekday(dct, weekday, direction or PAST)
     part = next((_PART_CODES[t] for t in tokens if t in _PART_CODES), None)
     if part is None:
         return _date(timex.day_value(day), context)
@@ -267,6 +274,13 @@ def _quarter(span: str, tokens: list[str], context: Context) -> Reading | None:
     current = timex.quarter_of(dct.month)
     number = next((ORDINALS[t] for t in tokens if t in ORDINALS), None)
     year = dct.year
+    explicit = next((int(t) for t in tokens if len(t) == 4 and t.isdigit()), None)
+    if explicit is not None and number is not None:  # "the third quarter of 1984"
+        return _date(timex.quarter_value(explicit, number), context)
+    if "year" in tokens and ("this" in tokens or "next" in tokens):  # "next year's first quarter"
+        year += 1 if "next" in tokens else 0
+        number = number or (context.quarter[1] if context.quarter else current)
+        return _date(timex.quarter_value(year, number), context)
     if "last" in tokens and "year" in tokens:  # "last year's (third) quarter"
         year -= 1
         number = number or (context.quarter[1] if context.quarter else current)
@@ -394,7 +408,12 @@ def _duration_rule(span: str, tokens: list[str], context: Context) -> Reading | 
 
 
 def _period_rule(span: str, tokens: list[str], context: Context) -> Reading | None:
-    """ "the year-ago period", "the 1988 third quarter": a quarter named by its year."""
+    """ "the year-ago period", "the 1988 third quarter": a quarter named by its year;
+    "the latest period" the quarter being reported; "the full year" the DCT's year."""
+    if "latest" in tokens and "period" in tokens:
+        return _quarter(span, ["the", "latest", "quarter"], context)
+    if tokens[-1] == "year":  # "the full year", "the current fiscal year": the year reported on
+        return _date(f"{context.dct.year:04d}", context)
     number = next((ORDINALS[t] for t in tokens if t in ORDINALS), None)
     explicit = next((int(t) for t in tokens if t.isdigit()), None)
     current = timex.quarter_of(context.dct.month)
@@ -544,6 +563,93 @@ def _clock_day(rest: str, context: Context) -> date:
     return context.dct
 
 
+def _anchor_parts(context: Context) -> tuple[int, int | None, int | None]:
+    """(year, month, day) of the date the text last named, or of the DCT when none was."""
+    match = _CONCRETE.match(context.previous or "")
+    if match is None:
+        dct = context.dct
+        return dct.year, dct.month, dct.day
+    month, day = match["month"], match["day"]
+    return int(match["year"]), int(month) if month else None, int(day) if day else None
+
+
+_CONCRETE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d\d)(?:-(?P<day>\d\d))?)?(?![\dX])")
+
+
+def _anaphor(span: str, tokens: list[str], context: Context) -> Reading | None:
+    reading = _anaphor_reading(tokens, context)
+    if reading is None or context.previous is None:
+        return reading
+    # The anchor is the date the text named before, not the DCT (TimeML anchorTimeID).
+    return Reading(type=reading.type, value=reading.value, anchor=context.previous)
+
+
+def _anaphor_reading(tokens: list[str], context: Context) -> Reading | None:
+    """ "the following day", "that year", "the next morning": TimeML resolves an anaphoric
+    expression against the time the discourse last established, not against the DCT (TimeML
+    1.2.1 guidelines, anchorTimeID); with no date named before, the DCT stands in."""
+    step = 1 if any(t in ("following", "next") for t in tokens) else 0
+    if any(t in ("previous", "prior") for t in tokens):
+        step = -1
+    year, month, day = _anchor_parts(context)
+    head = next(t for t in reversed(tokens) if t in _ANAPHOR_UNITS)
+    if head == "year":
+        return _date(f"{year + step:04d}", context)
+    if month is None:
+        return None  # "the following month" after "in 1995": no month to count from
+    if head == "month":
+        return _date(timex.month_value(*timex.add_months(year, month, step)), context)
+    if day is None:
+        return None
+    anchor = date(year, month, day)
+    if head == "week":
+        return _date(timex.week_value(anchor + timedelta(days=7 * step)), context)
+    value = timex.day_value(anchor + timedelta(days=step))
+    if head in _PART_CODES:
+        return _date(f"{value}T{_PART_CODES[head]}", context, TimexType.TIME)
+    return _date(value, context)
+
+
+_ANAPHOR_UNITS = frozenset({"day", "week", "month", "year", *_PART_CODES})
+
+# Holidays by (month, day), or by (month, weekday, nth) for the movable ones (US usage, as
+# the news of the corpus: Thanksgiving is the fourth Thursday of November).
+_HOLIDAYS: dict[str, tuple[int, int] | tuple[int, int, int]] = {
+    "thanksgiving": (11, 3, 4),
+    "christmas": (12, 25),
+    "new": (1, 1),
+    "independence": (7, 4),
+    "halloween": (10, 31),
+    "valentine": (2, 14),
+}
+
+
+def _holiday_date(rule: tuple[int, int] | tuple[int, int, int], year: int) -> date:
+    if len(rule) == 2:
+        return date(year, rule[0], rule[1])
+    month, weekday, nth = rule
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def _holiday(span: str, tokens: list[str], context: Context) -> Reading | None:
+    name = next((t for t in tokens if t in _HOLIDAYS), None)
+    if name is None:
+        return None
+    rule = _HOLIDAYS[name]
+    dct = context.dct
+    if name == "new" and "eve" in tokens:
+        rule = (12, 31)
+    this_year = _holiday_date(rule, dct.year)
+    if "last" in tokens or (context.direction == PAST and "next" not in tokens):
+        year = dct.year if this_year <= dct else dct.year - 1
+    elif "next" in tokens or context.direction == FUTURE:
+        year = dct.year if this_year >= dct else dct.year + 1
+    else:
+        year = _nearest_year(this_year.month, this_year.day, context, False)
+    return _date(timex.day_value(_holiday_date(rule, year)), context)
+
+
 Resolver = Callable[[str, list[str], Context], Reading | None]
 
 _RESOLVERS: dict[str, Resolver] = {
@@ -558,6 +664,8 @@ _RESOLVERS: dict[str, Resolver] = {
     "quarter": _quarter,
     "ago": _ago,
     "rel_unit": _rel_unit,
+    "anaphor": _anaphor,
+    "holiday": _holiday,
     "year_word": _year_word,
     "duration": _duration_rule,
     "decade": _decade,
