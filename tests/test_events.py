@@ -168,3 +168,65 @@ def test_a_wire_dateline_is_not_the_actor() -> None:
     )
     (event,) = merge([a, b], [])
     assert len(event.mentions) == 2
+
+
+def test_rival_names_keep_look_alike_reports_apart() -> None:
+    a = mention("Polling stations in the Hexford by-election closed.", date(2025, 7, 3))
+    b = mention("Polling stations in the Dunmere by-election closed.", date(2025, 7, 3), url="x/b/")
+    assert len(merge([a, b], [])) == 2
+
+
+def test_spelling_variants_of_a_name_match() -> None:
+    assert similarity("Zelensky met Erdoğan in Ankara.", "Zelenskyy and Erdogan met in Ankara.") > 0
+
+
+def _labelled_pairs() -> tuple[int, int, int]:
+    """(true positives, false positives, false negatives) of the merge on the fixture."""
+    import json
+    from pathlib import Path
+
+    tp = fp = fn = 0
+    path = Path(__file__).parent / "merge_pairs.jsonl"
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        row = json.loads(line)
+        a, b = (
+            Mention(
+                sentence=side["sentence"],
+                quote="",
+                quote_start=0,
+                quote_end=0,
+                value=side["value"],
+                granularity=Granularity(side["granularity"]),
+                interval=Interval(
+                    start=date.fromisoformat(side["start"]), end=date.fromisoformat(side["end"])
+                ),
+                tense=Tense.PAST,
+                url=f"https://{host}.example/{n}",
+                published=FRIDAY,
+            )
+            for host, side in (("a", row["a"]), ("b", row["b"]))
+        )
+        predicted = len(merge([a, b], [])) == 1
+        tp += predicted and row["same"]
+        fp += predicted and not row["same"]
+        fn += row["same"] and not predicted
+    return tp, fp, fn
+
+
+def test_merge_precision_and_recall_on_labelled_pairs() -> None:
+    """Issue 6 aims at >= 0.9 for both; these floors are what the method reaches now
+    (P 0.800, R 0.727 on 89 pairs: `bench/merge.py --errors` lists the misses)."""
+    tp, fp, fn = _labelled_pairs()
+    assert tp + fn >= 40 and tp / (tp + fp) >= 0.80 and tp / (tp + fn) >= 0.72
+
+
+def test_merge_bench_runs() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parent.parent / "bench" / "merge.py"
+    run = subprocess.run(
+        [sys.executable, str(script), "--errors"], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.splitlines()[0].split()[:3] == ["pairs", "same", "diff"]

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date
+from functools import lru_cache
 from itertools import pairwise
+
+from rapidfuzz.distance import JaroWinkler, Prefix
 
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense, Timex
 from timeline.text import sentence_spans
@@ -51,7 +55,7 @@ _STOPWORDS = frozenset(
 # make every "on Friday" sentence look alike.
 _TITLES = frozenset(
     """mr mrs ms miss sir dame dr prof lord lady president prime minister secretary chancellor
-    king queen prince general the a an""".split()
+    king queen prince general governor judge the a an""".split()
 )
 _CALENDAR_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
@@ -60,6 +64,29 @@ _CALENDAR_WORDS = frozenset(
     june july august september october november december""".split()
 )
 _NOT_NAMES = _STOPWORDS | _CALENDAR_WORDS
+
+# Two words are spelling variants of one when rapidfuzz's Jaro-Winkler similarity reaches
+# this and they share a prefix this long (see `_variants`).
+MIN_WORD_SIMILARITY = 0.9
+MIN_COMMON_PREFIX = 4
+
+# Words outlets use for one kind of happening, each read as the first word of its line:
+# one outlet's "met" is another's "held talks" or "meeting" (issue 6: "talks/met/meeting").
+# Only words that name the happening itself; general verbs (said, agreed) are left alone.
+_SENSES = """
+    meet met meeting meetings talk talks negotiation negotiations negotiate
+    call phone telephone phoned
+    strike walkout strikes
+    fire blaze wildfire flames
+    earthquake quake tremor
+    ceasefire truce
+    convicted guilty
+    arrived landed arrival
+    cancelled scrapped cancel
+    win won victory
+    apologised apology sorry
+"""
+_SENSE = {word: line.split()[0] for line in _SENSES.strip().splitlines() for word in line.split()}
 
 
 def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]:
@@ -138,6 +165,10 @@ def _same_happening(a: Mention, b: Mention) -> bool:
 def similarity(a: str, b: str) -> float:
     """Share of the shorter sentence's key words that the other one has too (0 when too few).
 
+    Words match when they are one after folding (accents, plurals, possessives), when news
+    writing uses them for one kind of happening ("met", "meeting", "talks"), or when they
+    are spelling variants of one word ("Ukraine", "Ukrainian"; "Zelensky", "Zelenskyy").
+
     Sentences of one story share its cast ("Trump", "Nato", "Ukraine"), so shared words
     alone would join different happenings of one day. When both sentences name someone,
     each must also name the other's leading actor: "Healey started talks ... Trump" and
@@ -147,25 +178,84 @@ def similarity(a: str, b: str) -> float:
     """
     a, b = _DATELINE.sub("", a, count=1), _DATELINE.sub("", b, count=1)
     words_a, words_b = keywords(a), keywords(b)
-    shared = len(words_a & words_b)
-    if shared < MIN_SHARED_WORDS:
+    shorter, longer = sorted((words_a, words_b), key=len)
+    shared = [word for word in shorter if _has_word(longer, word)]
+    if len(shared) < MIN_SHARED_WORDS:
         return 0.0
-    overlap = shared / min(len(words_a), len(words_b))
+    overlap = len(shared) / len(shorter)
     if overlap < MIN_OVERLAP:
+        return 0.0
+    if _rival_names(a, b):
         return 0.0
     if _name_each_other(a, b) or len(_pairs(a) & _pairs(b)) >= MIN_SHARED_PAIRS:
         return overlap
     return 0.0
 
 
+def _rival_names(a: str, b: str) -> bool:
+    """One kind of thing named two ways: "the Hexford by-election" and "the Dunmere
+    by-election", "Castlebridge port" and "Dover port". Both sentences put a name right
+    before the same word, and neither names the other's."""
+    before_a, before_b = _named_words(a), _named_words(b)
+    words_a, words_b = names(a) | keywords(a), names(b) | keywords(b)
+    return any(
+        not _named(run_a, words_b) and not _named(before_b[word], words_a)
+        for word, run_a in before_a.items()
+        if word in before_b
+    )
+
+
+def _named_words(sentence: str) -> dict[str, frozenset[str]]:
+    """Lower-case words that directly follow a name, with that name."""
+    found: dict[str, frozenset[str]] = {}
+    run: list[str] = []
+    for match in _WORD.finditer(sentence):
+        raw = _fold(match.group())
+        word = _plain(raw.lower().removesuffix("'s"))
+        if raw[0].isupper() and word not in _NOT_NAMES:
+            run.append(word)
+            continue
+        if run and word not in _STOPWORDS:
+            found.setdefault(word, frozenset(run))
+        run = []
+    return found
+
+
 def _name_each_other(a: str, b: str) -> bool:
-    """True unless both sentences lead with someone the other one does not name."""
+    """True unless a sentence leads with someone the other one does not name.
+
+    Named means most words of the actor's name are among the other sentence's names and key
+    words: "Sir Keir Starmer" is named by "Sir Keir", but "Castlebridge Harbour Ltd" is not
+    named by "Castlebridge port", nor "Swiss National Bank" by "Bank of England".
+    """
     names_a, names_b = names(a), names(b)
-    # A sentence's first word is a name when the other sentence names it too ("Healey met").
     actor_a, actor_b = leading_actor(a, known=names_b), leading_actor(b, known=names_a)
     if not actor_a or not actor_b:
         return True
-    return bool(actor_a & names(b, known=names_a)) and bool(actor_b & names(a, known=names_b))
+    return _named(actor_a, names_b | keywords(b)) and _named(actor_b, names_a | keywords(a))
+
+
+def _named(actor: frozenset[str], words: frozenset[str]) -> bool:
+    found = sum(1 for word in actor if _has_word(words, word))
+    return 2 * found >= len(actor)
+
+
+def _has_word(words: frozenset[str], word: str) -> bool:
+    """`word` or a spelling variant of it is among `words`."""
+    return word in words or any(_variants(word, other) for other in words)
+
+
+@lru_cache(maxsize=65536)
+def _variants(a: str, b: str) -> bool:
+    """Two spellings of one word: rapidfuzz's Jaro-Winkler score is high and they share a
+    stem ("ukraine"/"ukrainian", "council"/"councillor", "zelensky"/"zelenskyy"). The common
+    prefix keeps look-alike names apart ("starmer"/"stammer", "hexford"/"hereford")."""
+    if min(len(a), len(b)) < MIN_COMMON_PREFIX:
+        return False
+    return (
+        Prefix.similarity(a, b) >= MIN_COMMON_PREFIX
+        and JaroWinkler.similarity(a, b, score_cutoff=MIN_WORD_SIMILARITY) > 0
+    )
 
 
 def names(sentence: str, known: frozenset[str] = frozenset()) -> frozenset[str]:
@@ -180,15 +270,18 @@ def leading_actor(sentence: str, known: frozenset[str] = frozenset()) -> frozens
 
 def _name_runs(sentence: str, known: frozenset[str]) -> Iterator[list[str]]:
     """Runs of capitalised words. The sentence's first word is capitalised anyway, so it
-    counts only when a capitalised word follows it ("Keir Starmer said") or it is `known`."""
+    counts only when a capitalised word follows it ("Keir Starmer said"), it is `known`, or
+    it is possessive ("Skyline's chief executive")."""
     run: list[str] = []
     for index, match in enumerate(_WORD.finditer(sentence)):
-        raw = match.group()
-        word = raw.lower().replace("’", "'").removesuffix("'s")
+        raw = _fold(match.group())
+        word = _plain(raw.lower().removesuffix("'s"))
         capitalised = raw[0].isupper() and word not in _NOT_NAMES
         if index == 0 and capitalised and word not in known:
             following = _WORD.search(sentence, match.end())
-            capitalised = following is not None and following.group()[0].isupper()
+            capitalised = (
+                following is not None and following.group()[0].isupper()
+            ) or raw.endswith("'s")
         if capitalised and word in _TITLES:
             continue  # "Sir Keir", "Mr Trump": the title neither starts nor ends a name
         if capitalised:
@@ -200,8 +293,10 @@ def _name_runs(sentence: str, known: frozenset[str]) -> Iterator[list[str]]:
         yield run
 
 
+@lru_cache(maxsize=16384)
 def keywords(sentence: str) -> frozenset[str]:
-    """Lower-cased content words with a light plural/possessive folding."""
+    """Lower-cased content words with a light plural/possessive folding, each word of a
+    kind of happening written as its sense ("talks" as "meet")."""
     return frozenset(_content_words(sentence))
 
 
@@ -214,14 +309,25 @@ def _pairs(sentence: str) -> frozenset[tuple[str, str]]:
 def _content_words(sentence: str) -> list[str]:
     words = []
     for match in _WORD.finditer(sentence):
-        word = match.group().lower().replace("’", "'")
+        word = _fold(match.group()).lower()
         word = word.removesuffix("'s").strip("'-")
         if len(word) < 2 or word in _STOPWORDS or word in _CALENDAR_WORDS:
             continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        words.append(word)
+        words.append(_SENSE.get(word) or _plain(word))
     return words
+
+
+def _plain(word: str) -> str:
+    """A light plural folding, the same for names and key words ("talks", "Rovers")."""
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _fold(word: str) -> str:
+    """Accents off and one apostrophe: "Erdoğan" is "Erdogan", "Trump’s" is "Trump's"."""
+    decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def event_key(mention: Mention) -> str:
