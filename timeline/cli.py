@@ -11,12 +11,13 @@ import argparse
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from timeline.periods import DAY_HELP, day_range
 
 if TYPE_CHECKING:
     from timeline.config import Config
@@ -143,6 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the outlet's IANA zone, for times without an offset (default: UTC)",
     )
 
+    serve = command(
+        "serve",
+        "serve the timeline read-only over HTTP: / (page), /timeline.ics, /timeline.json; "
+        "query parameters filter like show (from, to, source, query, upcoming, limit)",
+        cmd_serve,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    serve.add_argument("--tz", default=None, help="time zone for clock times (default: local)")
+
     db = command("db", "manage the database schema", cmd_db)
     db.add_argument(
         "action",
@@ -160,12 +171,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--before", required=True, type=_phrase, metavar="WHEN", help=f"a day ({DAY_HELP})"
     )
     return parser
-
-
-DAY_HELP = (
-    "YYYY-MM-DD, YYYY-MM, YYYY, today, yesterday, tomorrow, "
-    "this/last/next week|month|year, or 'N days|weeks|months|years ago'"
-)
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -386,6 +391,27 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import contextlib
+    import threading
+
+    from timeline.serve import serving
+
+    config = _config(args)
+    with (
+        _open_store(args, config) as store,
+        serving(store, host=args.host, port=args.port, tz=_zone(args.tz)) as server,
+    ):
+        print(
+            f"serving http://{args.host}:{server.server_port}/ (timeline.ics, timeline.json); "
+            "Ctrl-C stops",
+            flush=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from timeline.store import Store
 
@@ -491,59 +517,13 @@ def _dct(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-_UNITS = {"day": 1, "week": 7}
-_AGO = re.compile(r"(\d+) (day|week|month|year)s? ago")
-
-
 def _phrase(value: str) -> str:
     """Check a --from/--to phrase at parse time, so a typo is a usage error."""
-    day_range(value, date(2000, 1, 1))
-    return value
-
-
-def day_range(value: str, today: date) -> tuple[date, date]:
-    """A day, week, month or year named by `value`, as [first day, day after the last)."""
-    phrase = " ".join(value.lower().split())
-    if match := _AGO.fullmatch(phrase):
-        count, unit = int(match.group(1)), match.group(2)
-        if unit in _UNITS:
-            day = today - timedelta(days=count * _UNITS[unit])
-            return day, day + timedelta(days=1)
-        months = count * (12 if unit == "year" else 1)
-        first = _add_months(today.replace(day=1), -months)
-        return first, first + timedelta(days=1)
-    relative = {"yesterday": -1, "today": 0, "tomorrow": 1}
-    if phrase in relative:
-        day = today + timedelta(days=relative[phrase])
-        return day, day + timedelta(days=1)
-    words = phrase.split()
-    if len(words) == 2 and words[0] in ("this", "last", "next"):
-        step = {"this": 0, "last": -1, "next": 1}[words[0]]
-        if words[1] == "week":
-            monday = today - timedelta(days=today.weekday()) + timedelta(weeks=step)
-            return monday, monday + timedelta(weeks=1)
-        if words[1] == "month":
-            first = _add_months(today.replace(day=1), step)
-            return first, _add_months(first, 1)
-        if words[1] == "year":
-            year = today.year + step
-            return date(year, 1, 1), date(year + 1, 1, 1)
     try:
-        if re.fullmatch(r"\d{4}", phrase):
-            return date(int(phrase), 1, 1), date(int(phrase) + 1, 1, 1)
-        if re.fullmatch(r"\d{4}-\d{2}", phrase):
-            first = date.fromisoformat(phrase + "-01")
-            return first, _add_months(first, 1)
-        day = date.fromisoformat(phrase)
-        return day, day + timedelta(days=1)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"{value!r} is not a date or period ({DAY_HELP})")
-
-
-def _add_months(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+        day_range(value, date(2000, 1, 1))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 if __name__ == "__main__":
