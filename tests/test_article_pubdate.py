@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeline.article import extract_article, extract_published
-from timeline.article.pubdate import parse_datetime, url_date
+from timeline.article.dates import find_day
+from timeline.article.page import read_page
+from timeline.article.pubdate import find_published, parse_datetime, url_date
 
 PAGES = Path(__file__).parent / "pages"
 LONDON = ZoneInfo("Europe/London")
@@ -298,3 +302,128 @@ _TAGS = st.sampled_from(
 def test_never_raises_on_tag_soup(parts: list[str]) -> None:
     when, evidence = published("".join(parts))
     assert (when is None) == (evidence == "")
+
+
+# -- a date in the visible text ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "month_first", "expected"),
+    [
+        ("Posted on March 11, 2020 by editor", False, (2020, 3, 11)),
+        ("Samstag, 5. Oktober 2013", False, (2013, 10, 5)),
+        ("8.Dezember 2010 um 09:43", False, (2010, 12, 8)),
+        ("/ jueves 2 de abril de 2020", False, (2020, 4, 2)),
+        ("le 17 mars 2020", False, (2020, 3, 17)),
+        ("9 oktober 2020 11:12", False, (2020, 10, 9)),
+        ("Sa 13 Jul 2019", False, (2019, 7, 13)),
+        ("Von Deutscher Tennis Bund 4. 2. 2022.", False, (2022, 2, 4)),
+        ("2020年07月12日", False, (2020, 7, 12)),
+        ("2020.03.04 10:11", False, (2020, 3, 4)),
+        ("03/05/2021", False, (2021, 5, 3)),
+        ("03/05/2021", True, (2021, 3, 5)),
+        ("13/05/2021", True, (2021, 5, 13)),  # the calendar rules March 13th... out
+        ("31.02.2021 then 1.3.2021", False, (2021, 3, 1)),  # an impossible day is skipped
+        ("Published 2 May 2019, updated 3 May 2019", False, (2019, 5, 2)),
+        ("Januar 2022", False, None),  # no day written: no day guessed
+        ("Acum 15 minute", False, None),
+        ("", False, None),
+    ],
+)
+def test_find_day(text: str, month_first: bool, expected: tuple[int, int, int] | None) -> None:
+    assert find_day(text, month_first=month_first) == expected
+
+
+def test_visible_date_next_to_the_byline_in_the_page_language() -> None:
+    html = (
+        '<html lang="de"><body><article><h1>Titel</h1>'
+        '<p class="meta">Von Anna am 5. März 2021, 10:00 Uhr</p><p>Text.</p></article>'
+    )
+    assert published(html, tz="Europe/Berlin") == (
+        datetime(2021, 3, 5, tzinfo=ZoneInfo("Europe/Berlin")),
+        "text",
+    )
+
+
+def test_visible_dates_in_comments_teasers_or_updates_are_not_the_publish_date() -> None:
+    html = (
+        "<html lang='en-GB'><body>"
+        "<div class='site-content content-area sidebar'><article><h1>T</h1>"
+        "<span class='date-updated'>1 June 2021</span>"
+        "<p class='entry-meta'>Last updated 2 June 2021</p>"
+        "<p class='post-date'>3 May 2021</p></article></div>"
+        "<div class='comment-meta'>4 May 2021</div>"
+        "<div class='default-teaser__date'>5 May 2021</div>"
+    )
+    assert published(html)[0] == datetime(2021, 5, 3, tzinfo=LONDON)
+    only_comments = "<div class='comments'><span class='date'>4 May 2021</span></div>"
+    assert published(only_comments) == (None, "")
+
+
+def test_the_url_date_beats_the_visible_text() -> None:
+    html = "<p class='date'>3 May 2021</p>"
+    assert published(html, url="https://n.example/2021/05/04/s")[1] == "url"
+
+
+def test_human_meta_value_needs_no_dateparser_in_a_known_language() -> None:
+    assert parse_datetime("Apr 08, 2020 04:25 PM", LONDON) == datetime(
+        2020, 4, 8, 16, 25, tzinfo=LONDON
+    )
+    assert parse_datetime("5. März 2021", LONDON) == datetime(2021, 3, 5, tzinfo=LONDON)
+
+
+def test_a_named_zone_is_left_to_dateparser() -> None:
+    when = parse_datetime("Apr 08, 2020 04:25 PM EST", LONDON)
+    assert when is not None and when.utcoffset() == timedelta(hours=-5)
+
+
+def test_head_evidence_needs_no_full_parse() -> None:
+    html = (
+        '<html><head><meta property="article:published_time" content="2025-03-07T08:00:00Z">'
+        "</head><body>" + "<div><p>x</p></div>" * 1000
+    )
+    page = read_page(html.encode())
+    assert find_published(page, url=URL, zone=LONDON).published_from.startswith("meta:")
+    assert page._tree is None  # the body was never parsed
+
+
+# -- bench/pubdate.py, once, on a scorer stub (a user's clone has no ../shared) ------------
+
+
+def _bench_module() -> Any:
+    path = Path(__file__).parent.parent / "bench" / "pubdate.py"
+    spec = importlib.util.spec_from_file_location("bench_pubdate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_prints_one_table_with_the_speed_ratio(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The stub scores every command alike but for its wall time, which it reads from the
+    # command line: "--fast" runs take 2 s, the others 1 s.
+    (tmp_path / "score.py").write_text(
+        "import json, sys\n"
+        "run = sys.argv[sys.argv.index('--run') + 1]\n"
+        "wall = 2.0 if '--fast' in run else 1.0\n"
+        "print(json.dumps({'pages': 4, 'accuracy': 0.75, 'precision': 1.0, 'recall': 0.75,\n"
+        "  'f1': 0.857, 'accuracy_1day': 0.75, 'wall_s': wall, 'pages_per_s': 4 / wall}))\n",
+        encoding="utf-8",
+    )
+    assert _bench_module().main(["--bench", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert [line.split()[0] for line in out.splitlines()[2:5]] == [
+        "ours",
+        "htmldate-ext",
+        "htmldate-fast",
+    ]
+    assert "speed ratio ours / htmldate-fast: 2.00" in out
+
+
+def test_bench_without_the_shared_directory_says_where_it_looked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _bench_module().main(["--bench", str(tmp_path / "nowhere")]) == 2
+    assert "../shared/bench/pubdate" in capsys.readouterr().err

@@ -22,9 +22,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-import dateparser
 from selectolax.lexbor import LexborNode
 
+from timeline.article.dates import find_day
 from timeline.article.page import Page, ld_types, read_page
 
 # schema.org CreativeWork types a news page describes itself with (Article and its subtypes).
@@ -62,7 +62,33 @@ _META_MODIFIED = (
     "last-modified",
 )
 _UPDATED_HINT = re.compile(r"modif|updat|edited", re.I)
-_SKIP_HINT = re.compile(r"comment|related|recirc|recommend|promo|sidebar|footer|teaser", re.I)
+# Elements whose class or id says they hold the date line; read in document order.
+_DATE_HOLDERS = ", ".join(
+    [f"[{attr}*={word} i]" for attr in ("class", "id") for word in ("date", "datum", "fecha")]
+    + [
+        f"[class*={word} i]"
+        for word in ("time", "publish", "posted", "byline", "meta", "author", "info", "stand")
+    ]
+    + ["time", "[itemprop*=date i]"]
+)
+_MAX_DATE_LINE_CHARS = 160  # longer is a container or a teaser, not a date line
+_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d\d")
+_UPDATED_ONLY = re.compile(r"modif|updat|edited|last", re.I)
+_PUBLISHED_HINT = re.compile(r"publi|entry-date|post-date|created", re.I)
+_UPDATED_TEXT = re.compile(
+    r"(?:last\s+)?(?:updated|modified|edited|aktualisiert|geändert|mis à jour|modifié"
+    r"|actualizado|aggiornato|bijgewerkt)\b",
+    re.I,
+)
+# Languages whose month names `dates.py` reads; others ask dateparser (lazily imported).
+_TABLE_LANGUAGES = frozenset("en de fr es it nl pt ro sv da no nb pl".split())
+# A class or id token of a box whose dates are not the article's. Whole tokens, so a layout
+# class ("layoutTwoColumnsRightSidebar", "footerRow") does not hide the page's own date.
+_SKIP_TOKEN = re.compile(
+    r"comment\w*|(?:[\w-]*[-_])?(?:comments?|related|recirc\w*|recommend\w*|promo\w*|sidebar"
+    r"|teasers?)(?:[-_][\w-]*)?"
+)
+_MAIN_TOKEN = re.compile(r"content|main|article|post|entry|story")
 _TIME_SELECTORS = (
     "time[pubdate]",
     "article header time[datetime]",
@@ -86,6 +112,12 @@ _DATEPARSER_SETTINGS: dict[str, Any] = {
     "RELATIVE_BASE": datetime(2000, 1, 1),  # noqa: DTZ001 - only keeps dateparser off the clock
 }
 _MAX_VALUE_CHARS = 100
+_RFC2822 = re.compile(
+    r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d\d:\d\d(?::\d\d)?"
+    r"(?:\s+(?:[+-]\d{4}|UT|GMT|Z|[ECMP][SD]T))?\s*$"
+)
+_ZONE_WORD = re.compile(r"\b(?:[A-Z]{2,4}T|UTC|GMT|Z)\b|[+-]\d\d:?\d\d\b")
+_CLOCK = re.compile(r"(?<!\d)(\d{1,2}):(\d\d)(?::(\d\d))?(?:\s*([ap]\.?m\.?))?", re.I)
 _YEARS = range(1970, 2101)
 
 
@@ -123,22 +155,30 @@ def find_published(page: Page, *, url: str, zone: tzinfo) -> Published:
 def _candidates(
     page: Page, *, url: str, zone: tzinfo, languages: tuple[str, ...]
 ) -> Iterator[tuple[datetime | None, str]]:
-    """Publish-time evidence, most trusted first, parsed lazily so the first hit stops work."""
+    """Publish-time evidence, most trusted first, parsed lazily so the first hit stops work.
+
+    The first two tiers need only `<head>` and the JSON-LD text; the whole page is parsed
+    (`page.tree`) only when they say nothing, and each later tier first checks the text for
+    its marker so that a page without one costs no selector run.
+    """
     for item in _ld_articles(page):
         yield _parse_first(item.get("datePublished"), zone, languages), "json-ld"
     for key in _META_PUBLISHED:
         if key in page.meta:
             yield parse_datetime(page.meta[key], zone, languages), f"meta:{key}"
-    for node in page.tree.css('[itemprop="datePublished"]'):
-        value = node.attributes.get("datetime") or node.attributes.get("content")
-        if value:
-            yield parse_datetime(value, zone, languages), "microdata"
-    for node in _time_nodes(page):
-        yield parse_datetime(node.attributes.get("datetime") or "", zone, languages), "time"
-    canonical = page.tree.css_first('link[rel="canonical"]')
+    if "datePublished" in page.html:
+        for node in page.tree.css('[itemprop="datePublished"]'):
+            value = node.attributes.get("datetime") or node.attributes.get("content")
+            if value:
+                yield parse_datetime(value, zone, languages), "microdata"
+    if "<time" in page.html:
+        for node in _time_nodes(page):
+            yield parse_datetime(node.attributes.get("datetime") or "", zone, languages), "time"
+    canonical = page.head.css_first('link[rel="canonical"]')
     canonical_url = (canonical.attributes.get("href") or "") if canonical else ""
     for candidate in (url, urljoin(url, canonical_url) if canonical_url else ""):
         yield url_date(candidate, zone), "url"
+    yield _visible_date(page, zone, languages), "text"
     # JSON-LD that describes only the WebPage is weaker than anything the page shows.
     for item in page.ld:
         if "datePublished" in item and not ld_types(item) & ARTICLE_TYPES:
@@ -150,15 +190,22 @@ def _ld_articles(page: Page) -> Iterator[dict[str, Any]]:
 
 
 def _modified(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
-    values: list[Any] = [item.get("dateModified") for item in _ld_articles(page)]
-    values += [page.meta.get(key) for key in _META_MODIFIED]
-    for node in page.tree.css('[itemprop="dateModified"]'):
-        values.append(node.attributes.get("datetime") or node.attributes.get("content"))
-    for value in values:
+    for value in _modified_values(page):
         parsed = _parse_first(value, zone, languages)
         if parsed is not None:
             return parsed
     return None
+
+
+def _modified_values(page: Page) -> Iterator[Any]:
+    """Modified-time values by trust; lazy, so microdata costs a parse only when needed."""
+    for item in _ld_articles(page):
+        yield item.get("dateModified")
+    for key in _META_MODIFIED:
+        yield page.meta.get(key)
+    if 'itemprop="dateModified"' in page.html:
+        for node in page.tree.css('[itemprop="dateModified"]'):
+            yield node.attributes.get("datetime") or node.attributes.get("content")
 
 
 def _time_nodes(page: Page) -> Iterator[LexborNode]:
@@ -180,13 +227,16 @@ def _is_publish_time(node: LexborNode) -> bool:
     )
     if _UPDATED_HINT.search(hints):
         return False
-    ancestor = node.parent
+    ancestor: LexborNode | None = node
     for _ in range(12):  # enough to reach the enclosing section; bounded on deep markup
         if ancestor is None or ancestor.tag in ("article", "body", "main"):
             break
+        if ancestor.tag in ("aside", "footer", "nav"):
+            return False
         attrs = ancestor.attributes
-        if ancestor.tag in ("aside", "footer", "nav") or _SKIP_HINT.search(
-            f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        tokens = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().split()
+        if any(_SKIP_TOKEN.fullmatch(t) for t in tokens) and not any(
+            _MAIN_TOKEN.search(t) for t in tokens
         ):
             return False
         ancestor = ancestor.parent
@@ -230,8 +280,30 @@ def parse_datetime(value: str, zone: tzinfo, languages: Iterable[str] = ("en",))
     return (
         _from_iso(text, zone)
         or _from_rfc2822(text, zone)
+        or _from_table(text, zone)
         or _from_dateparser(text, zone, tuple(languages))
     )
+
+
+def _from_table(text: str, zone: tzinfo) -> datetime | None:
+    """A human-written day ("Apr 08, 2020 04:25 PM", "5. März 2021") read with the month
+    table of `dates.py`, in `zone`. A value naming its own zone ("IST") is left to
+    dateparser, which knows the abbreviations; so is a time this cannot read."""
+    if _ZONE_WORD.search(text):
+        return None
+    found = find_day(text)
+    if found is None:
+        return None
+    clock = _CLOCK.search(text)
+    if clock is None:
+        return _local_midnight(*found, zone)
+    hour, minute, second = (int(part or 0) for part in clock.groups()[:3])
+    meridiem = (clock.group(4) or "").lower()
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return datetime(*found, hour, minute, second, tzinfo=zone)
 
 
 def _from_iso(text: str, zone: tzinfo) -> datetime | None:
@@ -246,7 +318,9 @@ def _from_iso(text: str, zone: tzinfo) -> datetime | None:
 
 
 def _from_rfc2822(text: str, zone: tzinfo) -> datetime | None:
-    if not re.search(r"\d\d:\d\d", text):
+    # Only the RFC's own shape: email.utils is lax and would read "Apr 08, 2020 04:25 PM"
+    # as 04:25 and drop a zone word it does not know.
+    if not _RFC2822.match(text):
         return None
     try:
         parsed = parsedate_to_datetime(text)
@@ -258,6 +332,10 @@ def _from_rfc2822(text: str, zone: tzinfo) -> datetime | None:
 def _from_dateparser(text: str, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
     if not re.search(r"\d{4}", text):
         return None  # a publish date names its year; this also keeps dateparser off "today"
+    # Imported here: it costs more start-up than the rest of the stage, and most pages never
+    # need it (ISO values and the month names in `dates.py` cover them).
+    import dateparser
+
     try:
         parsed = dateparser.parse(text, languages=list(languages), settings=_DATEPARSER_SETTINGS)
     except ValueError:
@@ -295,7 +373,36 @@ def _parse_first(value: Any, zone: tzinfo, languages: tuple[str, ...]) -> dateti
 
 
 def _languages(page: Page) -> tuple[str, ...]:
-    html = page.tree.css_first("html")
-    lang = (html.attributes.get("lang") or "") if html else ""
-    primary = lang.strip().split("-")[0].split("_")[0].lower()
+    primary = page.lang.split("-")[0].split("_")[0].lower()
     return (primary, "en") if primary.isalpha() and primary != "en" else ("en",)
+
+
+# -- a date in the visible text, beside the byline ----------------------------------------
+
+
+def _visible_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
+    """Midnight in `zone` of the first day written in an element that says it holds a date
+    ("post-date", "entry-meta", "byline", "datum", <time> without datetime…), outside
+    comments, related links and sidebars and not marked as an update."""
+    month_first = page.lang.lower() in ("en-us", "en")
+    for node in page.tree.css(_DATE_HOLDERS):
+        hints = _hints(node)
+        if _UPDATED_ONLY.search(hints) and not _PUBLISHED_HINT.search(hints):
+            continue
+        text = " ".join((node.text() or "").split())
+        if not (6 <= len(text) <= _MAX_DATE_LINE_CHARS) or not _YEAR_IN_TEXT.search(text):
+            continue
+        if _UPDATED_TEXT.match(text) or not _is_publish_time(node):
+            continue
+        found = find_day(text, month_first=month_first)
+        if found is None and languages[0] not in _TABLE_LANGUAGES:
+            parsed = _from_dateparser(text, zone, languages)
+            found = (parsed.year, parsed.month, parsed.day) if parsed is not None else None
+        if found is not None:
+            return _local_midnight(*found, zone)
+    return None
+
+
+def _hints(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('itemprop') or ''}"

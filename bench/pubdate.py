@@ -1,0 +1,92 @@
+"""Benchmark of publish dates: `timeline pubdate` beside htmldate, scored by the shared scorer.
+
+Runs `../shared/bench/pubdate/score.py --run CMD --json` (beside the repository) on three
+whole commands in one session, start-up included, and prints one table:
+
+    ours             .venv/bin/timeline pubdate
+    htmldate-ext     bench/htmldate_pubdate.py            (extensive_search=True)
+    htmldate-fast    bench/htmldate_pubdate.py --fast     (extensive_search=False)
+
+    .venv/bin/python bench/pubdate.py [--limit N] [--rounds N] [--bench DIR]
+
+Speed on a small shared machine varies from run to run: `--rounds` runs each command that
+many times and keeps its fastest wall time (accuracy does not change between rounds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT.parent / "shared" / "bench" / "pubdate"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+SYSTEMS = (
+    ("ours", f"{ROOT / '.venv' / 'bin' / 'timeline'} pubdate"),
+    ("htmldate-ext", f"{PYTHON} {ROOT / 'bench' / 'htmldate_pubdate.py'}"),
+    ("htmldate-fast", f"{PYTHON} {ROOT / 'bench' / 'htmldate_pubdate.py'} --fast"),
+)
+COLUMNS = ("accuracy", "precision", "recall", "f1", "accuracy_1day", "wall_s", "pages_per_s")
+
+
+def score(bench: Path, command: str, extra: Sequence[str] = ()) -> dict[str, object]:
+    """The scorer's JSON report for one run of `command`."""
+    scorer = [sys.executable, str(bench / "score.py"), "--run", command, "--json", *extra]
+    done = subprocess.run(scorer, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"bench/pubdate.py: scoring {command!r} failed:\n{done.stderr.strip()}")
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
+def best_of(bench: Path, command: str, rounds: int, extra: Sequence[str]) -> dict[str, object]:
+    reports = [score(bench, command, extra) for _ in range(max(1, rounds))]
+    return min(reports, key=lambda report: float(str(report["wall_s"])))
+
+
+def table(rows: Sequence[tuple[str, dict[str, object]]]) -> str:
+    """The comparison as text: one line per system, then the speed ratio against the fast
+    htmldate run (issue 5 asks for at least 2.0)."""
+    lines = [f"{'system':<14}" + "".join(f"{name:>15}" for name in COLUMNS)]
+    for name, report in rows:
+        cells = []
+        for column in COLUMNS:
+            value = report.get(column)
+            cells.append(f"{value:>15.3f}" if isinstance(value, float) else f"{value!s:>15}")
+        lines.append(f"{name:<14}" + "".join(cells))
+    speeds = {name: float(str(report.get("pages_per_s") or 0)) for name, report in rows}
+    if speeds.get("htmldate-fast") and "ours" in speeds:
+        ratio = speeds["ours"] / speeds["htmldate-fast"]
+        lines.append(f"speed ratio ours / htmldate-fast: {ratio:.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bench", type=Path, default=BENCH, help="the shared pubdate directory")
+    parser.add_argument("--gold", type=Path, default=None, help="another gold file (tests)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+    parser.add_argument("--rounds", type=int, default=1, help="runs per system; fastest kept")
+    args = parser.parse_args(argv)
+    if not (args.bench / "score.py").exists():
+        print(
+            f"bench/pubdate.py: no scorer at {args.bench / 'score.py'}; the benchmark lives in "
+            "../shared/bench/pubdate beside the repository (or pass --bench DIR)",
+            file=sys.stderr,
+        )
+        return 2
+    extra = [*(["--gold", str(args.gold)] if args.gold else [])]
+    extra += [*(["--limit", str(args.limit)] if args.limit else [])]
+    rows = [(name, best_of(args.bench, command, args.rounds, extra)) for name, command in SYSTEMS]
+    pages = rows[0][1].get("pages")
+    print(f"pubdate benchmark: {pages} pages, {args.rounds} round(s), fastest wall kept")
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Days written for people in a page's visible text: "5. März 2021", "March 5, 2021",
+"jueves 2 de abril de 2020", "05.03.2021", "2021年3月5日".
+
+Owns: the month names of the languages most news is written in, read with plain regular
+expressions, so the common cases cost no dateparser import and no per-call parsing. Other
+languages are left to `pubdate.py`, which asks dateparser only for them.
+Input: a short text (a byline, a date line) and whether an ambiguous 03/05 is month first.
+Output: the first complete day (year, month, day) in the text, or None.
+
+Must not: guess a year or a day that is not written, read the clock, or raise on any text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Full names and common abbreviations, lower case; one table for all languages, since no
+# spelling means one month in one language and another month in another.
+_MONTH_NAMES: dict[int, str] = {
+    1: "january jan januar jänner jän janvier janv enero ene gennaio gen januari janeiro "
+    "ianuarie stycznia",
+    2: "february feb februar feber février fevrier févr fév fev febrero febbraio februari "
+    "fevereiro februarie lutego",
+    3: "march mar märz maerz mär mars marzo maart mrt março marco martie marts marca",
+    4: "april apr avril avr abril aprile aprilie kwietnia",
+    5: "may mai maj mayo maggio mag mei maio maja",
+    6: "june jun juni juin junio giugno giu junho iunie czerwca",
+    7: "july jul juli juillet juil julio luglio lug julho iulie lipca",
+    8: "august aug août aout agosto ago augustus augusti sierpnia",
+    9: "september sep sept septembre septiembre setiembre settembre set setembro "
+    "septembrie września wrzesnia",
+    10: "october oct oktober okt octobre octubre ottobre ott outubro out octombrie "
+    "października pazdziernika",
+    11: "november nov novembre noviembre novembro noiembrie listopada",
+    12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro "
+    "decembrie desember grudnia",
+}
+MONTHS: dict[str, int] = {
+    name: number for number, names in _MONTH_NAMES.items() for name in names.split()
+}
+_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
+_YEAR = r"((?:19|20)\d\d)(?!\d)"
+_DAY = r"(?<!\d)(\d{1,2})"
+# Each pattern gives (year, month, day) by the group order named beside it.
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # 2021-03-05, 2021/03/05, 2021.03.05 (Korean and Chinese pages)
+    (re.compile(r"(?<!\d)((?:19|20)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)"), "ymd"),
+    # 2021年3月5日
+    (re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
+    # 5.3.2021, 05. 03. 2021: day first wherever dots are used
+    (re.compile(_DAY + r"\.\s?(\d{1,2})\.\s?" + _YEAR), "dmy"),
+    # 05/03/2021, 05-03-2021: day or month first, see `month_first`
+    (re.compile(_DAY + r"([/-])(\d{1,2})\2" + _YEAR), "d?y"),
+    # 5. März 2021, 5 March 2021, 5th of March, 2021, 2 de abril de 2020, 5 mars 2021
+    (
+        re.compile(
+            _DAY + r"(?:st|nd|rd|th|er|º|°)?\.?\s*(?:of\s+|de\s+)?(" + _NAME + r")\b\.?,?\s*"
+            r"(?:de\s+|del\s+)?" + _YEAR,
+            re.I,
+        ),
+        "dmy",
+    ),
+    # March 5, 2021, Mar. 05 2021
+    (
+        re.compile(
+            r"(?<![^\W\d_])(" + _NAME + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b,?\s+" + _YEAR, re.I
+        ),
+        "mdy",
+    ),
+)
+
+
+def find_day(text: str, *, month_first: bool = False) -> tuple[int, int, int] | None:
+    """The first valid day written in `text`, as (year, month, day).
+
+    `month_first` reads an ambiguous 03/05/2021 as March 5 (American English); a reading
+    the calendar rules out (13/05/2021) is never taken either way.
+    """
+    best: tuple[int, tuple[int, int, int]] | None = None
+    for pattern, order in _PATTERNS:
+        for match in pattern.finditer(text):
+            if best is not None and match.start() >= best[0]:
+                break
+            day = _day_of(match, order, month_first=month_first)
+            if day is not None:
+                best = (match.start(), day)
+                break
+    return best[1] if best else None
+
+
+def _day_of(match: re.Match[str], order: str, *, month_first: bool) -> tuple[int, int, int] | None:
+    groups = match.groups()
+    if order == "ymd":
+        year, month, day = int(groups[0]), int(groups[-2]), int(groups[-1])
+    elif order == "mdy":
+        month, day, year = MONTHS[groups[0].lower()], int(groups[1]), int(groups[2])
+    elif order == "dmy":
+        name = groups[1]
+        day, year = int(groups[0]), int(groups[2])
+        month = int(name) if name.isdigit() else MONTHS[name.lower()]
+    else:  # "d?y": 05/03/2021
+        first, second, year = int(groups[0]), int(groups[2]), int(groups[3])
+        if first > 12 or (second <= 12 and not month_first):
+            day, month = first, second
+        else:
+            month, day = first, second
+    if not (1 <= month <= 12 and 1 <= day <= _days_in(year, month)):
+        return None
+    return year, month, day
+
+
+def _days_in(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
