@@ -164,3 +164,15 @@ def test_show_filters(demo: tuple[str, list[dict[str, Any]]], tmp_path: Path) ->
     assert len(show("--limit", "3")) == 3
     assert show("--upcoming") == []  # the demo's story is long past
     assert "No events match" in timeline("show", "--db", db, "--query", "zebra").stdout
+
+
+def test_html_export_is_one_self_contained_page(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'page.db'}"
+    assert timeline("demo", "--db", db).returncode == 0
+    page = tmp_path / "timeline.html"
+    result = timeline("export", "--format", "html", "-o", str(page), "--db", db, "--tz", "UTC")
+    assert result.returncode == 0, result.stderr
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") or html.lower().startswith("<!doctype html>")
+    assert "Sir Keir Starmer will talk to European leaders" in html
+    assert "src=" not in html and "@import" not in html

@@ -105,9 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.add_argument("--tz", default=None, help="time zone for clock times (default: local)")
 
-    export = command("export", "write the timeline as an iCal feed or a JSON document", cmd_export)
+    export = command(
+        "export",
+        "write the timeline as an iCal feed, a JSON document or a self-contained HTML page",
+        cmd_export,
+    )
     _add_filters(export)
-    export.add_argument("--format", choices=("ics", "json"), required=True)
+    export.add_argument("--format", choices=("ics", "json", "html"), required=True)
+    export.add_argument("--tz", default=None, help="time zone for clock times (default: local)")
     export.add_argument(
         "-o", "--output", type=Path, default=None, help="file to write (default: stdout)"
     )
@@ -276,10 +281,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         from timeline.render.ical import to_ics
 
         data = to_ics(events, name="timeline", now=now)
-    else:
+    elif args.format == "json":
         from timeline.render.jsonexport import to_json
 
         data = to_json(events, now=now).encode()
+    else:
+        from timeline.render.html import to_html
+
+        data = to_html(events, now=now, tz=_zone(args.tz), title="Timeline").encode()
     if args.output is None:
         sys.stdout.buffer.write(data)
     else:
