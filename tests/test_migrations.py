@@ -12,7 +12,7 @@ def test_upgrade_then_downgrade(db_url: str) -> None:
     with Store.open(db_url, migrate=False) as store:
         assert store.current_revision() is None
         store.upgrade()
-        assert store.current_revision() == "0001"
+        assert store.current_revision() == "0002"
         tables = set(inspect(store.engine).get_table_names())
         assert {"sources", "documents", "events", "mentions"} <= tables
         store.downgrade("base")

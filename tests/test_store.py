@@ -234,3 +234,36 @@ def test_check_finds_a_schema_that_drifted(store: Store) -> None:
         connection.execute(text("CREATE INDEX ix_extra ON documents (title)"))
     (problem,) = store.check()
     assert "ix_extra" in problem
+
+
+def test_range_query_finds_long_events_that_began_long_before(store: Store) -> None:
+    spans = [
+        (Granularity.CENTURY, date(2000, 1, 1), date(2100, 1, 1)),
+        (Granularity.DECADE, date(2020, 1, 1), date(2030, 1, 1)),
+        (Granularity.YEAR, date(2025, 1, 1), date(2026, 1, 1)),
+        (Granularity.QUARTER, date(2025, 1, 1), date(2025, 4, 1)),
+        (Granularity.MONTH, date(2025, 3, 1), date(2025, 4, 1)),
+        (Granularity.WEEK, date(2025, 3, 3), date(2025, 3, 10)),
+        (Granularity.DAY, date(2025, 3, 6), date(2025, 3, 7)),
+        (Granularity.YEAR, date(2024, 1, 1), date(2025, 1, 1)),  # over before the window
+    ]
+    for index, (granularity, first, after) in enumerate(spans):
+        doc = document(f"https://a.example/{index}")
+        m = replace(
+            mention(doc, f"Report number {index} on the treaty.", first),
+            granularity=granularity,
+            value=f"V{index}",
+            interval=Interval(start=first, end=after),
+        )
+        store.save_document(doc, [m], merge)
+    found = {e.value for e in store.events(start=date(2025, 3, 6), end=date(2025, 3, 7))}
+    assert found == {f"V{i}" for i in range(7)}
+
+
+def test_an_event_longer_than_its_granularity_is_refused(store: Store) -> None:
+    doc = document("https://a.example/1")
+    m = replace(
+        mention(doc, HEALEY, THURSDAY), interval=Interval(start=THURSDAY, end=date(2025, 4, 1))
+    )
+    with pytest.raises(ValueError, match="interval longer than a day"):
+        store.save_document(doc, [m], merge)

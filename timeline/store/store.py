@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,21 @@ from timeline.store.tables import SCHEMA_REVISION, documents, events, mentions, 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 Merge = Callable[[Sequence[Mention], Sequence[Event]], list[Event]]
+
+# The longest interval an event of each granularity can cover (a little slack included);
+# events() relies on it and _write_groups refuses anything longer.
+MAX_SPAN = {
+    Granularity.CENTURY: timedelta(days=36_526),
+    Granularity.DECADE: timedelta(days=3_654),
+    Granularity.YEAR: timedelta(days=367),
+    Granularity.QUARTER: timedelta(days=93),
+    Granularity.SEASON: timedelta(days=94),
+    Granularity.MONTH: timedelta(days=32),
+    Granularity.WEEK: timedelta(days=8),
+    Granularity.DAY: timedelta(days=2),
+    Granularity.PART_OF_DAY: timedelta(days=2),
+    Granularity.TIME: timedelta(days=2),
+}
 
 
 class SaveResult(StrEnum):
@@ -324,6 +339,8 @@ class Store:
         its new ones (they belong to `document_id`). Events in `replaced` that end up with no
         mentions were absorbed or renamed, and are deleted."""
         for group in groups:
+            if group.interval.end - group.interval.start > MAX_SPAN[group.granularity]:
+                raise ValueError(f"event {group.key}: interval longer than a {group.granularity}")
             values = {
                 "value": group.value,
                 "granularity": group.granularity.value,
@@ -417,7 +434,14 @@ class Store:
         """
         query = select(events)
         if start is not None:
-            query = query.where(events.c.end > start)
+            # "Overlaps [start, ...)" scans every older event unless bounded below. No event
+            # is longer than its granularity allows, so per granularity it started at most
+            # MAX_SPAN before `start`: one short index range each, on (granularity, start).
+            windows = [
+                and_(events.c.granularity == g.value, events.c.start > start - span)
+                for g, span in MAX_SPAN.items()
+            ]
+            query = query.where(or_(*windows), events.c.end > start)
         if end is not None:
             query = query.where(events.c.start < end)
         if starting_from is not None:

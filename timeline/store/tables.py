@@ -49,7 +49,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 # The alembic revision these tables match; a test holds it equal to the migrations' head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 metadata = MetaData(
     naming_convention={
@@ -104,6 +104,7 @@ events = Table(
     Column("at", UTCDateTime),
     Column("title", Text, nullable=False),
     Index(None, "start", "end"),
+    Index(None, "granularity", "start"),  # windowed range queries; see Store.events
 )
 
 mentions = Table(
