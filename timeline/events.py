@@ -24,10 +24,6 @@ from timeline.text import sentence_spans
 
 MAX_TITLE_CHARS = 240
 
-# Granularities at or below a day describe one day; they may merge with each other
-# ("on Friday" and "on Friday morning"). Coarser ones merge only with their own kind,
-# so "last week" never swallows every day of that week.
-_DAY_LEVEL = frozenset({Granularity.DAY, Granularity.PART_OF_DAY, Granularity.TIME})
 _PRECISION = {g: i for i, g in enumerate(Granularity)}  # coarsest first
 
 # Two sentences report the same happening when they share at least this many key words,
@@ -346,7 +342,7 @@ def _sentence_of(spans: Sequence[tuple[int, int]], offset: int) -> int | None:
 def _compatible(a: Mention, b: Mention) -> bool:
     if a.interval.start >= b.interval.end or b.interval.start >= a.interval.end:
         return False
-    if a.granularity in _DAY_LEVEL and b.granularity in _DAY_LEVEL:
+    if a.granularity.within_a_day and b.granularity.within_a_day:
         return True
     return a.granularity == b.granularity
 

@@ -131,6 +131,13 @@ class Granularity(StrEnum):
     PART_OF_DAY = "part_of_day"
     TIME = "time"
 
+    @property
+    def within_a_day(self) -> bool:
+        """Day, part of day and clock time all name one day: reports at these levels can be
+        of one happening ("on Friday" and "on Friday morning"); coarser ones only match
+        their own level, so "last week" never swallows every day of that week."""
+        return self in (Granularity.DAY, Granularity.PART_OF_DAY, Granularity.TIME)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Interval:
