@@ -201,6 +201,7 @@ def _rival_names(a: str, b: str) -> bool:
     )
 
 
+@lru_cache(maxsize=16384)
 def _named_words(sentence: str) -> dict[str, frozenset[str]]:
     """Lower-case words that directly follow a name, with that name."""
     found: dict[str, frozenset[str]] = {}
@@ -254,6 +255,7 @@ def _variants(a: str, b: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def names(sentence: str, known: frozenset[str] = frozenset()) -> frozenset[str]:
     """Lower-cased words of the capitalised names in a sentence, titles left out."""
     return frozenset(word for run in _name_runs(sentence, known) for word in run)
@@ -296,6 +298,7 @@ def keywords(sentence: str) -> frozenset[str]:
     return frozenset(_content_words(sentence))
 
 
+@lru_cache(maxsize=16384)
 def _pairs(sentence: str) -> frozenset[tuple[str, str]]:
     """Neighbouring content words: "oval office", "office row", "saudi arabia"."""
     words = _content_words(sentence)
@@ -320,6 +323,7 @@ def _plain(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def _fold(word: str) -> str:
     """Accents off and one apostrophe: "Erdoğan" is "Erdogan", "Trump’s" is "Trump's"."""
     decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -341,35 +342,53 @@ class Store:
         for group in groups:
             if group.interval.end - group.interval.start > MAX_SPAN[group.granularity]:
                 raise ValueError(f"event {group.key}: interval longer than a {group.granularity}")
-            values = _event_values(group)
-            event_id = connection.execute(
-                select(events.c.id).where(events.c.key == group.key)
-            ).scalar_one_or_none()
-            if event_id is None:
-                event_id = connection.execute(
-                    insert(events).values(key=group.key, **values).returning(events.c.id)
-                ).scalar_one()
-            else:
-                connection.execute(update(events).where(events.c.id == event_id).values(**values))
-            stored = [m.id for m in group.mentions if m.id is not None]
-            if stored:
-                connection.execute(
-                    update(mentions).where(mentions.c.id.in_(stored)).values(event_id=event_id)
-                )
-            new = [m for m in group.mentions if m.id is None]
-            if new:
-                if document_id is None:
-                    raise ValueError("new mentions come only with the document that has them")
-                rows = [_mention_values(m, document_id, event_id) for m in new]
-                connection.execute(insert(mentions), rows)
-        keys = [event.key for event in replaced]
-        if keys:
+        # A handful of statements per document, whatever its number of events: batches
+        # (executemany) instead of a round trip per event and mention.
+        keys = [group.key for group in groups]
+        ids: dict[str, int] = dict(
             connection.execute(
-                delete(events).where(
-                    events.c.key.in_(keys),
-                    events.c.id.not_in(select(mentions.c.event_id).distinct()),
-                )
+                select(events.c.key, events.c.id).where(events.c.key.in_(keys))
+            ).all()
+        )
+        changed = [_event_values(g) | {"_id": ids[g.key]} for g in groups if g.key in ids]
+        if changed:
+            connection.execute(
+                update(events)
+                .where(events.c.id == bindparam("_id"))
+                .values({name: bindparam(name) for name in changed[0] if name != "_id"}),
+                changed,
             )
+        fresh = [_event_values(g) | {"key": g.key} for g in groups if g.key not in ids]
+        if fresh:
+            inserted = connection.execute(
+                insert(events).returning(events.c.key, events.c.id, sort_by_parameter_order=True),
+                fresh,
+            )
+            ids.update((row.key, row.id) for row in inserted)
+        moved = [
+            {"_id": m.id, "_event": ids[g.key]}
+            for g in groups
+            for m in g.mentions
+            if m.id is not None
+        ]
+        if moved:
+            connection.execute(
+                update(mentions)
+                .where(mentions.c.id == bindparam("_id"))
+                .values(event_id=bindparam("_event")),
+                moved,
+            )
+        new = [(m, ids[g.key]) for g in groups for m in g.mentions if m.id is None]
+        if new:
+            if document_id is None:
+                raise ValueError("new mentions come only with the document that has them")
+            connection.execute(
+                insert(mentions), [_mention_values(m, document_id, e) for m, e in new]
+            )
+        gone = [event.key for event in replaced]
+        if gone:
+            has_mentions = select(mentions.c.id).where(mentions.c.event_id == events.c.id).exists()
+            connection.execute(delete(events).where(events.c.key.in_(gone), ~has_mentions))
 
     def _events_overlapping(self, connection: Connection, found: Sequence[Mention]) -> list[Event]:
         """Stored events a mention could join: overlapping, at a compatible granularity
