@@ -187,8 +187,92 @@ RULES_TABLE = [
     ("The search led nowhere.", FRIDAY, []),
 ]
 
+TUESDAY = datetime(2025, 10, 14, 9, 0, tzinfo=LONDON)  # Tuesday 14 October 2025
 
-@pytest.mark.parametrize(("sentence", "published", "expected"), TABLE + RULES_TABLE)
+# Sentences of our own for the rules of the second pass on issue 3: reported speech takes the
+# tense of the reported clause, participles after "be" are not past, far dates follow the tense,
+# reporting periods, bare clock times on the day last named.
+TENSE_TABLE = [
+    # Reported speech of a future plan: the coming Saturday, not the one past.
+    (
+        "The council leader said the bridge would close to cars on Saturday while "
+        "scaffolding goes up.",
+        TUESDAY,
+        [("Saturday", "DATE", "2025-10-18")],
+    ),
+    (
+        "The operator said the line is to reopen on Thursday.",
+        TUESDAY,
+        [("Thursday", "DATE", "2025-10-16")],
+    ),
+    (
+        "The union said it plans to strike on Monday.",
+        TUESDAY,
+        [("Monday", "DATE", "2025-10-20")],
+    ),
+    # ... but the report itself stays dated in the past.
+    (
+        "The council said on Monday that the bridge would close.",
+        TUESDAY,
+        [("Monday", "DATE", "2025-10-13")],
+    ),
+    ("Talks are supposed to resume on Thursday.", MONDAY, [("Thursday", "DATE", "2025-03-13")]),
+    # A plan seen from the past is no longer ahead; "next to" is a place, not a time.
+    ("The offer had been due to expire on Friday.", MONDAY, [("Friday", "DATE", "2025-03-07")]),
+    (
+        "Two people were hurt in a fire next to the station on Friday.",
+        MONDAY,
+        [("Friday", "DATE", "2025-03-07")],
+    ),
+    # A participle after "be" is passive, not past.
+    ("The dividend will be paid in January.", OCTOBER, [("January", "DATE", "1990-01")]),
+    # A reporting verb after the expression governs it.
+    (
+        "In September, the firm announced plans to expand.",
+        OCTOBER,
+        [("September", "DATE", "1989-09")],
+    ),
+    # Without a year, the nearest occurrence wins unless it is months away against the tense.
+    (
+        "The board approved a dividend payable in January.",
+        datetime(2025, 11, 10, tzinfo=UTC),
+        [("January", "DATE", "2026-01")],
+    ),
+    (
+        "The doctor was shot on Oct. 23 at his home.",
+        datetime(2026, 5, 6, tzinfo=UTC),
+        [("Oct. 23", "DATE", "2025-10-23")],
+    ),
+    # Reporting periods: "the year ended" measures, "the year" alone is the DCT's year.
+    (
+        "Sales rose 4% for the year ended March 31.",
+        OCTOBER,
+        [("the year", "DURATION", "P1Y"), ("March 31", "DATE", "1989-03-31")],
+    ),
+    ("For the year, volume was flat.", OCTOBER, [("the year", "DATE", "1989")]),
+    (
+        "Unemployment is to be halved by the year two thousand.",
+        FRIDAY,
+        [("the year two thousand", "DATE", "2000")],
+    ),
+    (
+        "Profit rose in the third quarter. For the quarter a year ago, it earned less.",
+        OCTOBER,
+        [("the third quarter", "DATE", "1989-Q3"), ("the quarter a year ago", "DATE", "1988-Q3")],
+    ),
+    ("The plant shut this past spring.", OCTOBER, [("this past spring", "DATE", "1989-SP")]),
+    ("The group began to fall apart in mid-1996.", FRIDAY, [("mid-1996", "DATE", "1996")]),
+    # Clock times: "midday" is noon; a bare time is on the day the text last named.
+    ("The judge will rule at midday.", FRIDAY, [("midday", "TIME", "2025-03-07T12:00")]),
+    (
+        "The polls opened on 3 May 2021. They closed at 10 p.m.",
+        FRIDAY,
+        [("3 May 2021", "DATE", "2021-05-03"), ("10 p.m.", "TIME", "2021-05-03T22:00")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "expected"), TABLE + RULES_TABLE + TENSE_TABLE)
 def test_table(sentence: str, published: datetime, expected: list[tuple[str, str, str]]) -> None:
     assert [(t.text, t.type, t.value) for t in tag(sentence, published)] == expected
 

@@ -72,7 +72,7 @@ EDGE = r"(?:early|late|mid-?|earlier|later|the\s+end\s+of|the\s+beginning\s+of)"
 RELATIVE = r"(?:this|next|last|past|previous|coming|following|current)"
 CLOCK = (
     r"(?:(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s*(?:a\.m\.?|p\.m\.?|am\b|pm\b)"
-    r"|(?:[01]?\d|2[0-3]):[0-5]\d\b|noon|midnight)"
+    r"|(?:[01]?\d|2[0-3]):[0-5]\d\b|noon|midday|midnight)"
 )
 ZONE = r"(?:\s+(?-i:[ECMP][SD]T|GMT|BST|UTC))?"
 
@@ -101,7 +101,10 @@ RULES: dict[str, str] = {
     # "the third quarter", "third-quarter", "the fiscal first quarter", "the latest quarter",
     # "this year's third quarter", "the year-ago quarter", "the quarter"
     # "the year-ago period", "the comparable year-earlier quarter", "the 1988 second quarter"
-    "period": r"the\s+latest\s+period\b|the\s+(?:full|(?:latest|current)\s+fiscal)\s+year\b"
+    # "the quarter a year ago", "the corresponding period last year"
+    "period": r"(?:the\s+)?(?:(?:comparable|corresponding|same)\s+)?(?:quarter|period)"
+    r"\s+(?:a\s+year\s+(?:ago|earlier)|(?:of\s+)?last\s+year)\b"
+    r"|the\s+latest\s+period\b|the\s+(?:full|(?:latest|current)\s+fiscal)\s+year\b"
     r"|(?:the\s+)?(?:(?:comparable|corresponding|same)\s+)?(?:year-ago|year-earlier"
     r"|(?:1[89]|20)\d\d)\s+(?:(?:first|second|third|fourth)\s+)?(?:quarter|period)\b",
     "quarter": r"(?:(?:the|its|this\s+year's|last\s+year's|next\s+year's)\s+)?(?:fiscal\s+)?"
@@ -115,6 +118,10 @@ RULES: dict[str, str] = {
     # "Thanksgiving Day", "last Christmas", "New Year's Eve": holidays with a fixed rule
     "holiday": r"(?:(?:last|next|this)\s+)?(?-i:Thanksgiving(?:\s+Day)?"
     r"|Christmas(?:\s+(?:Day|Eve))?|New\s+Year's\s+(?:Day|Eve)|Independence\s+Day|Halloween|Valentine's\s+Day)\b",
+    # "the year ended Sept. 30": a reporting period measured, not the calendar year
+    "year_ended": r"the\s+(?:fiscal\s+)?year(?=\s+end(?:ed|ing)\b)",
+    # "the year 2000", "the year two thousand", "the fiscal year"
+    "the_year": r"the\s+year\s+(?:(?:1[5-9]|20)\d\d\b|two\s+thousand\b)|the\s+fiscal\s+year\b",
     # "a year ago", "two days ago", "a year earlier", "three weeks from now"
     "ago": rf"(?:(?:{APPROX})\s+)?{NUM}\s+(?:more\s+)?{UNITS}\s+(?:ago|earlier|from\s+now"
     r"|hence)\b",
@@ -137,7 +144,7 @@ RULES: dict[str, str] = {
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
     r"|twenty-first)\s+century",
     # "fiscal 1989", "early 1991", "mid-1996", "the end of 1990", "1990"
-    "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*)?(?<![$£€\d.,/-]){YEAR}",
+    "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*)?(?:(?<=mid-)|(?<![$£€\d.,/-])){YEAR}",
     # "nineteen ninety-six", "the nineties"
     "spelled_year": rf"(?:nineteen|twenty)\s+(?:(?:ten|twenty|thirty|forty|fifty|sixty|seventy"
     rf"|eighty|ninety)(?:-(?:{_NUMWORD}))?|(?:{_NUMWORD}))\b|(?:the\s+)?(?:nineteen-)?(?:twenties"
@@ -189,7 +196,7 @@ _TRIGGER = re.compile(
     r"|may|june|july|august|september|october|november|december|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday|second|minute|hour|day|week|fortnight|month|quarter|year"
     r"|decade|centur|now|current|recent|today|yesterday|tomorrow|tonight|overnight|morning"
-    r"|afternoon|evening|night|noon|midnight|future|past|daily|weekly|monthly|annually|yearly"
+    r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually|yearly"
     r"|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties|forties"
     r"|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
     r"|independence|halloween|valentine|term\b)",
@@ -250,14 +257,19 @@ def find_by_full_scan(text: str) -> list[Candidate]:
 # nearest the expression stands for it, preferring the cues before it in its sentence.
 _FUTURE_CUES = (
     r"will|won't|wo|'ll|shall|going\s+to|plans?\s+to|scheduled|is\s+to|are\s+to|expected\s+to"
-    r"|due\s+to|to\s+be\s+held|set\s+to|upcoming|next|tomorrow|planned\s+to|planning\s+to"
+    # "said it would close on [Saturday]": reported speech takes the reported clause's tense
+    r"|would(?!\s+(?:have|not|n't)\b)|due\s+to|to\s+be\s+held|set\s+to|upcoming"
+    r"|next(?!\s+to\b)|tomorrow"
+    r"|planned\s+to|planning\s+to|supposed\s+to|slated"
     r"|as\s+soon\s+as|until|expects?|expected"
 )
 # Reporting verbs date the report, not the event reported ("said it would ship in March"):
 # they count only when no other verb is near.
 _REPORT_CUES = r"said|says|told|reported|announced|added|according"
 _PAST_CUES = (
-    r"was|were|had|did|took|met|made|came|went|gave|got|held|left|saw|began"
+    # "was due to expire [Friday]": a plan seen from the past, not one still ahead
+    r"(?:was|were|had\s+been)\s+(?:due|scheduled|expected|set|slated|supposed)\s+to"
+    r"|was|were|had|did|took|met|made|came|went|gave|got|held|left|saw|began"
     r"|fell|rose|won|lost|sold|bought|paid|found|thought|brought|kept|led|spoke|wrote|struck"
     r"|became|broke|chose|drove|flew|grew|knew|meant|sent|spent|stood|ran|hit|ago|last|earlier"
     r"|yesterday|(?!(?:need|speed|indeed|hundred|red|bed|united|limited|based|related|proposed"
@@ -267,7 +279,9 @@ _CUE_BEFORE, _CUE_AFTER = 160, 80
 _ADJACENT = len(" on ")
 # Matched against lowered text, case-sensitively: IGNORECASE makes this scan several times slower.
 _CUE = re.compile(
-    rf"\b(?:(?P<future>{_FUTURE_CUES})|(?P<report>{_REPORT_CUES})|(?P<past>{_PAST_CUES}))\b"
+    rf"\b(?:(?P<future>{_FUTURE_CUES})|(?P<report>{_REPORT_CUES})"
+    # A participle after "be" is passive, not past: "will be paid in [January]".
+    rf"|(?<!\bbe )(?<!being )(?P<past>{_PAST_CUES}))\b"
 )
 
 
@@ -289,6 +303,8 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
         if match.lastgroup == "report":
             if 0 <= offset - match.end() <= _ADJACENT:
                 return -1  # "said [Thursday]", "said on [Thursday]": the report is dated
+            if match.start() > offset and not after:
+                after = -1  # "In [September], it announced plans to ...": the report governs
             reported = -1
             continue
         sign = 1 if match.lastgroup == "future" else -1

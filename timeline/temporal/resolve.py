@@ -162,6 +162,22 @@ def _nearest_year(month: int, day: int, context: Context, by_tense: bool = True)
     return best_year
 
 
+def _day_year(month: int, day: int, context: Context) -> int:
+    """The year of a day written without one ("Oct. 23"): the occurrence nearest the DCT,
+    unless that is months away and the tense points the other way ("was shot on Oct. 23" in a
+    May article is last October's, not the coming one)."""
+    nearest = _nearest_year(month, day, context, by_tense=False)
+    if context.direction == SAME:
+        return nearest
+    distance = (date(nearest, month, min(day, 28)) - context.dct).days
+    if abs(distance) < _FAR_DAYS or (distance < 0) == (context.direction == PAST):
+        return nearest
+    return _nearest_year(month, day, context)
+
+
+_FAR_DAYS = 120
+
+
 def _shift_unit(context: Context, unit: str, step: int) -> str | None:
     """The calendar unit `step` units away from the DCT, at that unit's granularity."""
     dct = context.dct
@@ -207,7 +223,7 @@ def _month_day(span: str, tokens: list[str], context: Context) -> Reading | None
     if month is None or not numbers:
         return None
     day_number = numbers[0]
-    year = numbers[1] if len(numbers) > 1 else _nearest_year(month, day_number, context, False)
+    year = numbers[1] if len(numbers) > 1 else _day_year(month, day_number, context)
     return _date(timex.day_value(date(year, month, day_number)), context)
 
 
@@ -341,9 +357,12 @@ def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
         # "the past year", "the last decade": a stretch measured back from now.
         return _duration(_period(1, head), context) if head in _UNIT_CODES else None
     if tokens[0] == "the" and len(tokens) == 2 and head in ("year", "month", "decade", "week"):
-        # "the year" usually measures a stretch in TimeBank ("rose 5% in the year").
         if head == "week":
             return _date(f"{dct.isocalendar().year:04d}-WXX", context)
+        if head == "year":
+            # "For the year, volume was flat", "a high for the year": the year being reported
+            # on, the DCT's (a period measured from an end date is the `year_ended` rule).
+            return _date(f"{dct.year:04d}", context)
         return _duration(_period(1, head), context)
     value = _shift_unit(context, head, step)
     return _date(value, context) if value else None
@@ -366,7 +385,10 @@ def _season(code: str, tokens: list[str], context: Context) -> Reading:
     step = _relative_step(tokens)
     year = dct.year
     started = dct.month >= first
-    if step == -1:
+    if step == -1 and "this" in tokens:
+        # "this past spring": the latest one that has ended
+        year = year if dct.month >= first + 3 else year - 1
+    elif step == -1:
         year -= 1  # TimeBank: "last fall" and "last spring" are the previous year's
     elif step == 1:
         year = year + 1 if started else year
@@ -412,6 +434,9 @@ def _period_rule(span: str, tokens: list[str], context: Context) -> Reading | No
     "the latest period" the quarter being reported; "the full year" the DCT's year."""
     if "latest" in tokens and "period" in tokens:
         return _quarter(span, ["the", "latest", "quarter"], context)
+    if tokens[-1] in ("ago", "earlier") or tokens[-2:] == ["last", "year"]:
+        # "the quarter a year ago", "the corresponding period last year"
+        return _quarter(span, ["the", "year", "ago", "quarter"], context)
     if tokens[-1] == "year":  # "the full year", "the current fiscal year": the year reported on
         return _date(f"{context.dct.year:04d}", context)
     number = next((ORDINALS[t] for t in tokens if t in ORDINALS), None)
@@ -420,6 +445,18 @@ def _period_rule(span: str, tokens: list[str], context: Context) -> Reading | No
     ref = context.quarter or timex.add_quarters(context.dct.year, current, -1)
     year = explicit if explicit is not None else ref[0] - 1
     return _date(timex.quarter_value(year, number or ref[1]), context)
+
+
+def _year_ended(span: str, tokens: list[str], context: Context) -> Reading | None:
+    return _duration("P1Y", context)
+
+
+def _the_year(span: str, tokens: list[str], context: Context) -> Reading | None:
+    """ "the year 2000", "the year two thousand"; "the fiscal year" is the DCT's."""
+    explicit = next((int(t) for t in tokens if t.isdigit()), None)
+    if explicit is None:
+        explicit = 2000 if "thousand" in tokens else context.dct.year
+    return _date(f"{explicit:04d}", context)
 
 
 _TENS = {
@@ -480,7 +517,7 @@ def _month(span: str, tokens: list[str], context: Context) -> Reading | None:
     month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
     if month is None:
         return None
-    return _date(timex.month_value(_nearest_year(month, 15, context), month), context)
+    return _date(timex.month_value(_day_year(month, 15, context), month), context)
 
 
 def _season_rule(span: str, tokens: list[str], context: Context) -> Reading | None:
@@ -531,7 +568,7 @@ def _plural(span: str, tokens: list[str], context: Context) -> Reading | None:
 def _clock(span: str, tokens: list[str], context: Context) -> Reading | None:
     low = span.lower()
     match = re.match(r"(\d{1,2})(?::(\d\d))?", low)
-    if "noon" in low:
+    if "noon" in low or "midday" in low:
         hour, minute = 12, 0
     elif "midnight" in low:
         hour, minute = 24, 0
@@ -560,7 +597,14 @@ def _clock_day(rest: str, context: Context) -> date:
     dated = _month_day(rest, tokens, context) if any(t in MONTHS for t in tokens) else None
     if dated is not None:
         return date.fromisoformat(dated.value)
+    previous = _DAY.match(context.previous or "")
+    if previous is not None:
+        # A bare "at 10 p.m." is on the day the text last named (TimeML anchorTimeID).
+        return date.fromisoformat(previous.group())
     return context.dct
+
+
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 def _anchor_parts(context: Context) -> tuple[int, int | None, int | None]:
@@ -663,6 +707,8 @@ _RESOLVERS: dict[str, Resolver] = {
     "rel_day": _rel_day,
     "quarter": _quarter,
     "ago": _ago,
+    "year_ended": _year_ended,
+    "the_year": _the_year,
     "rel_unit": _rel_unit,
     "anaphor": _anaphor,
     "holiday": _holiday,
