@@ -230,3 +230,9 @@ def test_merge_bench_runs() -> None:
         [sys.executable, str(script), "--errors"], capture_output=True, text=True, check=True
     )
     assert run.stdout.splitlines()[0].split()[:3] == ["pairs", "same", "diff"]
+
+
+def test_titles_drop_the_wire_dateline() -> None:
+    m = mention("FRANKFURT (Northwind Press) – The central bank cut rates.", date(2025, 3, 6))
+    (event,) = merge([m], [])
+    assert event.title == "The central bank cut rates."

@@ -373,7 +373,8 @@ def _report_order(mention: Mention) -> tuple[str, str, int, int]:
 
 
 def _title(sentence: str) -> str:
-    sentence = " ".join(sentence.split())
+    """The sentence, without a wire dateline, cut at a word boundary when long."""
+    sentence = _DATELINE.sub("", " ".join(sentence.split()), count=1)
     if len(sentence) <= MAX_TITLE_CHARS:
         return sentence
     return sentence[: MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
