@@ -1,13 +1,17 @@
 """The daemon as a real process: it fetches on start, and SIGTERM/SIGINT stop it cleanly."""
 
+import json
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import jsonschema
 import pytest
+import vobject
 
+from timeline.render.jsonexport import load_schema
 from timeline.store import Store
 
 from .conftest import Site
@@ -24,6 +28,12 @@ url = "sqlite:///{folder / "timeline.db"}"
 [fetch]
 allow_loopback = true
 timeout_s = 5
+
+[export]
+ics = "{folder / "out" / "timeline.ics"}"
+json = "{folder / "out" / "timeline.json"}"
+html = "{folder / "out" / "index.html"}"
+name = "Harbour news"
 
 [[sources]]
 name = "gazette"
@@ -59,6 +69,15 @@ def test_daemon_fetches_then_stops_cleanly(site: Site, tmp_path: Path, sig: sign
     assert daemon.returncode == 0, stderr
     assert "stopping" in stderr
     assert "source=gazette status=ok new=2" in stderr
+    # After a fetch that changed the timeline, the daemon rewrote its export files.
+    out = tmp_path / "out"
+    calendar = vobject.readOne((out / "timeline.ics").read_text(encoding="utf-8"))
+    assert calendar.x_wr_calname.value == "Harbour news"
+    assert len(calendar.vevent_list) >= 3
+    document = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, load_schema())
+    assert "Harbour news" in (out / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "timeline.ics", "timeline.json"]
 
 
 def test_run_without_sources_is_a_clear_error(tmp_path: Path) -> None:

@@ -295,10 +295,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.buffer.write(data)
     else:
-        # Write then rename: a calendar app polling the file never sees half of it.
-        partial = args.output.with_name(args.output.name + ".partial")
-        partial.write_bytes(data)
-        partial.replace(args.output)
+        from timeline.files import write_atomically
+
+        write_atomically(args.output, data)
         print(f"wrote {len(events)} events to {args.output}", file=sys.stderr)
     return 0
 

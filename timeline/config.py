@@ -31,12 +31,27 @@ class FetchSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ExportSettings:
+    """Files the daemon rewrites after a fetch that changed the timeline (None: off)."""
+
+    ics: Path | None = None
+    json: Path | None = None
+    html: Path | None = None
+    name: str = "timeline"  # the calendar's and the page's name
+
+    @property
+    def any(self) -> bool:
+        return any((self.ics, self.json, self.html))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     db_url: str = DEFAULT_DB_URL
     fetch: FetchSettings = field(default_factory=FetchSettings)
     schedule: Schedule = field(default_factory=lambda: Schedule(interval_s=3600))
     jitter_s: int = 0
     sources: tuple[Source, ...] = ()
+    export: ExportSettings = field(default_factory=ExportSettings)
     path: str = "config.toml"  # where it was read from, for messages
 
 
@@ -58,7 +73,7 @@ def load_config(path: Path, *, required: bool = True) -> Config:
 def parse_config(data: Mapping[str, Any], *, name: str = "config.toml") -> Config:
     """Validate an already-parsed TOML document."""
     top = _Table(data, name, "")
-    top.allow("storage", "fetch", "schedule", "sources")
+    top.allow("storage", "fetch", "schedule", "export", "sources")
 
     storage = top.table("storage")
     storage.allow("url")
@@ -78,6 +93,15 @@ def parse_config(data: Mapping[str, Any], *, name: str = "config.toml") -> Confi
     schedule_table.allow("interval_s", "cron", "jitter_s")
     default_schedule = schedule_table.schedule(Schedule(interval_s=3600))
     jitter_s = int(schedule_table.number("jitter_s", 0, minimum=0, whole=True))
+
+    export_table = top.table("export")
+    export_table.allow("ics", "json", "html", "name")
+    export = ExportSettings(
+        ics=export_table.path("ics"),
+        json=export_table.path("json"),
+        html=export_table.path("html"),
+        name=export_table.string("name", "timeline"),
+    )
 
     sources: list[Source] = []
     for index, entry in enumerate(top.array("sources")):
@@ -101,6 +125,7 @@ def parse_config(data: Mapping[str, Any], *, name: str = "config.toml") -> Confi
         schedule=default_schedule,
         jitter_s=jitter_s,
         sources=tuple(sources),
+        export=export,
         path=name,
     )
 
@@ -151,6 +176,13 @@ class _Table:
         if not isinstance(value, str) or not value.strip():
             raise self._error(key, "a non-empty string")
         return value.strip()
+
+    def path(self, key: str) -> Path | None:
+        """A file path; an empty string or a missing key means none."""
+        value = self.data.get(key, "")
+        if not isinstance(value, str):
+            raise self._error(key, "a file path (a string)")
+        return Path(value) if value.strip() else None
 
     def url(self, key: str) -> str:
         value = self.string(key)

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from timeline import events, temporal
 from timeline.article import extract_article
-from timeline.config import FetchSettings
+from timeline.config import ExportSettings, FetchSettings
 from timeline.errors import SourceError, TimelineError
 from timeline.feeds import parse_feed
 from timeline.fetch import fetch
+from timeline.files import write_atomically
 from timeline.model import (
     Article,
     Document,
@@ -206,6 +208,29 @@ def _choose_published(
         problems.append(f"{origin} gives {published.isoformat()}, which makes no sense")
     detail = "; ".join(problems) or "neither the page nor the feed gives one"
     raise SourceError(source.name, f"{article.url}: no usable publish time ({detail})")
+
+
+def write_exports(
+    settings: ExportSettings, store: Store, *, now: datetime, tz: tzinfo
+) -> list[Path]:
+    """Rewrite the configured export files from the whole stored timeline; return them."""
+    from timeline.render.html import to_html
+    from timeline.render.ical import to_ics
+    from timeline.render.jsonexport import to_json
+
+    timeline = store.events()
+    written = []
+    if settings.ics is not None:
+        write_atomically(settings.ics, to_ics(timeline, name=settings.name, now=now))
+        written.append(settings.ics)
+    if settings.json is not None:
+        write_atomically(settings.json, to_json(timeline, now=now).encode())
+        written.append(settings.json)
+    if settings.html is not None:
+        page = to_html(timeline, now=now, tz=tz, title=settings.name)
+        write_atomically(settings.html, page.encode())
+        written.append(settings.html)
+    return written
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

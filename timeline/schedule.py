@@ -24,10 +24,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from timeline.config import Config
-from timeline.errors import ConfigError
+from timeline.errors import ConfigError, TimelineError
 from timeline.fetch import make_client
 from timeline.model import Source, SourceOutcome
-from timeline.pipeline import run_source
+from timeline.pipeline import run_source, write_exports
 from timeline.store import Store
 
 log = logging.getLogger("timeline")
@@ -123,8 +123,26 @@ def _job(
             source, client=client, store=store, settings=config.fetch, now=datetime.now(UTC)
         )
         report(outcome)
+        if config.export.any and (outcome.documents_new or outcome.documents_updated):
+            _export(config, store)
 
     return job
+
+
+_export_lock = threading.Lock()
+
+
+def _export(config: Config, store: Store) -> None:
+    """Rewrite the export files; one writer at a time, and a failure is logged, not fatal."""
+    with _export_lock:
+        try:
+            now = datetime.now(UTC)
+            written = write_exports(
+                config.export, store, now=now, tz=now.astimezone().tzinfo or UTC
+            )
+            log.info("exported %s", ", ".join(str(path) for path in written))
+        except (OSError, TimelineError) as exc:
+            log.error("export failed: %s", exc)
 
 
 def _install_signal_handlers(stop: threading.Event) -> dict[int, Any]:
