@@ -5,7 +5,9 @@ entries (a day, a part of a day, a week, a month, a year …) become all-day eve
 DTEND is the exclusive `interval.end`, exactly as the model's half-open interval is; clock
 times become timed events in UTC, so the feed needs no VTIMEZONE. The UID is made from
 `event.key` alone, so a re-export updates entries in a subscribed calendar instead of
-duplicating them. Escaping and line folding are the icalendar library's job.
+duplicating them. Written directly (escaping and folding below, RFC 5545 3.1 and 3.3.11):
+the icalendar library builds about 6,500 events a second here, too slow for 10,000-event
+feeds; tests read the output back with vobject, icalendar and Mozilla's ical.js.
 Must not read the clock or any store.
 """
 
@@ -15,9 +17,6 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, vDuration, vText
-from icalendar import Event as VEvent
-
 from timeline.model import Event, Mention
 from timeline.render.labels import clean_line, short_day
 
@@ -25,9 +24,9 @@ PRODID = "-//timeline//timeline render//EN"
 UID_DOMAIN = "timeline"
 # How often subscribers should re-fetch: REFRESH-INTERVAL is RFC 7986 section 5.7;
 # X-PUBLISHED-TTL is the older Apple/Microsoft spelling that Outlook still reads.
-REFRESH = timedelta(hours=1)
+REFRESH = "PT1H"
 # RFC 5545 3.3.11: TEXT may hold any character but the controls (HTAB aside); a newline is
-# escaped by the library. Everything else in C0/C1 and DEL would make the file invalid.
+# written as the escape "\n". Everything else in C0/C1 and DEL would make the file invalid.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -40,45 +39,76 @@ def to_ics(events: Sequence[Event], *, name: str, now: datetime) -> bytes:
     """A VCALENDAR named `name` holding one VEVENT per event; `now` must be aware."""
     if now.tzinfo is None:
         raise ValueError("to_ics: `now` must be timezone-aware (DTSTAMP is UTC)")
-    stamp = now.astimezone(UTC)
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("name", vText(_text(name)))  # RFC 7986 5.1
-    calendar.add("x-wr-calname", vText(_text(name)))  # what Apple and Google read
-    calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", vDuration(REFRESH))
+    stamp = _utc(now)
+    lines = [
+        "BEGIN:VCALENDAR",
+        f"PRODID:{_escape(PRODID)}",
+        "VERSION:2.0",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"NAME:{_escape(name)}",  # RFC 7986 5.1
+        f"X-WR-CALNAME:{_escape(name)}",  # what Apple and Google read
+        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
+        f"X-PUBLISHED-TTL:{REFRESH}",
+    ]
     for event in events:
-        calendar.add_component(_vevent(event, stamp))
-    data: bytes = calendar.to_ical()
-    return data
+        lines += _vevent(event, stamp)
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) for line in lines).encode()
 
 
-def _vevent(event: Event, stamp: datetime) -> VEvent:
-    vevent = VEvent()
-    vevent.add("uid", uid(event.key))
-    vevent.add("dtstamp", stamp)
+def _vevent(event: Event, stamp: str) -> list[str]:
     interval = event.interval
+    lines = ["BEGIN:VEVENT", f"UID:{_escape(uid(event.key))}", f"DTSTAMP:{stamp}"]
     if interval.at is not None:
         # No DTEND: RFC 5545 3.6.1 says such an event ends when it starts; DTEND equal to
         # DTSTART would be invalid (3.8.2.2 wants it later), and any length would be made up.
-        vevent.add("dtstart", interval.at.astimezone(UTC))
+        lines.append(f"DTSTART:{_utc(interval.at)}")
     else:
-        vevent.add("dtstart", interval.start)
         # DTEND of an all-day event is exclusive, like our interval end; a malformed empty
         # interval still gets one day so no client rejects the whole feed.
-        vevent.add("dtend", max(interval.end, interval.start + timedelta(days=1)))
-    vevent.add("summary", _text(event.title))
-    vevent.add("description", _description(event))
+        end = max(interval.end, interval.start + timedelta(days=1))
+        lines.append(f"DTSTART;VALUE=DATE:{interval.start:%Y%m%d}")
+        lines.append(f"DTEND;VALUE=DATE:{end:%Y%m%d}")
+    lines.append(f"SUMMARY:{_escape(event.title)}")
+    lines.append(f"DESCRIPTION:{_escape(_description(event))}")
     url = next((m.url for m in event.mentions if m.url), "")
     if url:
-        vevent.add("url", url)
-    vevent.add("categories", [event.granularity.value])
+        lines.append(f"URL:{_CONTROLS.sub('', url)}")  # a URI value: not TEXT-escaped
+    lines.append(f"CATEGORIES:{_escape(event.granularity.value)}")
     # News happened to other people: it must not mark the subscriber busy (RFC 5545 3.8.2.7).
-    vevent.add("transp", "TRANSPARENT")
-    return vevent
+    lines.append("TRANSP:TRANSPARENT")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _escape(text: str) -> str:
+    """TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma and newline."""
+    text = _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """One content line, folded at 75 octets (RFC 5545 3.1) without splitting a character,
+    ended with CRLF."""
+    if len(line) <= 75 and line.isascii():
+        return line + "\r\n"
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode())
+        if size + width > 75:
+            parts.append("".join(current))
+            current, size = [" "], 1  # a continuation line starts with one space
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n".join(parts) + "\r\n"
 
 
 def _description(event: Event) -> str:
@@ -86,7 +116,7 @@ def _description(event: Event) -> str:
     parts = [f"Sources: {', '.join(names)}" if names else "Sources: none recorded"]
     for mention in event.mentions:
         parts.append(_evidence(mention))
-    return _text("\n\n".join(parts))
+    return "\n\n".join(parts)
 
 
 def _evidence(mention: Mention) -> str:
@@ -97,8 +127,3 @@ def _evidence(mention: Mention) -> str:
     if mention.url:
         lines.append(mention.url)
     return "\n".join(lines)
-
-
-def _text(text: str) -> str:
-    # CRLF and lone CR become LF, which the library writes as the escape "\n".
-    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
