@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeline.errors import FeedError
-from timeline.feeds import parse_feed
+from timeline.feeds import _feedparser_entries, parse_feed
 
 FEEDS = Path(__file__).parent / "feeds"
 
@@ -151,3 +153,102 @@ def test_any_bytes_give_entries_or_feed_error(body: bytes) -> None:
     except FeedError:
         return
     assert all(e.url.startswith(("http://", "https://")) for e in entries)
+
+
+# -- the fast path (lxml) and the tolerant path (feedparser) agree ---------------------------
+
+
+@pytest.mark.parametrize("name", ["rss2.xml", "rss1.rdf", "atom.xml"])
+def test_fast_path_gives_what_feedparser_gives(name: str) -> None:
+    body, url = read(name), "https://x.example/feed"
+    fast = parse_feed(body, url=url, source="s")
+    slow = _feedparser_entries(body, url=url, source="s", content_type="")
+    assert fast == slow
+
+
+def test_billion_laughs_entities_are_not_expanded() -> None:
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+        b'<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+        b'<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">'
+        b']><rss version="2.0"><channel><item><title>&e;&e;&e;&e;&e;&e;&e;&e;</title>'
+        b"<link>https://l.example/1</link></item></channel></rss>"
+    )
+    (entry,) = parse_feed(body, url="https://l.example/rss", source="l")
+    assert len(entry.title) < 100
+
+
+def test_a_header_charset_that_contradicts_the_document_goes_to_feedparser() -> None:
+    body = '<rss version="2.0"><channel><item><title>Сводка</title><link>https://r.example/1</link></item></channel></rss>'
+    entries = parse_feed(
+        body.encode("koi8-r"),
+        url="https://r.example/rss",
+        source="r",
+        content_type="application/rss+xml; charset=koi8-r",
+    )
+    assert entries[0].title == "Сводка"
+
+
+def test_summary_markup_becomes_paragraphs_and_scripts_vanish() -> None:
+    body = (
+        b'<rss version="2.0"><channel><item><link>https://s.example/1</link><description>'
+        b"&lt;p&gt;One &amp;amp; two&lt;br&gt;three&lt;/p&gt;&lt;script&gt;evil()&lt;/script&gt;"
+        b"&lt;p&gt;4 &lt; 5&lt;/p&gt;</description></item></channel></rss>"
+    )
+    (entry,) = parse_feed(body, url="https://s.example/rss", source="s")
+    assert entry.summary == "One & two\nthree\n\n4 < 5"
+
+
+# -- JSON Feed 1.1 -------------------------------------------------------------------------
+
+
+JSON_FEED = {
+    "version": "https://jsonfeed.org/version/1.1",
+    "title": "Harbour",
+    "items": [
+        {
+            "id": "1",
+            "url": "/news/one",
+            "title": "Ferry returns",
+            "content_html": "<p>Crews are <b>back</b>.</p>",
+            "date_published": "2025-10-15T19:00:00+01:00",
+        },
+        {"id": "2", "content_text": "no url, skipped"},
+        {"id": 3, "external_url": "https://other.example/three", "summary": "Short."},
+    ],
+}
+
+
+@pytest.mark.parametrize("content_type", ["application/feed+json", "application/json", ""])
+def test_json_feed(content_type: str) -> None:
+    body = json.dumps(JSON_FEED).encode()
+    one, three = parse_feed(
+        body, url="https://h.example/feed.json", source="h", content_type=content_type
+    )
+    assert one.url == "https://h.example/news/one"
+    assert (one.title, one.guid, one.summary) == ("Ferry returns", "1", "Crews are back.")
+    assert one.published == datetime(2025, 10, 15, 18, 0, tzinfo=UTC)
+    assert (three.url, three.guid, three.summary) == ("https://other.example/three", "3", "Short.")
+
+
+def test_json_feed_errors_are_in_words() -> None:
+    with pytest.raises(FeedError, match="JSON feed is not valid JSON"):
+        parse_feed(b'{"version": "https://jsonfeed.org/version/1.1", ', url="u", source="j")
+    with pytest.raises(FeedError, match="body is JSON but not a JSON Feed"):
+        parse_feed(b'{"version": 2}', url="u", source="j", content_type="application/feed+json")
+
+
+# -- bench/feeds.py, once, on tiny input ---------------------------------------------------
+
+
+def test_bench_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parent.parent / "bench" / "feeds.py"
+    spec = importlib.util.spec_from_file_location("bench_feeds", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--items", "3", "--seconds", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "feedparser" in out and "RSS 2.0, broken" in out

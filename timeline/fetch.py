@@ -1,18 +1,37 @@
 """HTTP: a URL and its cache validators in, a `FetchResult` out, or a FetchError in words.
 
-Owns timeouts, the User-Agent, redirects, conditional GET (ETag / Last-Modified), the body
-size cap (enforced while streaming, so a huge or endless body is cut off early), and the
-refusal of private and loopback addresses unless the config allows loopback (the demo and
-the tests serve from 127.0.0.1). It does not parse what it fetches.
+Owns timeouts, the User-Agent, redirects, conditional GET (ETag / Last-Modified), decoding of
+gzip and deflate, and every bound a hostile or broken server could push against (issue 4,
+"bounded everything"):
+
+- time: `fetch.timeout_s` is the budget of one whole fetch, redirects included. Every socket
+  operation waits at most what is left of it, so a server that drips a byte a second, or
+  accepts and never answers, frees the worker when the budget is spent.
+- size: at most `fetch.max_bytes` on the wire (a too large Content-Length is refused before
+  reading) and at most `fetch.max_bytes` after decompression; we decompress ourselves with
+  zlib's `max_length`, so a gzip bomb never grows past the cap in memory.
+- redirects: at most `fetch.max_redirects`, and a loop is named as one.
+- addresses: every connection, redirects included, goes to an address checked after DNS
+  resolution; the socket connects to that very address, so a second lookup cannot steer it
+  elsewhere. Only public addresses are fetched, and loopback when the config allows it.
+- 429 and 503 raise `RateLimited`, which carries the server's Retry-After in seconds.
+
+It does not parse what it fetches. It reads no clock but the monotonic one for its budget
+(Retry-After given as a date is measured against the response's own Date header).
 """
 
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 import socket
-from collections.abc import Callable
-from urllib.parse import urlsplit
+import time
+import zlib
+from collections.abc import Iterable
+from email.utils import parsedate_to_datetime
+from typing import Any
 
+import httpcore
 import httpx
 
 from timeline.config import FetchSettings
@@ -21,27 +40,48 @@ from timeline.model import FetchResult, Validators
 
 # Every status a user may meet, put into words (miniflux's response_handler does the same).
 _STATUS_WORDS = {
+    400: "the server calls our request bad (400)",
     401: "the server wants a login (401)",
     403: "the server refused access (403)",
     404: "not found (404): check the URL",
+    405: "the server does not allow GET here (405)",
+    406: "the server has nothing in a form we accept (406)",
+    408: "the server timed out waiting for our request (408)",
     410: "gone (410): the server says it was removed for good",
     429: "too many requests (429): the server asks us to slow down",
+    451: "unavailable for legal reasons (451)",
     500: "server error (500)",
     502: "bad gateway (502)",
     503: "service unavailable (503)",
     504: "gateway timeout (504)",
 }
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CONNECT_TIMEOUT_MAX_S = 10.0
+
+
+class RateLimited(FetchError):
+    """429 or 503: the server asks us to come back later, in `retry_after_s` if it said."""
+
+    def __init__(self, source: str, problem: str, *, retry_after_s: float | None) -> None:
+        super().__init__(source, problem)
+        self.retry_after_s = retry_after_s
 
 
 def make_client(settings: FetchSettings) -> httpx.Client:
-    """One client per daemon: keeps connections alive between fetches of a host."""
-    timeout = httpx.Timeout(settings.timeout_s, connect=min(10.0, settings.timeout_s))
+    """One client per daemon: keeps connections alive between fetches of a host.
+
+    Redirects are followed by `fetch`, not by httpx, to name loops. The environment's proxy
+    settings are ignored (trust_env=False): through a proxy, the address check would see the
+    proxy, not the server.
+    """
     return httpx.Client(
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-        timeout=timeout,
-        follow_redirects=True,
-        max_redirects=settings.max_redirects,
-        event_hooks={"request": [_address_guard(settings.allow_loopback)]},
+        timeout=httpx.Timeout(
+            settings.timeout_s, connect=min(_CONNECT_TIMEOUT_MAX_S, settings.timeout_s)
+        ),
+        follow_redirects=False,
+        transport=_GuardedTransport(allow_loopback=settings.allow_loopback),
+        trust_env=False,
     )
 
 
@@ -59,83 +99,359 @@ def fetch(
         headers["If-None-Match"] = validators.etag
     if validators is not None and validators.last_modified:
         headers["If-Modified-Since"] = validators.last_modified
+    deadline = time.monotonic() + settings.timeout_s
+    token = _DEADLINE.set(deadline)
     try:
-        with client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 304:
-                return FetchResult(
-                    url=str(response.url),
-                    status=304,
-                    content_type=response.headers.get("content-type", ""),
-                    body=b"",
-                    validators=validators or Validators(),
-                    not_modified=True,
-                )
-            if response.status_code >= 400:
-                words = _STATUS_WORDS.get(response.status_code, f"HTTP {response.status_code}")
-                raise FetchError(source, f"{url}: {words}")
-            body = _read_capped(response, settings.max_bytes, source, url)
-            return FetchResult(
-                url=str(response.url),
-                status=response.status_code,
-                content_type=response.headers.get("content-type", ""),
-                body=body,
-                validators=Validators(
-                    etag=response.headers.get("etag"),
-                    last_modified=response.headers.get("last-modified"),
-                ),
-            )
+        return _fetch(client, url, headers, source=source, settings=settings, validators=validators)
     except httpx.TimeoutException as exc:
-        raise FetchError(
-            source, f"{url}: timed out after {settings.timeout_s:g} s ({type(exc).__name__})"
-        ) from exc
-    except httpx.TooManyRedirects as exc:
-        raise FetchError(source, f"{url}: more than {settings.max_redirects} redirects") from exc
+        raise FetchError(source, f"{url}: {_timeout_words(exc, settings, deadline)}") from exc
     except httpx.HTTPError as exc:
         raise FetchError(source, f"{url}: {_describe(exc)}") from exc
     except _RefusedAddress as exc:
         raise FetchError(source, f"{url}: {exc}") from exc
+    finally:
+        _DEADLINE.reset(token)
 
 
-def _read_capped(response: httpx.Response, max_bytes: int, source: str, url: str) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(source, f"{url}: body larger than {max_bytes} bytes; not read")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _fetch(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    *,
+    source: str,
+    settings: FetchSettings,
+    validators: Validators | None,
+) -> FetchResult:
+    visited = [url]
+    response = client.send(client.build_request("GET", url, headers=headers), stream=True)
+    try:
+        while response.status_code in _REDIRECTS and "location" in response.headers:
+            next_request = response.next_request
+            response.close()
+            if next_request is None:  # httpx builds it for every redirect with a Location
+                raise FetchError(source, f"{url}: redirect without a usable Location")
+            target = str(next_request.url)
+            if target in visited:
+                chain = " -> ".join([*visited[visited.index(target) :], target])
+                raise FetchError(source, f"{url}: redirect loop ({chain})")
+            if len(visited) > settings.max_redirects:
+                raise FetchError(
+                    source,
+                    f"{url}: more than {settings.max_redirects} redirects "
+                    f"({' -> '.join([*visited, target])})",
+                )
+            visited.append(target)
+            response = client.send(next_request, stream=True)
+
+        final_url = str(response.url)
+        content_type = response.headers.get("content-type", "")
+        if response.status_code == 304:
+            return FetchResult(
+                url=final_url,
+                status=304,
+                content_type=content_type,
+                body=b"",
+                validators=validators or Validators(),
+                not_modified=True,
+            )
+        where = url if final_url == url else f"{url} (redirected to {final_url})"
+        if response.status_code in (429, 503):
+            retry_after_s = _retry_after_s(response.headers)
+            words = _STATUS_WORDS[response.status_code]
+            if retry_after_s is not None:
+                words += f"; retry in {retry_after_s:g} s"
+            raise RateLimited(source, f"{where}: {words}", retry_after_s=retry_after_s)
+        if response.status_code >= 400:
+            words = _STATUS_WORDS.get(response.status_code, f"HTTP {response.status_code}")
+            raise FetchError(source, f"{where}: {words}")
+        body = _read_body(response, settings.max_bytes, source=source, where=where)
+        return FetchResult(
+            url=final_url,
+            status=response.status_code,
+            content_type=content_type,
+            body=body,
+            validators=Validators(
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+            ),
+        )
+    finally:
+        response.close()
+
+
+# -- the body: size on the wire, size decoded ------------------------------------------------
+
+
+def _read_body(response: httpx.Response, max_bytes: int, *, source: str, where: str) -> bytes:
+    announced = response.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > max_bytes:
+        raise FetchError(
+            source,
+            f"{where}: body of {int(announced):,} bytes announced, more than the "
+            f"{max_bytes:,} allowed (fetch.max_bytes); not read",
+        )
+    encodings = [
+        e.strip().lower()
+        for e in response.headers.get("content-encoding", "").split(",")
+        if e.strip().lower() not in ("", "identity")
+    ]
+    # Content-Encoding lists codings in the order they were applied; undo them backwards.
+    decoders = [
+        _decoder(e, max_bytes=max_bytes, source=source, where=where) for e in reversed(encodings)
+    ]
+    body = bytearray()
+    received = 0
+    for chunk in response.iter_raw():
+        received += len(chunk)
+        if received > max_bytes:
+            raise FetchError(
+                source,
+                f"{where}: body larger than {max_bytes:,} bytes (fetch.max_bytes); stopped reading",
+            )
+        data = chunk
+        for decoder in decoders:
+            data = decoder.decode(data, max_bytes - len(body))
+        body += data
+    for decoder in decoders:
+        decoder.finish()
+    return bytes(body)
+
+
+class _Decoder:
+    """gzip or deflate, never producing more than it is allowed (a compression bomb)."""
+
+    def __init__(self, coding: str, *, max_bytes: int, source: str, where: str) -> None:
+        self.coding = coding
+        self.max_bytes = max_bytes
+        self.source = source
+        self.where = where
+        # deflate: RFC 9110 means zlib-wrapped; some servers send it raw (httpx tries both).
+        self.wbits = zlib.MAX_WBITS | 16 if coding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self.zlib = zlib.decompressobj(self.wbits)
+        self.started = False
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        try:
+            out = self.zlib.decompress(data, room + 1)
+        except zlib.error as exc:
+            if self.coding == "deflate" and not self.started:
+                self.zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                self.started = True
+                return self.decode(data, room)
+            raise FetchError(
+                self.source, f"{self.where}: body is not valid {self.coding} ({exc})"
+            ) from exc
+        self.started = True
+        if len(out) > room or self.zlib.unconsumed_tail:
+            raise FetchError(
+                self.source,
+                f"{self.where}: {self.coding} body decompresses to more than "
+                f"{self.max_bytes:,} bytes (fetch.max_bytes); a compression bomb? not read",
+            )
+        return out
+
+    def finish(self) -> None:
+        if self.started and not self.zlib.eof:
+            raise FetchError(self.source, f"{self.where}: {self.coding} body is cut short")
+
+
+def _decoder(coding: str, *, max_bytes: int, source: str, where: str) -> _Decoder:
+    if coding not in ("gzip", "x-gzip", "deflate"):
+        raise FetchError(
+            source,
+            f"{where}: the server used Content-Encoding {coding!r}, which we did not ask for",
+        )
+    return _Decoder(coding, max_bytes=max_bytes, source=source, where=where)
+
+
+def _retry_after_s(headers: httpx.Headers) -> float | None:
+    """Retry-After (RFC 9110 10.2.3): delta-seconds, or an HTTP date read against `Date`."""
+    value = headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        then = parsedate_to_datetime(value)
+        now = parsedate_to_datetime(headers.get("date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if then.tzinfo is None or now.tzinfo is None:
+        return None
+    return max(0.0, (then - now).total_seconds())
+
+
+# -- errors in words -------------------------------------------------------------------------
+
+
+def _timeout_words(exc: httpx.TimeoutException, settings: FetchSettings, deadline: float) -> str:
+    if time.monotonic() >= deadline - 0.01:
+        return (
+            f"timed out: no complete answer within {settings.timeout_s:g} s (fetch.timeout_s "
+            "bounds the whole fetch, so a server sending slowly is cut off too)"
+        )
+    if isinstance(exc, httpx.ConnectTimeout):
+        connect_s = min(_CONNECT_TIMEOUT_MAX_S, settings.timeout_s)
+        return f"timed out: could not connect within {connect_s:g} s"
+    return f"timed out: the server sent nothing for {settings.timeout_s:g} s"
 
 
 def _describe(exc: httpx.HTTPError) -> str:
+    causes = _causes(exc)
+    if any(isinstance(c, ConnectionResetError) for c in causes):
+        return "the server reset the connection (connection reset by peer)"
     if isinstance(exc, httpx.ConnectError):
+        if any(isinstance(c, ConnectionRefusedError) for c in causes):
+            return "connection refused: nothing listens at that address and port"
         return f"cannot connect ({exc})"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the server broke the connection ({exc})"
+        text = str(exc)
+        if "without sending a response" in text:
+            return "the server closed the connection without answering"
+        if "incomplete" in text or "without sending complete message body" in text:
+            return "the server closed the connection before the body was complete"
+        return f"the server broke the HTTP protocol ({exc})"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return f"the connection failed ({exc or type(exc).__name__})"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return f"not a web address we can fetch ({exc})"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+# -- the transport: a per-fetch deadline and the address check, at the socket ---------------
+
+# When the fetch running in this thread must be over (time.monotonic()); None outside fetch().
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "timeline_fetch_deadline", default=None
+)
+
+
+def _remaining(timeout: float | None, error: type[Exception]) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise error("the fetch used up its time")
+    return left if timeout is None else min(timeout, left)
 
 
 class _RefusedAddress(Exception):
     pass
 
 
-def _address_guard(allow_loopback: bool) -> Callable[[httpx.Request], None]:
-    """Refuse requests (redirects included) that resolve to internal addresses."""
+def _allowed_addresses(host: str, port: int, allow_loopback: bool) -> list[str]:
+    """Resolve `host`; refuse it if any address is not public (loopback only if allowed)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise httpcore.ConnectError(f"cannot resolve {host!r}: {exc}") from exc
+    addresses: list[str] = []
+    for info in infos:
+        text = str(info[4][0])
+        address = ipaddress.ip_address(text.split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if address.is_loopback and allow_loopback:
+            pass
+        elif not address.is_global or address.is_multicast:
+            hint = " (set fetch.allow_loopback = true only for local testing)"
+            raise _RefusedAddress(
+                f"refused: {host} resolves to internal address {address}"
+                + (hint if address.is_loopback else "; internal networks are never fetched")
+            )
+        if text not in addresses:
+            addresses.append(text)
+    return addresses
 
-    def guard(request: httpx.Request) -> None:
-        host = urlsplit(str(request.url)).hostname or ""
-        try:
-            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except OSError as exc:
-            raise httpx.ConnectError(f"cannot resolve {host!r}: {exc}", request=request) from exc
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if address.is_loopback and allow_loopback:
-                continue
-            if address.is_private or address.is_loopback or address.is_link_local:
-                raise _RefusedAddress(
-                    f"refused: {host} resolves to internal address {address} "
-                    "(set fetch.allow_loopback = true only for local testing)"
+
+class _Stream(httpcore.NetworkStream):
+    """A socket whose every wait is cut to what is left of the fetch's time."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _remaining(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _remaining(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(
+            ssl_context, server_hostname, _remaining(timeout, httpcore.ConnectTimeout)
+        )
+        return _Stream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _Backend(httpcore.NetworkBackend):
+    def __init__(self, *, allow_loopback: bool) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._allow_loopback = allow_loopback
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        failure: Exception | None = None
+        for address in _allowed_addresses(host, port, self._allow_loopback):
+            try:
+                inner = self._inner.connect_tcp(
+                    address,
+                    port,
+                    _remaining(timeout, httpcore.ConnectTimeout),
+                    local_address,
+                    socket_options,
                 )
+            except httpcore.ConnectError as exc:  # try the host's next address
+                failure = exc
+                continue
+            return _Stream(inner)
+        raise failure or httpcore.ConnectError(f"{host!r} has no address")
 
-    return guard
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    def __init__(self, *, allow_loopback: bool) -> None:
+        super().__init__()
+        # httpx takes no network backend; swap the pool it built for one that has ours, with
+        # httpx's own defaults (SSL context, 100 connections, 20 kept alive for 5 s).
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_Backend(allow_loopback=allow_loopback),
+        )
