@@ -113,7 +113,8 @@ def test_order_of_trust() -> None:
     og = '<meta property="article:published_time" content="2025-03-06T08:00:00Z">'
     name = '<meta name="pubdate" content="2025-03-05T08:00:00Z">'
     tag = '<article><time datetime="2025-03-04T08:00:00Z">4 March</time></article>'
-    dated_url = "https://n.example/2025/03/03/story"
+    # A URL day no offset reconciles with the stamps, so only trust decides.
+    dated_url = "https://n.example/2025/01/03/story"
     assert published(json_ld + og + name + tag, url=dated_url)[1] == "json-ld"
     assert published(og + name + tag, url=dated_url)[1] == "meta:article:published_time"
     assert published(name + tag, url=dated_url)[1] == "meta:pubdate"
@@ -427,3 +428,80 @@ def test_bench_without_the_shared_directory_says_where_it_looked(
 ) -> None:
     assert _bench_module().main(["--bench", str(tmp_path / "nowhere")]) == 2
     assert "../shared/bench/pubdate" in capsys.readouterr().err
+
+
+# -- the last look: visible text around the headline, labels, the one day a page names --
+
+
+def test_a_date_line_under_the_headline() -> None:
+    html = "<body><h1>Brücke wird saniert</h1><div>Handball Schweiz • 02.02.2022</div></body>"
+    assert published(html, tz="UTC") == (datetime(2022, 2, 2, tzinfo=UTC), "text:heading")
+
+
+def test_a_labelled_date_anywhere_in_the_text() -> None:
+    html = "<body><p>Intro text here.</p><span>Stand: 04.02.2022</span></body>"
+    assert published(html, tz="UTC") == (datetime(2022, 2, 4, tzinfo=UTC), "text:label")
+    assert published("<body><p>Datensatz vom 09.03.2016</p></body>", tz="UTC")[1] != "text:label"
+
+
+def test_the_first_day_is_taken_only_when_it_stands_out() -> None:
+    one = "<body><div>Benni</div><p>Some words.</p><p>10. September 2017</p></body>"
+    assert published(one, tz="UTC") == (datetime(2017, 9, 10, tzinfo=UTC), "text:first")
+    teasers = "<body><p>01. Juli 2020 Corona</p><p>25. Juni 2020 A</p><p>25. Juni 2020 B</p></body>"
+    assert published(teasers, tz="UTC") == (None, "")
+    updated = "<body><p>This page was last modified on 4 November 2020.</p></body>"
+    assert published(updated, tz="UTC") == (None, "")
+
+
+def test_a_date_in_a_script_built_page() -> None:
+    html = '<body><script>var p = {"published_at":"2019-03-02T06:22:28+01:00"};</script></body>'
+    found = published(html)
+    assert found == (datetime(2019, 3, 2, 6, 22, 28, tzinfo=timezone(timedelta(hours=1))), "script")
+
+
+def test_more_url_forms() -> None:
+    assert url_date("https://n.example/20200428/story", LONDON) == datetime(
+        2020, 4, 28, tzinfo=LONDON
+    )
+    assert url_date("https://n.example/meldungen/29-10-2021", LONDON) == datetime(
+        2021, 10, 29, tzinfo=LONDON
+    )
+
+
+def test_arabic_month_names() -> None:
+    assert find_day("الأربعاء، 07 أكتوبر 2020 - 12:09 م") == (2020, 10, 7)
+
+
+def test_a_utc_stamp_takes_the_day_the_page_names() -> None:
+    head = '<meta property="article:published_time" content="2023-11-09T03:28:35+00:00">'
+    # A zoneless value for the same publication gives the offset exactly.
+    naive = head + '<meta name="sailthru.date" content="2023-11-08 22:28:35">'
+    found, evidence = published(naive, tz="UTC")
+    assert found == datetime(2023, 11, 9, 3, 28, 35, tzinfo=UTC)
+    assert found is not None and found.utcoffset() == timedelta(hours=-5)
+    assert evidence == "meta:article:published_time+meta:sailthru.date"
+    # The URL's day picks the smallest offset that puts the same instant on it.
+    found, evidence = published(head, url="https://n.example/2023/11/08/x", tz="UTC")
+    assert found is not None and found.date().isoformat() == "2023-11-08"
+    assert found == datetime(2023, 11, 9, 3, 28, 35, tzinfo=UTC)
+    assert evidence.endswith("+url")
+    # Midnight in the outlet's own zone, written in UTC, is that local day...
+    midnight = '<meta property="article:published_time" content="2021-11-04T23:00Z">'
+    found, _ = published(midnight, tz="Europe/Berlin")
+    assert found is not None and found.date().isoformat() == "2021-11-05"
+    # ... but a late whole hour in UTC is just that, for an outlet elsewhere.
+    found, _ = published(midnight, tz="America/New_York")
+    assert found is not None and found.astimezone(UTC).date().isoformat() == "2021-11-04"
+    found, _ = published(midnight, tz="UTC")
+    assert found is not None and found.date().isoformat() == "2021-11-04"
+
+
+def test_meta_names_that_agree_outvote_one_alone() -> None:
+    html = (
+        '<meta name="pubdate" content="2021-12-14T15:41:07+01:00">'
+        '<meta name="DC.date.issued" content="2022-02-04T15:33:00+01:00">'
+        '<meta name="date" content="2022-02-04 15:33">'
+    )
+    found, evidence = published(html)
+    assert found is not None and found.date().isoformat() == "2022-02-04"
+    assert evidence == "meta:dc.date.issued"

@@ -57,7 +57,11 @@ _NEGATIVE = re.compile(
     r"|more-stories|most-read|mostread|nav|navbar|navigation|newsletters?|onetrust\w*|outbrain"
     r"|paywall|popular|popup|promos?|promo\w*|recirc\w*|recommend\w*|related|sharebar"
     r"|share|shares|sharing|sidebar|signup|social|sponsor\w*|subscri\w*|support|supporters?"
-    r"|taboola|tags|toolbar|trending|widgets?|read-more|readmore|skip-link)(?=$|[\s_-])",
+    r"|taboola|tags|toolbar|trending|widgets?|read-more|readmore|skip-link"
+    # a pull quote repeats the text; a signature line is a byline (French "signature")
+    r"|pull-?quotes?|signature"
+    # subscription boxes in other languages: Spanish "suscripción", French/German "abonn…"
+    r"|suscri\w*|abonn\w*)(?=$|[\s_-])",
 )
 # ... unless the same attribute says it is the article text itself ("article-body share-on").
 _BODY_HINT = re.compile(

@@ -35,10 +35,29 @@ _MONTH_NAMES: dict[int, str] = {
     12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro "
     "decembrie desember grudnia",
 }
-MONTHS: dict[str, int] = {
-    name: number for number, names in _MONTH_NAMES.items() for name in names.split()
+# Arabic: the names used in Egypt and the Gulf (from the Latin months) and in the Levant and
+# Iraq (Syriac), both common on news pages; no spelling collides with another month.
+_ARABIC_NAMES: dict[int, str] = {
+    1: "يناير كانون_الثاني",
+    2: "فبراير شباط",
+    3: "مارس آذار",
+    4: "أبريل ابريل إبريل نيسان",
+    5: "مايو أيار",
+    6: "يونيو يونيه حزيران",
+    7: "يوليو يوليه تموز",
+    8: "أغسطس اغسطس آب",
+    9: "سبتمبر أيلول",
+    10: "أكتوبر اكتوبر تشرين_الأول",
+    11: "نوفمبر تشرين_الثاني",
+    12: "ديسمبر كانون_الأول",
 }
-_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTHS: dict[str, int] = {
+    name.replace("_", " "): number
+    for table in (_MONTH_NAMES, _ARABIC_NAMES)
+    for number, names in table.items()
+    for name in names.split()
+}
+_NAME = "|".join(re.escape(name) for name in sorted(MONTHS, key=len, reverse=True))
 _YEAR = r"((?:19|20)\d\d)(?!\d)"
 _DAY = r"(?<!\d)(\d{1,2})"
 # Each pattern gives (year, month, day) by the group order named beside it.
@@ -76,6 +95,12 @@ def find_day(text: str, *, month_first: bool = False) -> tuple[int, int, int] | 
     `month_first` reads an ambiguous 03/05/2021 as March 5 (American English); a reading
     the calendar rules out (13/05/2021) is never taken either way.
     """
+    found = find_day_at(text, month_first=month_first)
+    return found[1] if found else None
+
+
+def find_day_at(text: str, *, month_first: bool = False) -> tuple[int, tuple[int, int, int]] | None:
+    """Like `find_day`, with where in `text` the day starts: (offset, (year, month, day))."""
     best: tuple[int, tuple[int, int, int]] | None = None
     for pattern, order in _PATTERNS:
         for match in pattern.finditer(text):
@@ -85,7 +110,27 @@ def find_day(text: str, *, month_first: bool = False) -> tuple[int, int, int] | 
             if day is not None:
                 best = (match.start(), day)
                 break
-    return best[1] if best else None
+    return best
+
+
+def days_at(text: str, *, month_first: bool = False) -> list[tuple[int, tuple[int, int, int]]]:
+    """Every valid day written in `text`, as (offset, (year, month, day)) in text order; a
+    reading that overlaps an earlier one is dropped. One pass per pattern, so a long text
+    costs a few scans, not one per day found."""
+    found: list[tuple[int, int, tuple[int, int, int]]] = []
+    for pattern, order in _PATTERNS:
+        for match in pattern.finditer(text):
+            day = _day_of(match, order, month_first=month_first)
+            if day is not None:
+                found.append((match.start(), match.end(), day))
+    found.sort()
+    days: list[tuple[int, tuple[int, int, int]]] = []
+    end = -1
+    for start, stop, day in found:
+        if start >= end:
+            days.append((start, day))
+            end = stop
+    return days
 
 
 def _day_of(match: re.Match[str], order: str, *, month_first: bool) -> tuple[int, int, int] | None:

@@ -17,6 +17,7 @@ the clock. It never mutates the tree, so the two readers can run in any order.
 from __future__ import annotations
 
 import codecs
+import html as html_entities
 import json
 import re
 from collections.abc import Iterator
@@ -42,6 +43,15 @@ _BLOCK_OPEN = re.compile(
     r"|hgroup|search|listing|dir)[\s>/]",
     re.I,
 )
+# For `Page.visible_text`: what a reader never sees, the start of a heading, any other tag.
+_INVISIBLE = re.compile(
+    r"<(script|style|noscript|template|svg|select|textarea)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
+    re.I | re.S,
+)
+_H1_OPEN = re.compile(r"<h1\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+HEADING_MARK = "\x01"  # where an <h1> opens, in `Page.visible_text`
+_AROUND_CHARS = 2_000  # markup read before an <h1> by `Page.around_headings`; 4x after
 _MAX_JSON_LD_CHARS = 1_000_000
 _MAX_JSON_LD_SCRIPTS = 50
 _MAX_JSON_LD_NODES = 5_000
@@ -90,11 +100,12 @@ class Page:
     object with an @type, @graph flattened; `lang` is `<html lang>` as written, or "".
     """
 
-    __slots__ = ("_tree", "head", "html", "lang", "ld", "meta")
+    __slots__ = ("_text", "_tree", "head", "html", "lang", "ld", "meta")
 
     def __init__(self, html: str) -> None:
         self.html = html
         self._tree: LexborHTMLParser | None = None
+        self._text: str | None = None
         end = _HEAD_END.search(html, 0, _MAX_HEAD_CHARS)
         # scripting=True keeps <noscript> as text, as a browser does: otherwise a tracking
         # pixel in a <noscript> inside <head> ends <head> and moves <link rel=canonical> out.
@@ -109,6 +120,37 @@ class Page:
         if self._tree is None:
             self._tree = LexborHTMLParser(_bounded(self.html), scripting=True)
         return self._tree
+
+    @property
+    def visible_text(self) -> str:
+        """The words of `<body>` as a reader sees them, one space between, without building
+        the tree: scripts, styles and comments dropped, tags read as spaces, entities decoded.
+        Each `<h1>` start is marked with `HEADING_MARK`. Cut from the text, so it is cheap
+        enough for a last look at a page whose markup says nothing (pubdate.py)."""
+        if self._text is None:
+            end = _HEAD_END.search(self.html, 0, _MAX_HEAD_CHARS)
+            self._text = _words(self.html[end.start() if end else 0 :])
+        return self._text
+
+    def around_headings(self, limit: int) -> Iterator[tuple[str, str]]:
+        """(text before, text after) each of the first `limit` `<h1>`s, as `visible_text`
+        reads them but cut from a slice of the markup around each, so a page asked only
+        about its headline is not stripped whole."""
+        position = 0
+        for _ in range(limit):
+            found = _H1_OPEN.search(self.html, position)
+            if found is None:
+                return
+            position = found.end()
+            before = _words(self.html[max(0, found.start() - _AROUND_CHARS) : found.start()])
+            after = _words(self.html[found.end() : found.end() + 4 * _AROUND_CHARS])
+            yield before.split(HEADING_MARK)[-1], after.split(HEADING_MARK)[0]
+
+
+def _words(markup: str) -> str:
+    markup = _INVISIBLE.sub(" ", markup)
+    markup = _H1_OPEN.sub(f" {HEADING_MARK} ", markup)
+    return " ".join(html_entities.unescape(_ANY_TAG.sub(" ", markup)).split())
 
 
 def read_page(body: bytes, *, content_type: str = "") -> Page:

@@ -16,15 +16,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from timeline.article.dates import find_day
+from timeline.article.dates import days_at, find_day, find_day_at
 from timeline.article.page import Page, ld_types, read_page
 
 # schema.org CreativeWork types a news page describes itself with (Article and its subtypes).
@@ -102,7 +102,37 @@ _URL_DATES = (
     re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})(?=/|$|[-_.])"),  # /2025/03/07/
     re.compile(r"/((?:19|20)\d\d)/([a-z]{3})/(\d{1,2})(?=/|$)", re.I),  # /2025/mar/07/
     re.compile(r"(?<![\d])((?:19|20)\d\d)-(\d\d)-(\d\d)(?![\d])"),  # /2025-03-07-slug
+    re.compile(r"/((?:19|20)\d\d)(\d\d)(\d\d)(?=/)"),  # /20250307/
 )
+# /07-03-2025 as a whole path segment: day first, as written outside the US.
+_URL_DAY_FIRST = re.compile(r"/(\d\d)-(\d\d)-((?:19|20)\d\d)(?=/|$|\.html?$)")
+# Microdata properties naming when a work was first out, by trust.
+_MICRODATA_PUBLISHED = ("datePublished", "uploadDate", "dateCreated")
+# Keys of the JSON that script-built pages embed (Shopify, Next.js, CMS state), with a value
+# in ISO form: the machine-written publish time of pages whose markup has none.
+_SCRIPT_KEY = re.compile(
+    r"(?:datePublished|date_published|published_at|publishedAt|publishDate|publish_date"
+    r"|publishedDate|published_date|firstPublished|first_published_at|pubDate|releaseDate)"
+    r"""\\?["']\s*:\s*\\?["'](\d{4}-\d\d-\d\d[^"'\\]{0,30})\\?["']"""
+)
+# Visible labels of a publish date ("Veröffentlicht am", "Posted on", "publié le", "Stand:").
+_DATE_LABEL = re.compile(
+    r"(?<![^\W\d_])(?:ver[öo]ffentlicht|erstellt|publiziert|erschienen|datum|stand|published"
+    r"|posted|publication date|date|publié|mis en ligne|publicado|fecha|pubblicato"
+    r"|gepubliceerd|geplaatst|data|wurde)(?![^\W\d_])(?:\s+(?:am|on|le|el|il|op|de publication))?"
+    r"\s*:?\s*",
+    re.I,
+)
+_LABEL_REACH = 30  # a labelled day starts this close to its label
+_HEADING_REACH = 300  # characters of text after an <h1> that may hold its date line
+_HEADING_REACH_BEFORE = 80  # and before it (a date line above the headline)
+_MAX_HEADINGS = 3
+_COMMENT = re.compile(r"(?:[\w-]*[-_])?comment(?:s|list|area)?(?:[-_][\w-]*)?", re.I)
+_MAX_TEXT_DAYS = 60  # days read from the visible text by the last tier
+_UPDATE_BEFORE = 40  # characters before a day that may say it is an update ("last modified on")
+# The zones in use span UTC-12 to UTC+14.
+_OFFSETS_H = sorted(range(-12, 15), key=abs)
+_NO_ZONE_ISO = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?")
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")
 _DATE_ONLY = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)")
 _ISO_LIKE = re.compile(r"\d{4}-?\d\d-?\d\d[T ]\d\d", re.I)
@@ -148,8 +178,58 @@ def find_published(page: Page, *, url: str, zone: tzinfo) -> Published:
     modified = _modified(page, zone, languages)
     for published, evidence in _candidates(page, url=url, zone=zone, languages=languages):
         if published is not None:
+            if published.utcoffset() == timedelta(0) and not evidence.startswith(("url", "text")):
+                published, evidence = _local(page, published, evidence, url=url, zone=zone)
             return Published(published=published, published_from=evidence, modified=modified)
     return Published(published=None, published_from="", modified=modified)
+
+
+def _local(
+    page: Page, published: datetime, evidence: str, *, url: str, zone: tzinfo
+) -> tuple[datetime, str]:
+    """The same instant at the offset the page itself writes, when a UTC stamp and the page
+    name different days (issue 5: 2023-11-09T03:28Z on a page that prints "Nov. 8, 2023").
+
+    A value without a zone for the same publication ("2023-11-08 22:28:35") gives the
+    offset exactly; else the day in the URL or in the date line under the headline picks
+    the smallest whole-hour offset that puts the instant on that day. A page that names
+    no other day keeps UTC.
+    """
+    utc = published.astimezone(UTC).replace(tzinfo=None)
+    for key in _META_PUBLISHED:
+        value = page.meta.get(key, "").strip()
+        if not _NO_ZONE_ISO.fullmatch(value):
+            continue
+        try:
+            offset = datetime.fromisoformat(value) - utc
+        except ValueError:
+            continue
+        if offset and abs(offset) <= timedelta(hours=14) and not offset % timedelta(minutes=15):
+            return published.astimezone(timezone(offset)), f"{evidence}+meta:{key}"
+    canonical = page.head.css_first('link[rel="canonical"]')
+    canonical_url = (canonical.attributes.get("href") or "") if canonical else ""
+    named = [
+        (url_date(url, zone), "url"),
+        (url_date(urljoin(url, canonical_url), zone) if canonical_url else None, "url"),
+    ]
+    if not any(day for day, _ in named):
+        named.append((_heading_date(page, zone), "text:heading"))
+    local_midnight = published.astimezone(zone)
+    if local_midnight.time() == time(0) and utc.time() != time(0):
+        # A day stored as midnight in the outlet's zone and written out in UTC
+        # (2021-11-04T23:00Z for 5 November in Central Europe). Only the outlet's own zone
+        # says so: a US story scheduled for 22:00Z is 6 pm in New York, not tomorrow.
+        return local_midnight, evidence
+
+    for day, source in named:
+        if day is None or day.date() == utc.date():
+            continue
+        for hours in _OFFSETS_H:
+            local = published.astimezone(timezone(timedelta(hours=hours)))
+            if local.date() == day.date():
+                return local, f"{evidence}+{source}"
+        return published, evidence  # a day the instant cannot be on: keep the stamp
+    return published, evidence
 
 
 def _candidates(
@@ -163,11 +243,11 @@ def _candidates(
     """
     for item in _ld_articles(page):
         yield _parse_first(item.get("datePublished"), zone, languages), "json-ld"
-    for key in _META_PUBLISHED:
-        if key in page.meta:
-            yield parse_datetime(page.meta[key], zone, languages), f"meta:{key}"
-    if "datePublished" in page.html:
-        for node in page.tree.css('[itemprop="datePublished"]'):
+    yield from _meta_published(page, zone, languages)
+    for prop in _MICRODATA_PUBLISHED:
+        if f'itemprop="{prop}"' not in page.html:
+            continue
+        for node in page.tree.css(f'[itemprop="{prop}"]'):
             value = node.attributes.get("datetime") or node.attributes.get("content")
             if value:
                 yield parse_datetime(value, zone, languages), "microdata"
@@ -178,11 +258,59 @@ def _candidates(
     canonical_url = (canonical.attributes.get("href") or "") if canonical else ""
     for candidate in (url, urljoin(url, canonical_url) if canonical_url else ""):
         yield url_date(candidate, zone), "url"
+    yield _script_date(page, zone, languages), "script"
     yield _visible_date(page, zone, languages), "text"
     # JSON-LD that describes only the WebPage is weaker than anything the page shows.
     for item in page.ld:
         if "datePublished" in item and not ld_types(item) & ARTICLE_TYPES:
             yield _parse_first(item.get("datePublished"), zone, languages), "json-ld:webpage"
+    yield _heading_date(page, zone), "text:heading"
+    yield _labelled_date(page, zone, languages), "text:label"
+    yield _first_date(page, zone), "text:first"
+
+
+def _meta_published(
+    page: Page, zone: tzinfo, languages: tuple[str, ...]
+) -> Iterator[tuple[datetime | None, str]]:
+    """Publish-time `<meta>` values, most specific first, except that a day two or more
+    other names agree on beats one name alone (a stale "pubdate" beside "date" and
+    "dc.date.issued" of the republished page)."""
+    keys = [key for key in _META_PUBLISHED if key in page.meta]
+    if not keys:
+        return
+    first = parse_datetime(page.meta[keys[0]], zone, languages)
+    if first is None:
+        yield first, f"meta:{keys[0]}"
+        for key in keys[1:]:
+            yield parse_datetime(page.meta[key], zone, languages), f"meta:{key}"
+        return
+    # Only machine-written values vote: no dateparser for a second opinion.
+    found = [(first, f"meta:{keys[0]}")] + [
+        (parsed, f"meta:{key}")
+        for key in keys[1:]
+        if (parsed := parse_datetime(page.meta[key], zone, languages, human=False))
+    ]
+    votes: dict[date, int] = {}
+    for parsed, _ in found:
+        votes[parsed.date()] = votes.get(parsed.date(), 0) + 1
+    if found and votes[found[0][0].date()] == 1:
+        leader = max(votes, key=votes.__getitem__)
+        if votes[leader] >= 2:
+            found.sort(key=lambda item: item[0].date() != leader)
+    yield from found
+
+
+def _script_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
+    """A publish-time key in the JSON of a script-built page, outside JSON-LD (read above,
+    where a WebPage's date is weaker than what the page shows)."""
+    html = page.html
+    for count, match in enumerate(_SCRIPT_KEY.finditer(html)):
+        if count >= 5:
+            break
+        if html.rfind("ld+json", 0, match.start()) > html.rfind("</script", 0, match.start()):
+            continue
+        return parse_datetime(match.group(1), zone, languages)
+    return None
 
 
 def _ld_articles(page: Page) -> Iterator[dict[str, Any]]:
@@ -229,8 +357,12 @@ def _is_publish_time(node: LexborNode) -> bool:
         return False
     ancestor: LexborNode | None = node
     for _ in range(12):  # enough to reach the enclosing section; bounded on deep markup
-        if ancestor is None or ancestor.tag in ("article", "body", "main"):
+        if ancestor is None or ancestor.tag in ("body", "main"):
             break
+        if ancestor.tag == "article":
+            # An <article> that is an item of a list is a teaser card, not the page's story.
+            parent = ancestor.parent
+            return parent is None or parent.tag not in ("li", "ul", "ol")
         if ancestor.tag in ("aside", "footer", "nav"):
             return False
         attrs = ancestor.attributes
@@ -257,14 +389,21 @@ def url_date(url: str, zone: tzinfo) -> datetime | None:
         local = _local_midnight(int(year), month or 0, int(day), zone)
         if local is not None:
             return local
+    match = _URL_DAY_FIRST.search(path)
+    if match is not None:
+        day, month, year = (int(part) for part in match.groups())
+        return _local_midnight(year, month, day, zone)
     return None
 
 
-def parse_datetime(value: str, zone: tzinfo, languages: Iterable[str] = ("en",)) -> datetime | None:
+def parse_datetime(
+    value: str, zone: tzinfo, languages: Iterable[str] = ("en",), *, human: bool = True
+) -> datetime | None:
     """An aware datetime from a machine- or human-written date; None when it is not one.
 
     An offset in the value is kept; a value without one is read in `zone`; a date alone is
     midnight in `zone`. Relative phrases ("yesterday") give None: resolving them needs a now.
+    `human=False` reads only machine forms (ISO 8601, RFC 2822, Unix time).
     """
     text = value.strip()
     if not text or len(text) > _MAX_VALUE_CHARS:
@@ -277,6 +416,8 @@ def parse_datetime(value: str, zone: tzinfo, languages: Iterable[str] = ("en",))
     if date_only:
         year, month, day = (int(part) for part in date_only.groups())
         return _local_midnight(year, month, day, zone)
+    if not human:
+        return _from_iso(text, zone) or _from_rfc2822(text, zone)
     return (
         _from_iso(text, zone)
         or _from_rfc2822(text, zone)
@@ -330,7 +471,7 @@ def _from_rfc2822(text: str, zone: tzinfo) -> datetime | None:
 
 
 def _from_dateparser(text: str, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
-    if not re.search(r"\d{4}", text):
+    if not re.search(r"[0-9]{4}", text):
         return None  # a publish date names its year; this also keeps dateparser off "today"
     # Imported here: it costs more start-up than the rest of the stage, and most pages never
     # need it (ISO values and the month names in `dates.py` cover them).
@@ -401,6 +542,74 @@ def _visible_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datet
         if found is not None:
             return _local_midnight(*found, zone)
     return None
+
+
+def _heading_date(page: Page, zone: tzinfo) -> datetime | None:
+    """The first day in the text that follows an `<h1>` closely (the date line under a
+    headline), else the last one just before it (a date line above it)."""
+    month_first = page.lang.lower() in ("en-us", "en")
+    for before, after in page.around_headings(_MAX_HEADINGS):
+        found = find_day(after[:_HEADING_REACH], month_first=month_first)
+        if found is None:
+            days = days_at(before[-_HEADING_REACH_BEFORE:], month_first=month_first)
+            found = days[-1][1] if days else None
+        if found is not None:
+            return _local_midnight(*found, zone)
+    return None
+
+
+def _labelled_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
+    """The first day written right after a publish-date label ("Veröffentlicht am 5. März
+    2021", "Stand: 05.03.2021", "Posted on March 5, 2021") anywhere in the visible text."""
+    text = page.visible_text
+    month_first = page.lang.lower() in ("en-us", "en")
+    for count, label in enumerate(_DATE_LABEL.finditer(text)):
+        if count > 200:
+            break
+        window = text[label.end() : label.end() + _LABEL_REACH + 30]
+        found = find_day_at(window, month_first=month_first)
+        if found is not None and found[0] <= _LABEL_REACH:
+            return _local_midnight(*found[1], zone)
+    return None
+
+
+def _without_comments(page: Page) -> str:
+    """The visible text of the page without its comment threads, whose dates are readers'.
+    Read from a tree of its own: `page.tree` is shared and never changed (page.py)."""
+    tree = LexborHTMLParser(page.html[: _MAX_DATE_LINE_CHARS * 10_000], scripting=True)
+    body = tree.body
+    if body is None:
+        return ""
+    doomed = [
+        node
+        for node in body.css("script, style, noscript, template, [class], [id]")
+        if node.tag in ("script", "style", "noscript", "template")
+        or any(_COMMENT.fullmatch(token) for token in _hints(node).lower().split())
+    ]
+    for node in doomed:
+        node.decompose()
+    return " ".join((body.text(separator=" ") or "").split())
+
+
+def _first_date(page: Page, zone: tzinfo) -> datetime | None:
+    """The first day in the visible text, when it is written more often than any other: on
+    a page with one date line that is it; on a list of teasers the days disagree and none
+    is taken. Days said to be updates ("last modified on …") are not counted."""
+    text = _without_comments(page) if _COMMENT.search(page.html) else page.visible_text
+    month_first = page.lang.lower() in ("en-us", "en")
+    counts: dict[tuple[int, int, int], int] = {}
+    first: tuple[int, int, int] | None = None
+    for start, day in days_at(text, month_first=month_first)[:_MAX_TEXT_DAYS]:
+        if _UPDATED_TEXT.search(text[max(0, start - _UPDATE_BEFORE) : start]):
+            continue
+        counts[day] = counts.get(day, 0) + 1
+        first = first or day
+    if first is None:
+        return None
+    others = [count for day, count in counts.items() if day != first]
+    if others and counts[first] <= max(others):
+        return None  # no day stands out: a list, or a menu, not one article's date
+    return _local_midnight(*first, zone)
 
 
 def _hints(node: LexborNode) -> str:
