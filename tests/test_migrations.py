@@ -31,7 +31,7 @@ def test_schema_revision_is_the_migrations_head() -> None:
     from alembic.script import ScriptDirectory
 
     from timeline.store.store import MIGRATIONS
-    from timeline.store.tables import SCHEMA_REVISION
+    from timeline.store import SCHEMA_REVISION
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

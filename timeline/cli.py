@@ -262,9 +262,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    config = _config(args)
-    with _open_store(args, config) as store:
-        events = store.events(**_filters(args))
+    events = _read_events(args, _config(args))
     if args.json:
         from timeline.render.jsonexport import event_to_dict
 
@@ -467,6 +465,24 @@ def _db_url(args: argparse.Namespace, config: Config) -> str:
 
     url = args.db or os.environ.get(DB_ENV)
     return to_db_url(url) if url else config.db_url
+
+
+def _read_events(args: argparse.Namespace, config: Config) -> list[Event]:
+    """The filtered timeline, read with the database driver alone when the store is ready
+    (no SQLAlchemy import: `show` answers in a fraction of a second); else through Store,
+    which migrates a new database and explains what is wrong with a broken one."""
+    from timeline.store import SCHEMA_REVISION
+    from timeline.store.read import EventFilter, open_reader
+
+    wanted = EventFilter(**_filters(args))
+    reader = open_reader(_db_url(args, config), SCHEMA_REVISION)
+    if reader is None:
+        with _open_store(args, config) as store:
+            return store.read(wanted)
+    try:
+        return reader.events(wanted)
+    finally:
+        reader.close()
 
 
 def _open_store(args: argparse.Namespace, config: Config) -> Store:

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -25,14 +25,12 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
-    and_,
     bindparam,
     create_engine,
     delete,
     event,
     func,
     insert,
-    or_,
     select,
     text,
     update,
@@ -41,27 +39,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from timeline.errors import StoreError
-from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
-from timeline.store.tables import SCHEMA_REVISION, documents, events, mentions, sources
+from timeline.model import Document, Event, Mention
+from timeline.store import SCHEMA_REVISION, read
+from timeline.store.read import MAX_SPAN
+from timeline.store.tables import documents, events, mentions, sources
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 Merge = Callable[[Sequence[Mention], Sequence[Event]], list[Event]]
-
-# The longest interval an event of each granularity can cover (a little slack included);
-# events() relies on it and _write_groups refuses anything longer.
-MAX_SPAN = {
-    Granularity.CENTURY: timedelta(days=36_526),
-    Granularity.DECADE: timedelta(days=3_654),
-    Granularity.YEAR: timedelta(days=367),
-    Granularity.QUARTER: timedelta(days=93),
-    Granularity.SEASON: timedelta(days=94),
-    Granularity.MONTH: timedelta(days=32),
-    Granularity.WEEK: timedelta(days=8),
-    Granularity.DAY: timedelta(days=2),
-    Granularity.PART_OF_DAY: timedelta(days=2),
-    Granularity.TIME: timedelta(days=2),
-}
 
 
 class SaveResult(StrEnum):
@@ -323,7 +308,7 @@ class Store:
         connection.execute(delete(mentions).where(of_documents))
         if not touched_ids:
             return
-        left = self._load_events(connection, select(events).where(events.c.id.in_(touched_ids)))
+        left = read.select_by_id(_driver(connection), self.engine.dialect.name, touched_ids)
         regrouped = [
             group for event in left if event.mentions for group in merge(event.mentions, [])
         ]
@@ -391,28 +376,7 @@ class Store:
             connection.execute(delete(events).where(events.c.key.in_(gone), ~has_mentions))
 
     def _events_overlapping(self, connection: Connection, found: Sequence[Mention]) -> list[Event]:
-        """Stored events a mention could join: overlapping, at a compatible granularity
-        (see Granularity.within_a_day). A "2025" mention must not drag in every day of
-        2025; each term is one short range of the (granularity, start) index."""
-        if not found:
-            return []
-        terms = []
-        for m in found:
-            levels = (
-                [g for g in Granularity if g.within_a_day]
-                if m.granularity.within_a_day
-                else [m.granularity]
-            )
-            terms += [
-                and_(
-                    events.c.granularity == g.value,
-                    events.c.start > m.interval.start - MAX_SPAN[g],
-                    events.c.start < m.interval.end,
-                    events.c.end > m.interval.start,
-                )
-                for g in levels
-            ]
-        return self._load_events(connection, select(events).where(or_(*terms)))
+        return read.select_candidates(_driver(connection), self.engine.dialect.name, found)
 
     def load(self, loaded: Sequence[Document], grouped: Sequence[Event]) -> None:
         """Bulk import in one transaction: documents, and events already grouped (no merge).
@@ -497,44 +461,22 @@ class Store:
 
         `words`: each must occur (any case) in the title or in a reporting sentence.
         `starting_from`: only events that start on or after that day (upcoming ones).
+        The SQL is in read.py, shared with the light read path of `timeline show`.
         """
-        query = select(events)
-        if start is not None:
-            # "Overlaps [start, ...)" scans every older event unless bounded below. No event
-            # is longer than its granularity allows, so per granularity it started at most
-            # MAX_SPAN before `start`: one short index range each, on (granularity, start).
-            windows = [
-                and_(events.c.granularity == g.value, events.c.start > start - span)
-                for g, span in MAX_SPAN.items()
-            ]
-            query = query.where(or_(*windows), events.c.end > start)
-        if end is not None:
-            query = query.where(events.c.start < end)
-        if starting_from is not None:
-            query = query.where(events.c.start >= starting_from)
-        for word in words:
-            needle = word.lower()
-            in_sentence = select(mentions.c.event_id).where(
-                func.lower(mentions.c.sentence).contains(needle, autoescape=True)
-            )
-            query = query.where(
-                or_(
-                    func.lower(events.c.title).contains(needle, autoescape=True),
-                    events.c.id.in_(in_sentence),
-                )
-            )
-        if source is not None:
-            reported = (
-                select(mentions.c.event_id)
-                .join(documents, documents.c.id == mentions.c.document_id)
-                .where(documents.c.source == source)
-            )
-            query = query.where(events.c.id.in_(reported))
-        query = query.order_by(events.c.start, events.c.end, events.c.key)
-        if limit is not None:
-            query = query.limit(limit)
+        wanted = read.EventFilter(
+            start=start,
+            end=end,
+            source=source,
+            words=tuple(words),
+            starting_from=starting_from,
+            limit=limit,
+        )
+        return self.read(wanted)
+
+    def read(self, wanted: read.EventFilter) -> list[Event]:
+        """Events matching `wanted`; see `events()`."""
         with self.engine.connect() as connection:
-            return self._load_events(connection, query)
+            return read.select_events(_driver(connection), self.engine.dialect.name, wanted)
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as connection:
@@ -543,30 +485,21 @@ class Store:
                 for table in (sources, documents, events, mentions)
             }
 
-    def _load_events(self, connection: Connection, query: Any) -> list[Event]:
-        rows = connection.execute(query).all()
-        if not rows:
-            return []
-        by_event: dict[int, list[Mention]] = {row.id: [] for row in rows}
-        mention_rows = connection.execute(
-            select(mentions, documents.c.source, documents.c.canonical_url, documents.c.published)
-            .join(documents, documents.c.id == mentions.c.document_id)
-            .where(mentions.c.event_id.in_(list(by_event)))
-            .order_by(documents.c.published, documents.c.canonical_url, mentions.c.sentence_start)
-        )
-        for m in mention_rows:
-            by_event[m.event_id].append(_mention_of(m))
-        return [
-            Event(
-                key=row.key,
-                value=row.value,
-                granularity=Granularity(row.granularity),
-                interval=Interval(start=row.start, end=row.end, at=row.at),
-                title=row.title,
-                mentions=tuple(by_event[row.id]),
-            )
-            for row in rows
-        ]
+
+def _driver(connection: Connection) -> read.Execute:
+    """Run read.py's SQL on the DB-API connection under `connection`, in its transaction."""
+    driver = connection.connection.driver_connection
+
+    def execute(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, list(params))
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows
+        finally:
+            cursor.close()
+
+    return execute
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
@@ -621,21 +554,3 @@ def _mention_values(mention: Mention, document_id: int, event_id: int) -> dict[s
         "at": mention.interval.at,
         "tense": mention.tense.value,
     }
-
-
-def _mention_of(row: Any) -> Mention:
-    return Mention(
-        id=row.id,
-        sentence=row.sentence,
-        sentence_start=row.sentence_start,
-        quote=row.quote,
-        quote_start=row.quote_start,
-        quote_end=row.quote_end,
-        value=row.value,
-        granularity=Granularity(row.granularity),
-        interval=Interval(start=row.start, end=row.end, at=row.at),
-        tense=Tense(row.tense),
-        source=row.source,
-        url=row.canonical_url,
-        published=row.published,
-    )

@@ -1,0 +1,297 @@
+"""Reading events: the one place their SQL is written, runnable without SQLAlchemy.
+
+`timeline show` must answer in a fifth of a second, and importing SQLAlchemy alone costs
+more than that here. So reads are plain SQL run through a DB-API cursor: `Store.events()`
+passes the driver connection under its own SQLAlchemy connection, and `open_reader()` opens
+sqlite3 or psycopg directly for the command line. Both run the same queries below.
+
+Dialect differences, each in one place:
+- placeholders: `?` for sqlite3, `%s` for psycopg (`_Sql.text`);
+- values: SQLite keeps dates and times as ISO text (SQLAlchemy's storage format, naive UTC),
+  PostgreSQL returns `date` and aware `datetime` objects (`_day`, `_instant`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from timeline.model import Event, Granularity, Interval, Mention, Tense
+
+Execute = Callable[[str, Sequence[object]], list[tuple[Any, ...]]]
+
+# The longest interval an event of each granularity can cover (a little slack included).
+# Range queries rely on it and the store refuses anything longer.
+MAX_SPAN = {
+    Granularity.CENTURY: timedelta(days=36_526),
+    Granularity.DECADE: timedelta(days=3_654),
+    Granularity.YEAR: timedelta(days=367),
+    Granularity.QUARTER: timedelta(days=93),
+    Granularity.SEASON: timedelta(days=94),
+    Granularity.MONTH: timedelta(days=32),
+    Granularity.WEEK: timedelta(days=8),
+    Granularity.DAY: timedelta(days=2),
+    Granularity.PART_OF_DAY: timedelta(days=2),
+    Granularity.TIME: timedelta(days=2),
+}
+
+_EVENT_COLUMNS = 'e.id, e.key, e.value, e.granularity, e.start, e."end", e.at, e.title'
+_MENTION_COLUMNS = (
+    "m.id, m.event_id, m.sentence, m.sentence_start, m.quote, m.quote_start, m.quote_end, "
+    'm.value, m.granularity, m.start, m."end", m.at, m.tense, '
+    "d.source, d.canonical_url, d.published"
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventFilter:
+    """What `timeline show`, `export` and `serve` can ask for."""
+
+    start: date | None = None  # events overlapping [start, end)
+    end: date | None = None
+    source: str | None = None  # reported by this source
+    words: tuple[str, ...] = ()  # each in the title or a reporting sentence, any case
+    starting_from: date | None = None  # starting on or after this day
+    limit: int | None = None
+
+
+@dataclass
+class _Sql:
+    """A WHERE clause being built, with its parameters in order."""
+
+    dialect: str
+    parts: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+
+    def add(self, sql: str, *params: object) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+    def value(self, day: date) -> object:
+        # sqlite3's default date adapter is deprecated; SQLite compares the ISO text.
+        return day.isoformat() if self.dialect == "sqlite" else day
+
+    def text(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
+
+
+def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[Event]:
+    """Events matching `wanted`, oldest first (start, end, key), with all their mentions."""
+    sql = _Sql(dialect)
+    if wanted.start is not None:
+        # "Overlaps [start, ...)" would scan every older event unless bounded below. No event
+        # is longer than its granularity allows, so per granularity it started at most
+        # MAX_SPAN before `start`: one short range of the (granularity, start) index each.
+        windows = []
+        for granularity, span in MAX_SPAN.items():
+            windows.append("(e.granularity = ? AND e.start > ?)")
+            sql.params += [granularity.value, sql.value(wanted.start - span)]
+        sql.parts.append("(" + " OR ".join(windows) + ")")
+        sql.add('e."end" > ?', sql.value(wanted.start))
+    if wanted.end is not None:
+        sql.add("e.start < ?", sql.value(wanted.end))
+    if wanted.starting_from is not None:
+        sql.add("e.start >= ?", sql.value(wanted.starting_from))
+    for word in wanted.words:
+        pattern = "%" + _escape_like(word.lower()) + "%"
+        sql.add(
+            "(lower(e.title) LIKE ? ESCAPE '\\' OR e.id IN (SELECT event_id FROM mentions "
+            "WHERE lower(sentence) LIKE ? ESCAPE '\\'))",
+            pattern,
+            pattern,
+        )
+    if wanted.source is not None:
+        sql.add(
+            "e.id IN (SELECT m.event_id FROM mentions m "
+            "JOIN documents d ON d.id = m.document_id WHERE d.source = ?)",
+            wanted.source,
+        )
+    where = " AND ".join(sql.parts) or "1 = 1"
+    query = f'SELECT {_EVENT_COLUMNS} FROM events e WHERE {where} ORDER BY e.start, e."end", e.key'
+    if wanted.limit is not None:
+        query += " LIMIT ?"
+        sql.params.append(wanted.limit)
+    return _with_mentions(execute, sql, execute(sql.text(query), sql.params))
+
+
+def select_by_id(execute: Execute, dialect: str, ids: Sequence[int]) -> list[Event]:
+    """The events with these row ids, with their mentions."""
+    if not ids:
+        return []
+    sql = _Sql(dialect, params=list(ids))
+    marks = ", ".join("?" for _ in ids)
+    query = f"SELECT {_EVENT_COLUMNS} FROM events e WHERE e.id IN ({marks})"
+    return _with_mentions(execute, sql, execute(sql.text(query), sql.params))
+
+
+def select_candidates(execute: Execute, dialect: str, found: Sequence[Mention]) -> list[Event]:
+    """Stored events a mention could join: overlapping, at a compatible granularity (see
+    Granularity.within_a_day). A "2025" mention must not drag in every day of 2025."""
+    if not found:
+        return []
+    sql = _Sql(dialect)
+    terms = []
+    for m in found:
+        levels = (
+            [g for g in Granularity if g.within_a_day]
+            if m.granularity.within_a_day
+            else [m.granularity]
+        )
+        for granularity in levels:
+            terms.append('(e.granularity = ? AND e.start > ? AND e.start < ? AND e."end" > ?)')
+            sql.params += [
+                granularity.value,
+                sql.value(m.interval.start - MAX_SPAN[granularity]),
+                sql.value(m.interval.end),
+                sql.value(m.interval.start),
+            ]
+    query = f"SELECT {_EVENT_COLUMNS} FROM events e WHERE " + " OR ".join(terms)
+    return _with_mentions(execute, sql, execute(sql.text(query), sql.params))
+
+
+def _with_mentions(execute: Execute, sql: _Sql, rows: list[tuple[Any, ...]]) -> list[Event]:
+    if not rows:
+        return []
+    by_event: dict[int, list[Mention]] = {row[0]: [] for row in rows}
+    ids = list(by_event)
+    for chunk in range(0, len(ids), 500):  # keep each IN list well under driver limits
+        part = ids[chunk : chunk + 500]
+        query = (
+            f"SELECT {_MENTION_COLUMNS} FROM mentions m "
+            "JOIN documents d ON d.id = m.document_id "
+            f"WHERE m.event_id IN ({', '.join('?' for _ in part)}) "
+            "ORDER BY d.published, d.canonical_url, m.sentence_start"
+        )
+        for row in execute(sql.text(query), part):
+            by_event[row[1]].append(_mention(row))
+    return [
+        Event(
+            key=key,
+            value=value,
+            granularity=Granularity(granularity),
+            interval=Interval(start=_day(start), end=_day(end), at=_instant(at)),
+            title=title,
+            mentions=tuple(by_event[event_id]),
+        )
+        for event_id, key, value, granularity, start, end, at, title in rows
+    ]
+
+
+def _mention(row: tuple[Any, ...]) -> Mention:
+    (
+        mention_id,
+        _event_id,
+        sentence,
+        sentence_start,
+        quote,
+        quote_start,
+        quote_end,
+        value,
+        granularity,
+        start,
+        end,
+        at,
+        tense,
+        source,
+        url,
+        published,
+    ) = row
+    return Mention(
+        id=mention_id,
+        sentence=sentence,
+        sentence_start=sentence_start,
+        quote=quote,
+        quote_start=quote_start,
+        quote_end=quote_end,
+        value=value,
+        granularity=Granularity(granularity),
+        interval=Interval(start=_day(start), end=_day(end), at=_instant(at)),
+        tense=Tense(tense),
+        source=source,
+        url=url,
+        published=_instant(published),
+    )
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _instant(value: datetime | str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- the light path for the command line --------------------------------------------------
+
+
+@dataclass
+class Reader:
+    """A driver connection that can run `select_events`; close it when done."""
+
+    dialect: str
+    execute: Execute
+    close: Callable[[], None]
+
+    def events(self, wanted: EventFilter) -> list[Event]:
+        return select_events(self.execute, self.dialect, wanted)
+
+
+def open_reader(url: str, schema_revision: str) -> Reader | None:
+    """Open the database named by `url` with its driver alone, when that is possible and
+    the schema is at `schema_revision`; otherwise None (the caller opens a full Store,
+    which migrates and explains errors)."""
+    if url.startswith("sqlite:///") and "?" not in url:
+        path = url.removeprefix("sqlite:///")
+        if not path or path == ":memory:":
+            return None
+        try:
+            # Read-only: a reader must never create or change the file.
+            connection = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return None
+        reader = Reader(dialect="sqlite", execute=_runner(connection), close=connection.close)
+        errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    elif url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        import psycopg
+
+        plain = "postgresql://" + url.split("://", 1)[1]
+        try:
+            pg = psycopg.connect(plain, autocommit=True, connect_timeout=10)
+        except psycopg.Error:
+            return None
+        reader = Reader(dialect="postgresql", execute=_runner(pg), close=pg.close)
+        errors = (psycopg.Error,)
+    else:
+        return None
+    try:
+        found = reader.execute("SELECT version_num FROM alembic_version", [])
+    except errors:
+        found = []
+    if [row[0] for row in found] != [schema_revision]:
+        reader.close()
+        return None
+    return reader
+
+
+def _runner(connection: Any) -> Execute:
+    def execute(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, list(params))
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows
+        finally:
+            cursor.close()
+
+    return execute
