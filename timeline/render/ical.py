@@ -54,7 +54,7 @@ def to_ics(events: Sequence[Event], *, name: str, now: datetime) -> bytes:
     for event in events:
         lines += _vevent(event, stamp)
     lines.append("END:VCALENDAR")
-    return "".join(_fold(line) for line in lines).encode()
+    return b"".join(_fold(line) for line in lines)
 
 
 def _vevent(event: Event, stamp: str) -> list[str]:
@@ -92,23 +92,21 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def _fold(line: str) -> str:
-    """One content line, folded at 75 octets (RFC 5545 3.1) without splitting a character,
-    ended with CRLF."""
-    if len(line) <= 75 and line.isascii():
-        return line + "\r\n"
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in line:
-        width = len(char.encode())
-        if size + width > 75:
-            parts.append("".join(current))
-            current, size = [" "], 1  # a continuation line starts with one space
-        current.append(char)
-        size += width
-    parts.append("".join(current))
-    return "\r\n".join(parts) + "\r\n"
+def _fold(line: str) -> bytes:
+    """One content line as UTF-8, folded at 75 octets (RFC 5545 3.1) without splitting a
+    character, ended with CRLF."""
+    data = line.encode()
+    if len(data) <= 75:
+        return data + b"\r\n"
+    parts = []
+    start, limit = 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a UTF-8 sequence
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, 74  # a continuation line starts with one space
+    return b"\r\n ".join(parts) + b"\r\n"
 
 
 def _description(event: Event) -> str:
