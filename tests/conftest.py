@@ -11,6 +11,7 @@ import os
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -89,8 +90,12 @@ Route = Callable[[SimpleHTTPRequestHandler], None]
 
 class _Handler(SimpleHTTPRequestHandler):
     routes: ClassVar[dict[str, Route]] = {}
+    hits: ClassVar[Counter[str]] = Counter()
+    hits_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def do_GET(self) -> None:
+        with self.hits_lock:
+            self.hits[self.path.split("?")[0]] += 1
         route = self.routes.get(self.path.split("?")[0])
         if route is not None:
             route(self)
@@ -106,7 +111,12 @@ class Site:
 
     def __init__(self, root: Path) -> None:
         self.routes: dict[str, Route] = {}
-        handler = type("Handler", (_Handler,), {"routes": self.routes})
+        self.hits: Counter[str] = Counter()  # requests per path, as the server saw them
+        handler = type(
+            "Handler",
+            (_Handler,),
+            {"routes": self.routes, "hits": self.hits, "hits_lock": threading.Lock()},
+        )
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"

@@ -315,7 +315,11 @@ def cmd_sources(args: argparse.Namespace) -> int:
             print(f"{name}: never fetched")
             continue
         success = h.last_success.isoformat(timespec="seconds") if h.last_success else "never"
-        print(f"{name}: {h.documents} documents, {h.events} events, last success {success}")
+        due = h.next_due.isoformat(timespec="seconds") if h.next_due else "now"
+        print(
+            f"{name}: {h.documents} documents, {h.events} events, "
+            f"last success {success}, next due {due}"
+        )
         if h.last_error:
             print(f"  last error ({h.consecutive_errors} in a row): {h.last_error}")
     return 0
@@ -514,6 +518,9 @@ def _print_timeline(events: Sequence[Event], args: argparse.Namespace) -> None:
 
 
 def _print_outcome(outcome: Any) -> None:
+    if outcome.status.value == "skipped":
+        print(f"{outcome.source}: skipped (another daemon is fetching it)")
+        return
     line = (
         f"{outcome.source}: {outcome.status.value}, {outcome.documents_new} new, "
         f"{outcome.documents_updated} updated, {outcome.documents_unchanged} unchanged "

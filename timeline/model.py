@@ -216,6 +216,7 @@ class Status(StrEnum):
     OK = "ok"
     NOT_MODIFIED = "not_modified"
     FAILED = "failed"
+    SKIPPED = "skipped"  # not due, or another daemon is fetching it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -229,3 +230,4 @@ class SourceOutcome:
     documents_unchanged: int = 0
     events: int = 0
     errors: tuple[str, ...] = ()  # problems met along the way, in words, each naming the source
+    retry_after_s: float | None = None  # the server asked us to wait this long (429/503)

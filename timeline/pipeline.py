@@ -21,7 +21,7 @@ from timeline.article import extract_article
 from timeline.config import ExportSettings, FetchSettings
 from timeline.errors import SourceError, TimelineError
 from timeline.feeds import parse_feed
-from timeline.fetch import fetch
+from timeline.fetch import RateLimited, fetch
 from timeline.files import write_atomically
 from timeline.model import (
     Article,
@@ -65,7 +65,12 @@ def run_source(
         message = str(exc) if isinstance(exc, TimelineError) else f"source {source.name!r}: {exc!r}"
         log.error("%s", message, exc_info=not isinstance(exc, TimelineError))
         _record(store, source, now, error=message)
-        return SourceOutcome(source=source.name, status=Status.FAILED, errors=(message,))
+        return SourceOutcome(
+            source=source.name,
+            status=Status.FAILED,
+            errors=(message,),
+            retry_after_s=exc.retry_after_s if isinstance(exc, RateLimited) else None,
+        )
     log.info(
         "source=%s status=%s new=%d updated=%d unchanged=%d events=%d errors=%d",
         source.name,

@@ -1,20 +1,38 @@
-"""apscheduler runs each source on its interval or cron expression.
+"""apscheduler runs each source on its interval or cron expression; the store remembers when
+each source is due and which daemon is fetching it.
 
-`run_once` schedules every source once, now, and waits for all of them (the `--once` cycle
-and the demo). `run_forever` keeps one job per source with at most one fetch in flight
-(`max_instances=1`), missed runs coalesced, and a random jitter; SIGINT/SIGTERM stop taking
-new work, let the fetches in flight finish, and return.
+- `run_forever`: one job per source (at most one fetch in flight, missed runs coalesced).
+  A job first runs when the store says the source is due, so a restarted daemon resumes
+  instead of refetching everything. Each run claims the source's lease in the store; a
+  source that is not due, or that another daemon holds, is skipped and the job waits for
+  the stored due time. After a fetch the source is due again at the trigger's next fire
+  time, or, after a failure, after an exponential backoff with jitter (capped, and never
+  sooner than a server's Retry-After). SIGINT/SIGTERM stop taking new work and wait for the
+  fetches in flight, at most STOP_WAIT_S; each document is one transaction, so stopping
+  later loses nothing but an unfinished document, which the next run fetches again.
+- `run_once`: every source once, now, due or not (`timeline run --once`, the demo); a source
+  another daemon is fetching at that moment is skipped.
+- SQLite serves one daemon per file: a second one refuses to start (a lock file beside the
+  database), since SQLite cannot share leases between processes safely.
 
 This is one of the two places that read the clock; `now` is handed down from here.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
+import random
 import signal
+import socket
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
@@ -24,24 +42,40 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from timeline.config import Config
-from timeline.errors import ConfigError, TimelineError
+from timeline.errors import ConfigError, StoreError, TimelineError
 from timeline.fetch import make_client
-from timeline.model import Source, SourceOutcome
+from timeline.model import Source, SourceOutcome, Status
 from timeline.pipeline import run_source, write_exports
 from timeline.store import Store
 
 log = logging.getLogger("timeline")
 
 WORKERS = 4  # sources fetched at the same time
+LEASE = timedelta(minutes=15)  # a crashed daemon's sources are free again after this
+FIRST_BACKOFF = timedelta(minutes=1)
+MAX_BACKOFF = timedelta(hours=6)
+STOP_WAIT_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Cycle:
+    """What a job needs besides its source: shared by all jobs of one scheduler."""
+
+    config: Config
+    store: Store
+    client: Any
+    owner: str
+    report: Callable[[SourceOutcome], None]
+    once: bool = False  # a --once cycle: fetch every source now, due or not
 
 
 def run_once(config: Config, store: Store) -> list[SourceOutcome]:
     """One cycle over every source, through the scheduler; returns each source's outcome."""
     outcomes: list[SourceOutcome] = []
+    if not config.sources:
+        return outcomes
     done = threading.Event()
     remaining = len(config.sources)
-    if remaining == 0:
-        return outcomes
     lock = threading.Lock()
 
     def finished(_event: object) -> None:
@@ -51,13 +85,15 @@ def run_once(config: Config, store: Store) -> list[SourceOutcome]:
             if remaining == 0:
                 done.set()
 
-    with make_client(config.fetch) as client:
+    with _one_daemon_per_sqlite_file(store), make_client(config.fetch) as client:
+        store.ensure_sources([(s.name, s.url) for s in config.sources])
+        now = datetime.now(UTC)
+        cycle = _Cycle(config, store, client, _owner(), outcomes.append, once=True)
         scheduler = _scheduler()
         scheduler.add_listener(finished, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
-        now = datetime.now(UTC)
         for source in config.sources:
             scheduler.add_job(
-                _job(source, config, store, client, outcomes.append),
+                _job(source, cycle, _trigger(source, config), scheduler),
                 id=source.name,
                 name=source.name,
                 next_run_time=now,
@@ -69,28 +105,115 @@ def run_once(config: Config, store: Store) -> list[SourceOutcome]:
 
 
 def run_forever(config: Config, store: Store, *, stop: threading.Event | None = None) -> None:
-    """Fetch each source on its schedule until SIGINT/SIGTERM (or `stop` is set)."""
+    """Fetch each source when it is due until SIGINT/SIGTERM (or `stop` is set)."""
     stop = stop or threading.Event()
-    with make_client(config.fetch) as client:
+    with _one_daemon_per_sqlite_file(store), make_client(config.fetch) as client:
+        store.ensure_sources([(s.name, s.url) for s in config.sources])
+        cycle = _Cycle(config, store, client, _owner(), lambda _outcome: None)
         scheduler = _scheduler()
         now = datetime.now(UTC)
         for source in config.sources:
+            trigger = _trigger(source, config)
+            due = store.next_due(source.name)
             scheduler.add_job(
-                _job(source, config, store, client, lambda _outcome: None),
-                trigger=_trigger(source, config),
+                _job(source, cycle, trigger, scheduler),
+                trigger=trigger,
                 id=source.name,
                 name=source.name,
-                next_run_time=now,  # a fresh start fetches everything once
+                next_run_time=max(due, now) if due else now,  # resume where we stopped
             )
         previous = _install_signal_handlers(stop)
         scheduler.start()
-        log.info("running %d sources; Ctrl-C or SIGTERM stops", len(config.sources))
+        log.info(
+            "running %d sources as %s; Ctrl-C or SIGTERM stops", len(config.sources), cycle.owner
+        )
         try:
             stop.wait()
         finally:
-            log.info("stopping: waiting for the fetches in flight")
-            scheduler.shutdown(wait=True)
+            log.info("stopping: no new fetches; waiting for the ones in flight")
+            _shutdown_within(scheduler, STOP_WAIT_S)
             _restore_signal_handlers(previous)
+
+
+def next_due(
+    outcome: SourceOutcome,
+    *,
+    errors: int,
+    now: datetime,
+    scheduled: datetime | None,
+    rng: random.Random,
+) -> datetime:
+    """When a source is due after this fetch: its schedule after a success, a backoff after
+    `errors` failures in a row (doubling from FIRST_BACKOFF, capped at MAX_BACKOFF, with
+    +-20 % jitter so failing sources do not retry in step), never before Retry-After."""
+    if outcome.status is not Status.FAILED:
+        return scheduled or now + timedelta(hours=1)
+    doublings = min(max(0, errors - 1), 20)  # 2**20 minutes is far past the cap already
+    delay = min(MAX_BACKOFF, FIRST_BACKOFF * (1 << doublings)) * rng.uniform(0.8, 1.2)
+    if outcome.retry_after_s is not None:
+        delay = max(delay, timedelta(seconds=outcome.retry_after_s))
+    return now + delay
+
+
+def _job(
+    source: Source, cycle: _Cycle, trigger: IntervalTrigger | CronTrigger, scheduler: Any
+) -> Callable[[], None]:
+    rng = random.Random()
+
+    def job() -> None:
+        now = datetime.now(UTC)
+        store = cycle.store
+        if not store.claim(
+            source.name,
+            owner=cycle.owner,
+            now=now,
+            lease=LEASE,
+            force=cycle.once,
+        ):
+            cycle.report(SourceOutcome(source=source.name, status=Status.SKIPPED))
+            due = store.next_due(source.name)
+            if not cycle.once and due is not None and due > now:
+                _reschedule(scheduler, source.name, due)
+            return
+        outcome = SourceOutcome(source=source.name, status=Status.FAILED)
+        try:
+            outcome = run_source(
+                source, client=cycle.client, store=store, settings=cycle.config.fetch, now=now
+            )
+        finally:
+            errors = store.source_state(source.name).consecutive_errors
+            after = datetime.now(UTC)
+            scheduled = trigger.get_next_fire_time(None, after)
+            due = next_due(outcome, errors=errors, now=after, scheduled=scheduled, rng=rng)
+            store.release(source.name, owner=cycle.owner, next_due=due)
+            if not cycle.once:
+                _reschedule(scheduler, source.name, due)
+        cycle.report(outcome)
+        export = cycle.config.export
+        if export.any and (outcome.documents_new or outcome.documents_updated):
+            _export(cycle.config, store)
+
+    return job
+
+
+def _reschedule(scheduler: Any, job_id: str, when: datetime) -> None:
+    with contextlib.suppress(Exception):  # the scheduler is shutting down: nothing to move
+        scheduler.modify_job(job_id, next_run_time=when)
+
+
+_export_lock = threading.Lock()
+
+
+def _export(config: Config, store: Store) -> None:
+    """Rewrite the export files; one writer at a time, and a failure is logged, not fatal."""
+    with _export_lock:
+        try:
+            now = datetime.now(UTC)
+            zone = now.astimezone().tzinfo or UTC
+            written = write_exports(config.export, store, now=now, tz=zone)
+            log.info("exported %s", ", ".join(str(path) for path in written))
+        except (OSError, TimelineError) as exc:
+            log.error("export failed: %s", exc)
 
 
 def _scheduler() -> BackgroundScheduler:
@@ -111,38 +234,49 @@ def _trigger(source: Source, config: Config) -> IntervalTrigger | CronTrigger:
     return IntervalTrigger(seconds=source.schedule.interval_s or 3600, jitter=jitter)
 
 
-def _job(
-    source: Source,
-    config: Config,
-    store: Store,
-    client: Any,
-    report: Callable[[SourceOutcome], None],
-) -> Callable[[], None]:
-    def job() -> None:
-        outcome = run_source(
-            source, client=client, store=store, settings=config.fetch, now=datetime.now(UTC)
-        )
-        report(outcome)
-        if config.export.any and (outcome.documents_new or outcome.documents_updated):
-            _export(config, store)
-
-    return job
+def _owner() -> str:
+    """This daemon's name in leases: host, process and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-_export_lock = threading.Lock()
-
-
-def _export(config: Config, store: Store) -> None:
-    """Rewrite the export files; one writer at a time, and a failure is logged, not fatal."""
-    with _export_lock:
+@contextlib.contextmanager
+def _one_daemon_per_sqlite_file(store: Store) -> Iterator[None]:
+    """Hold an exclusive lock beside a SQLite database while fetching; refuse if taken."""
+    if store.engine.dialect.name != "sqlite" or not store.engine.url.database:
+        yield
+        return
+    path = Path(f"{store.engine.url.database}.lock")
+    with path.open("a+") as handle:
         try:
-            now = datetime.now(UTC)
-            written = write_exports(
-                config.export, store, now=now, tz=now.astimezone().tzinfo or UTC
-            )
-            log.info("exported %s", ", ".join(str(path) for path in written))
-        except (OSError, TimelineError) as exc:
-            log.error("export failed: %s", exc)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise StoreError(
+                f"database {store.display_url} is being fetched into by {holder}; SQLite "
+                "serves one daemon per file (stop it, or use PostgreSQL for several)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"timeline pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _shutdown_within(scheduler: BackgroundScheduler, seconds: float) -> None:
+    """Wait for the fetches in flight, at most `seconds`; then leave them (their leases
+    expire, and an unfinished document is simply fetched again next time)."""
+    stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
+    stopper.start()
+    stopper.join(seconds)
+    if stopper.is_alive():
+        log.warning("fetches still running after %.0f s; stopping without them", seconds)
+        os._exit(0)
 
 
 def _install_signal_handlers(stop: threading.Event) -> dict[int, Any]:

@@ -1,5 +1,5 @@
 """Days written for people in a page's visible text: "5. März 2021", "March 5, 2021",
-"jueves 2 de abril de 2020", "05.03.2021", "2021年3月5日".
+"jueves 2 de abril de 2020", "05.03.2021", "2021. 03. 05.", "2021年3月5日".
 
 Owns: the month names of the languages most news is written in, read with plain regular
 expressions, so the common cases cost no dateparser import and no per-call parsing. Other
@@ -64,6 +64,8 @@ _DAY = r"(?<!\d)(\d{1,2})"
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # 2021-03-05, 2021/03/05, 2021.03.05 (Korean and Chinese pages)
     (re.compile(r"(?<!\d)((?:19|20)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)"), "ymd"),
+    # 2021. 03. 05. (Hungarian: year first, each part closed by a dot and a space)
+    (re.compile(r"(?<!\d)((?:19|20)\d\d)\.\s(\d{1,2})\.\s(\d{1,2})\.(?!\d)"), "ymd"),
     # 2021年3月5日
     (re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
     # 5.3.2021, 05. 03. 2021: day first wherever dots are used
@@ -89,6 +91,32 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Every pattern above holds a year, so a long text is read only around its years: one fast
+# scan for them, then the patterns within these spans (a page's visible text is mostly prose
+# the month-name patterns would otherwise try at every letter). The spans reach further
+# than any match does around its year, in text whose whitespace is collapsed.
+_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
+_BEFORE_YEAR = 60  # "5th of September, " before the year; "Wednesday" is not read
+_AFTER_YEAR = 30  # "-03-05", "年 3 月 5 日", ". 03. 05." after it
+_READ_WHOLE_CHARS = 2_000
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the parts of `text` that may hold a day: all of a short text, the
+    surroundings of each year (merged where they touch) in a long one."""
+    if len(text) <= _READ_WHOLE_CHARS:
+        return [(0, len(text))]
+    spans: list[tuple[int, int]] = []
+    for year in _ANY_YEAR.finditer(text):
+        start = max(0, year.start() - _BEFORE_YEAR)
+        end = min(len(text), year.end() + _AFTER_YEAR)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
 def find_day(text: str, *, month_first: bool = False) -> tuple[int, int, int] | None:
     """The first valid day written in `text`, as (year, month, day).
 
@@ -101,28 +129,34 @@ def find_day(text: str, *, month_first: bool = False) -> tuple[int, int, int] | 
 
 def find_day_at(text: str, *, month_first: bool = False) -> tuple[int, tuple[int, int, int]] | None:
     """Like `find_day`, with where in `text` the day starts: (offset, (year, month, day))."""
-    best: tuple[int, tuple[int, int, int]] | None = None
-    for pattern, order in _PATTERNS:
-        for match in pattern.finditer(text):
-            if best is not None and match.start() >= best[0]:
-                break
-            day = _day_of(match, order, month_first=month_first)
-            if day is not None:
-                best = (match.start(), day)
-                break
-    return best
+    # Spans are in text order, so the first that holds a day holds the earliest.
+    for start, end in _spans(text):
+        best: tuple[int, tuple[int, int, int]] | None = None
+        for pattern, order in _PATTERNS:
+            # pos/endpos, not a slice: look-behinds still see the text before the span.
+            for match in pattern.finditer(text, start, end):
+                if best is not None and match.start() >= best[0]:
+                    break
+                day = _day_of(match, order, month_first=month_first)
+                if day is not None:
+                    best = (match.start(), day)
+                    break
+        if best is not None:
+            return best
+    return None
 
 
 def days_at(text: str, *, month_first: bool = False) -> list[tuple[int, tuple[int, int, int]]]:
     """Every valid day written in `text`, as (offset, (year, month, day)) in text order; a
-    reading that overlaps an earlier one is dropped. One pass per pattern, so a long text
-    costs a few scans, not one per day found."""
+    reading that overlaps an earlier one is dropped. One pass per pattern and span, so a
+    long text costs a few scans, not one per day found."""
     found: list[tuple[int, int, tuple[int, int, int]]] = []
-    for pattern, order in _PATTERNS:
-        for match in pattern.finditer(text):
-            day = _day_of(match, order, month_first=month_first)
-            if day is not None:
-                found.append((match.start(), match.end(), day))
+    for start, end in _spans(text):
+        for pattern, order in _PATTERNS:
+            for match in pattern.finditer(text, start, end):
+                day = _day_of(match, order, month_first=month_first)
+                if day is not None:
+                    found.append((match.start(), match.end(), day))
     found.sort()
     days: list[tuple[int, tuple[int, int, int]]] = []
     end = -1

@@ -110,11 +110,16 @@ _URL_DAY_FIRST = re.compile(r"/(\d\d)-(\d\d)-((?:19|20)\d\d)(?=/|$|\.html?$)")
 _MICRODATA_PUBLISHED = ("datePublished", "uploadDate", "dateCreated")
 # Keys of the JSON that script-built pages embed (Shopify, Next.js, CMS state), with a value
 # in ISO form: the machine-written publish time of pages whose markup has none.
+# Read value first: a regex led by the keys tries them at every letter of the page, while
+# one led by the ":" before an ISO value is a fast literal scan (5x on the shared pages); the
+# key is then checked just before the value.
+_SCRIPT_VALUE = re.compile(r""":\s*\\?["'](\d{4}-\d\d-\d\d[^"'\\]{0,30})\\?["']""")
 _SCRIPT_KEY = re.compile(
     r"(?:datePublished|date_published|published_at|publishedAt|publishDate|publish_date"
     r"|publishedDate|published_date|firstPublished|first_published_at|pubDate|releaseDate)"
-    r"""\\?["']\s*:\s*\\?["'](\d{4}-\d\d-\d\d[^"'\\]{0,30})\\?["']"""
+    r"""\\?["']\s*\Z"""
 )
+_SCRIPT_KEY_REACH = 40  # characters before the ":" that hold the key and its quotes
 # Visible labels of a publish date ("Veröffentlicht am", "Posted on", "publié le", "Stand:").
 _DATE_LABEL = re.compile(
     r"(?<![^\W\d_])(?:ver[öo]ffentlicht|erstellt|publiziert|erschienen|datum|stand|published"
@@ -128,11 +133,15 @@ _HEADING_REACH = 300  # characters of text after an <h1> that may hold its date 
 _HEADING_REACH_BEFORE = 80  # and before it (a date line above the headline)
 _MAX_HEADINGS = 3
 _COMMENT = re.compile(r"(?:[\w-]*[-_])?comment(?:s|list|area)?(?:[-_][\w-]*)?", re.I)
+# Whether a page may hold a comment box at all: the word alone, spelled out case by case
+# because `_COMMENT.search` over a whole page backtracks on every word (seconds, not ms).
+_COMMENT_WORD = re.compile("[cC][oO][mM][mM][eE][nN][tT]")
 _MAX_TEXT_DAYS = 60  # days read from the visible text by the last tier
 _UPDATE_BEFORE = 40  # characters before a day that may say it is an update ("last modified on")
 # The zones in use span UTC-12 to UTC+14.
 _OFFSETS_H = sorted(range(-12, 15), key=abs)
 _NO_ZONE_ISO = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?")
+_DIGIT = re.compile(r"\d")  # any script's decimal digit
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")
 _DATE_ONLY = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)")
 _ISO_LIKE = re.compile(r"\d{4}-?\d\d-?\d\d[T ]\d\d", re.I)
@@ -147,6 +156,36 @@ _RFC2822 = re.compile(
     r"(?:\s+(?:[+-]\d{4}|UT|GMT|Z|[ECMP][SD]T))?\s*$"
 )
 _ZONE_WORD = re.compile(r"\b(?:[A-Z]{2,4}T|UTC|GMT|Z)\b|[+-]\d\d:?\d\d\b")
+# The zone words of news pages, as dateparser reads them, but for IST, which is India's on
+# the news pages that write it (Israel's and Ireland's are written as offsets or not at all).
+# A word not here (or a numeric offset) is still left to dateparser.
+_ZONE_ABBREVIATIONS: dict[str, timedelta] = {
+    name: timedelta(minutes=minutes)
+    for names, minutes in (
+        ("UTC GMT Z WET", 0),
+        ("BST CET WEST WAT", 60),
+        ("CEST EET SAST", 120),
+        ("EEST MSK EAT", 180),
+        ("PKT", 300),
+        ("IST", 330),
+        ("ICT WIB", 420),
+        ("AWST HKT PHT SGT", 480),
+        ("JST KST", 540),
+        ("ACST", 570),
+        ("AEST", 600),
+        ("AEDT", 660),
+        ("NZST", 720),
+        ("NZDT", 780),
+        ("HST", -600),
+        ("AKST", -540),
+        ("AKDT PST", -480),
+        ("PDT MST", -420),
+        ("MDT CST", -360),
+        ("CDT EST", -300),
+        ("EDT", -240),
+    )
+    for name in names.split()
+}
 _CLOCK = re.compile(r"(?<!\d)(\d{1,2}):(\d\d)(?::(\d\d))?(?:\s*([ap]\.?m\.?))?", re.I)
 _YEARS = range(1970, 2101)
 
@@ -169,13 +208,16 @@ def extract_published(
     is a configuration error and does raise (`ZoneInfoNotFoundError`).
     """
     zone = ZoneInfo(timezone)
-    found = find_published(read_page(body, content_type=content_type), url=url, zone=zone)
+    page = read_page(body, content_type=content_type)
+    found = find_published(page, url=url, zone=zone, with_modified=False)
     return found.published, found.published_from
 
 
-def find_published(page: Page, *, url: str, zone: tzinfo) -> Published:
+def find_published(page: Page, *, url: str, zone: tzinfo, with_modified: bool = True) -> Published:
+    """`with_modified=False` leaves `modified` None, for callers that only want the publish
+    time (`timeline pubdate`): reading it may cost a parse of the whole page (microdata)."""
     languages = _languages(page)
-    modified = _modified(page, zone, languages)
+    modified = _modified(page, zone, languages) if with_modified else None
     for published, evidence in _candidates(page, url=url, zone=zone, languages=languages):
         if published is not None:
             if published.utcoffset() == timedelta(0) and not evidence.startswith(("url", "text")):
@@ -304,10 +346,15 @@ def _script_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> dateti
     """A publish-time key in the JSON of a script-built page, outside JSON-LD (read above,
     where a WebPage's date is weaker than what the page shows)."""
     html = page.html
-    for count, match in enumerate(_SCRIPT_KEY.finditer(html)):
-        if count >= 5:
+    count = 0
+    for match in _SCRIPT_VALUE.finditer(html):
+        start = match.start()
+        if not _SCRIPT_KEY.search(html, max(0, start - _SCRIPT_KEY_REACH), start):
+            continue
+        count += 1
+        if count > 5:
             break
-        if html.rfind("ld+json", 0, match.start()) > html.rfind("</script", 0, match.start()):
+        if html.rfind("ld+json", 0, start) > html.rfind("</script", 0, start):
             continue
         return parse_datetime(match.group(1), zone, languages)
     return None
@@ -408,6 +455,9 @@ def parse_datetime(
     text = value.strip()
     if not text or len(text) > _MAX_VALUE_CHARS:
         return None
+    if not text.isascii():
+        # Digits of other scripts ("২০২০-০৮-২৯"), which the ISO and epoch readers reject.
+        text = _DIGIT.sub(lambda digit: str(int(digit[0])), text)
     if _EPOCH.fullmatch(text):
         # parsely and sailthru sometimes write Unix time, in seconds or milliseconds.
         seconds = int(text) / (1000 if len(text) == 13 else 1)
@@ -428,10 +478,15 @@ def parse_datetime(
 
 def _from_table(text: str, zone: tzinfo) -> datetime | None:
     """A human-written day ("Apr 08, 2020 04:25 PM", "5. März 2021") read with the month
-    table of `dates.py`, in `zone`. A value naming its own zone ("IST") is left to
-    dateparser, which knows the abbreviations; so is a time this cannot read."""
-    if _ZONE_WORD.search(text):
-        return None
+    table of `dates.py`, in `zone`. A value naming its own zone ("IST") is read at that
+    zone's offset from the table above; a zone it does not know is left to dateparser, and
+    so is a time this cannot read."""
+    zone_words = _ZONE_WORD.findall(text)
+    if zone_words:
+        offset = _ZONE_ABBREVIATIONS.get(zone_words[0]) if len(zone_words) == 1 else None
+        if offset is None:
+            return None
+        zone = timezone(offset)
     found = find_day(text)
     if found is None:
         return None
@@ -595,7 +650,7 @@ def _first_date(page: Page, zone: tzinfo) -> datetime | None:
     """The first day in the visible text, when it is written more often than any other: on
     a page with one date line that is it; on a list of teasers the days disagree and none
     is taken. Days said to be updates ("last modified on …") are not counted."""
-    text = _without_comments(page) if _COMMENT.search(page.html) else page.visible_text
+    text = _without_comments(page) if _COMMENT_WORD.search(page.html) else page.visible_text
     month_first = page.lang.lower() in ("en-us", "en")
     counts: dict[tuple[int, int, int], int] = {}
     first: tuple[int, int, int] | None = None

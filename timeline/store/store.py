@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,10 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -73,6 +75,7 @@ class SourceHealth:
     last_success: datetime | None
     last_error: str | None
     consecutive_errors: int
+    next_due: datetime | None
     documents: int
     events: int
 
@@ -227,6 +230,71 @@ class Store:
                 values |= {"last_error": error, "consecutive_errors": errors_before + 1}
             connection.execute(update(sources).where(sources.c.name == name).values(**values))
 
+    # -- schedule and leases -------------------------------------------------------------
+
+    def ensure_sources(self, configured: Sequence[tuple[str, str]]) -> None:
+        """A row per configured (name, url), so daemons can claim them; existing rows stay."""
+        with self._transaction("registering sources") as connection:
+            known = {r[0] for r in connection.execute(select(sources.c.name))}
+            rows = [
+                {"name": name, "url": url, "consecutive_errors": 0}
+                for name, url in configured
+                if name not in known
+            ]
+            if rows:
+                # Several daemons may start at once: a row another one just added is fine.
+                statement = _insert_ignoring_conflicts(self.engine.dialect.name, rows)
+                connection.execute(statement)
+
+    def claim(
+        self,
+        name: str,
+        *,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        force: bool = False,
+    ) -> bool:
+        """Take the lease on a source that is due (or any, with `force`), for one fetch.
+        False when it is not due, or another daemon holds a live lease on it.
+
+        PostgreSQL: `FOR UPDATE SKIP LOCKED` lets concurrent daemons pass over a row another
+        one is claiming instead of queueing behind it. SQLite has one daemon per file (see
+        schedule.py), and this process's writers take turns.
+        """
+        free = or_(sources.c.lease_expires.is_(None), sources.c.lease_expires < now)
+        due = true() if force else or_(sources.c.next_due.is_(None), sources.c.next_due <= now)
+        with self._transaction(f"claiming source {name!r}") as connection:
+            row = connection.execute(
+                select(sources.c.name)
+                .where(sources.c.name == name, free, due)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if row is None:
+                return False
+            connection.execute(
+                update(sources)
+                .where(sources.c.name == name)
+                .values(lease_owner=owner, lease_expires=now + lease)
+            )
+            return True
+
+    def release(self, name: str, *, owner: str, next_due: datetime) -> None:
+        """End our lease on `name` and say when it is due again."""
+        with self._transaction(f"releasing source {name!r}") as connection:
+            connection.execute(
+                update(sources)
+                .where(sources.c.name == name, sources.c.lease_owner == owner)
+                .values(lease_owner=None, lease_expires=None, next_due=next_due)
+            )
+
+    def next_due(self, name: str) -> datetime | None:
+        with self.engine.connect() as connection:
+            due: datetime | None = connection.execute(
+                select(sources.c.next_due).where(sources.c.name == name)
+            ).scalar_one_or_none()
+            return due
+
     def source_health(self) -> list[SourceHealth]:
         doc_counts = (
             select(documents.c.source, func.count().label("n"))
@@ -258,6 +326,7 @@ class Store:
                     last_success=row.last_success,
                     last_error=row.last_error,
                     consecutive_errors=row.consecutive_errors,
+                    next_due=row.next_due,
                     documents=row.documents,
                     events=row.events,
                 )
@@ -500,6 +569,17 @@ def _driver(connection: Connection) -> read.Execute:
             cursor.close()
 
     return execute
+
+
+def _insert_ignoring_conflicts(dialect: str, rows: list[dict[str, Any]]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, which both dialects have but spell apart."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(sources).values(rows).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(sources).values(rows).on_conflict_do_nothing()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

@@ -69,6 +69,10 @@ sources = Table(
     Column("last_success", UTCDateTime),
     Column("last_error", Text),
     Column("consecutive_errors", Integer, nullable=False, default=0),
+    Column("next_due", UTCDateTime),  # when the daemon fetches it next
+    # A daemon that claimed the source for a fetch, until when (a crashed one's claim expires).
+    Column("lease_owner", Text),
+    Column("lease_expires", UTCDateTime),
 )
 
 documents = Table(

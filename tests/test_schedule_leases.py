@@ -1,0 +1,233 @@
+"""Schedules and leases in the store: resume after restart, back off on failure, share
+sources between daemons without fetching anything twice, survive kill -9."""
+
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from timeline.config import Config, FetchSettings
+from timeline.model import Schedule, Source, SourceOutcome, Status
+from timeline.schedule import FIRST_BACKOFF, MAX_BACKOFF, next_due, run_forever, run_once
+from timeline.store import Store
+
+from .conftest import Site
+from .test_pipeline import serve_gazette
+
+NOW = datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
+FAILED = SourceOutcome(source="s", status=Status.FAILED)
+FAST = FetchSettings(timeout_s=2.0, allow_loopback=True)
+
+
+def test_success_is_due_on_schedule() -> None:
+    ok = SourceOutcome(source="s", status=Status.OK)
+    later = NOW + timedelta(minutes=30)
+    assert next_due(ok, errors=0, now=NOW, scheduled=later, rng=random.Random(1)) == later
+
+
+def test_failures_back_off_doubling_with_jitter_up_to_a_cap() -> None:
+    rng = random.Random(1)
+    for errors, base in [(1, FIRST_BACKOFF), (2, 2 * FIRST_BACKOFF), (3, 4 * FIRST_BACKOFF)]:
+        delay = next_due(FAILED, errors=errors, now=NOW, scheduled=None, rng=rng) - NOW
+        assert 0.8 * base <= delay <= 1.2 * base
+    capped = next_due(FAILED, errors=500, now=NOW, scheduled=None, rng=rng) - NOW
+    assert 0.8 * MAX_BACKOFF <= capped <= 1.2 * MAX_BACKOFF
+
+
+def test_retry_after_is_honoured() -> None:
+    limited = SourceOutcome(source="s", status=Status.FAILED, retry_after_s=3600)
+    due = next_due(limited, errors=1, now=NOW, scheduled=None, rng=random.Random(1))
+    assert due - NOW == timedelta(hours=1)
+
+
+def test_claims_are_exclusive_and_leases_expire(store: Store) -> None:
+    store.ensure_sources([("wire", "https://w.example/feed")])
+    store.ensure_sources([("wire", "https://w.example/feed")])  # twice is harmless
+    lease = timedelta(minutes=15)
+    assert store.claim("wire", owner="a", now=NOW, lease=lease)
+    assert not store.claim("wire", owner="b", now=NOW, lease=lease)  # a holds it
+    assert store.claim("wire", owner="b", now=NOW + lease + timedelta(seconds=1), lease=lease)
+    store.release("wire", owner="b", next_due=NOW + timedelta(hours=1))
+    assert not store.claim("wire", owner="c", now=NOW + timedelta(minutes=30), lease=lease)
+    assert store.claim("wire", owner="c", now=NOW + timedelta(hours=1), lease=lease)
+    store.release("wire", owner="not-c", next_due=NOW)  # only the holder can release
+    assert not store.claim("wire", owner="d", now=NOW + timedelta(hours=1), lease=lease)
+
+
+def test_a_restarted_daemon_resumes_instead_of_refetching(site: Site, store: Store) -> None:
+    source = Source(name="gazette", url=serve_gazette(site), schedule=Schedule(interval_s=3600))
+    config = Config(fetch=FAST, sources=(source,))
+    run_once(config, store)
+    fetched = site.hits["/gazette/feed.xml"]
+    assert fetched == 1
+    due = store.next_due("gazette")
+    assert due is not None and due > datetime.now(UTC) + timedelta(minutes=50)
+    stop = threading.Event()
+    daemon = threading.Thread(target=run_forever, args=(config, store), kwargs={"stop": stop})
+    daemon.start()
+    time.sleep(1.5)
+    stop.set()
+    daemon.join(30)
+    assert site.hits["/gazette/feed.xml"] == fetched  # not due yet: nothing fetched again
+
+
+def test_a_failing_source_is_due_again_after_a_backoff(site: Site, store: Store) -> None:
+    site.add("/broken", b"", content_type="text/plain", status=500)
+    config = Config(fetch=FAST, sources=(Source(name="broken", url=site.url("/broken")),))
+    (outcome,) = run_once(config, store)
+    assert outcome.status is Status.FAILED
+    due = store.next_due("broken")
+    assert due is not None
+    wait = due - datetime.now(UTC)
+    assert timedelta(seconds=30) < wait < timedelta(minutes=2)  # a minute, +-20 %, not an hour
+
+
+def test_a_second_daemon_on_one_sqlite_file_refuses(site: Site, tmp_path: Path) -> None:
+    from .test_schedule import write_config
+
+    config = write_config(tmp_path, serve_gazette(site))
+    first = subprocess.Popen(
+        [sys.executable, "-m", "timeline", "run", "--config", str(config)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not Path(f"{tmp_path / 'timeline.db'}.lock").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        time.sleep(0.5)
+        second = subprocess.run(
+            [sys.executable, "-m", "timeline", "run", "--once", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode == 1
+        assert "SQLite serves one daemon per file" in second.stderr
+        assert f"timeline pid {first.pid}" in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=30)
+
+
+def test_three_daemons_fetch_every_source_exactly_once(
+    site: Site, pg_url: str, tmp_path: Path
+) -> None:
+    """Three real daemons, one PostgreSQL, thirty due sources: each is fetched once."""
+    serve_gazette(site)
+    feed = site.routes["/gazette/feed.xml"]
+    names = [f"feed-{n:02d}" for n in range(30)]
+    for name in names:
+        site.routes[f"/{name}.xml"] = feed
+    sources = "".join(
+        f'\n[[sources]]\nname = "{name}"\nurl = "{site.url(f"/{name}.xml")}"\n' for name in names
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(f"[fetch]\nallow_loopback = true\ntimeout_s = 10\n{sources}")
+    Store.open(pg_url).close()  # migrate once, before the race
+    command = [sys.executable, "-m", "timeline", "run", "--config", str(config), "--db", pg_url]
+    daemons = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    try:
+        deadline = time.monotonic() + 120
+        while not all(site.hits[f"/{name}.xml"] for name in names):
+            assert time.monotonic() < deadline, "not every source was fetched"
+            time.sleep(0.2)
+        time.sleep(3)  # time for any second fetch to show up
+    finally:
+        for daemon in daemons:
+            daemon.send_signal(signal.SIGTERM)
+        logs = [daemon.communicate(timeout=60)[1] for daemon in daemons]
+    assert [d.returncode for d in daemons] == [0, 0, 0], logs
+    assert {name: site.hits[f"/{name}.xml"] for name in names} == dict.fromkeys(names, 1)
+    assert sum(log.count("status=ok") for log in logs) == 30
+    with Store.open(pg_url) as store:
+        assert store.counts()["documents"] == 2  # the same two articles, stored once
+
+
+def test_kill_9_mid_run_leaves_a_consistent_store(site: Site, tmp_path: Path) -> None:
+    """A daemon killed at any moment loses at most the document it was writing."""
+    from .test_schedule import write_config
+
+    serve_gazette(site)
+    articles = {}
+    for n in range(40):
+        page = (Path(__file__).parent / "site" / "gazette" / "bridge.html").read_bytes()
+        page = page.replace(b"bridge-repairs", f"bridge-repairs-{n}".encode())
+        page = page.replace(b"in August", f"in August, report {n}".encode())
+        articles[f"/slow/{n}.html"] = page
+
+    def slow(body: bytes):  # type: ignore[no-untyped-def]
+        def route(handler) -> None:  # type: ignore[no-untyped-def]
+            time.sleep(0.15)
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        return route
+
+    for path, body in articles.items():
+        site.routes[path] = slow(body)
+    items = "".join(
+        f"<item><title>{n}</title><link>{site.url(path)}</link>"
+        f"<pubDate>Tue, 14 Oct 2025 09:30:00 +0000</pubDate></item>"
+        for n, path in enumerate(articles)
+    )
+    site.add(
+        "/slow.xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>S</title>{items}'
+        "</channel></rss>".encode(),
+        content_type="application/rss+xml",
+    )
+    config = write_config(tmp_path, site.url("/slow.xml"))
+    db = tmp_path / "timeline.db"
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "timeline", "run", "--config", str(config)],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _documents(db) < 5:
+            assert time.monotonic() < deadline, "the daemon stored nothing"
+            time.sleep(0.05)
+    finally:
+        daemon.kill()  # SIGKILL: no clean-up of any kind
+        daemon.wait(10)
+    stored = _documents(db)
+    assert 5 <= stored < 40
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        orphans = connection.execute(
+            "SELECT count(*) FROM events e WHERE NOT EXISTS "
+            "(SELECT 1 FROM mentions m WHERE m.event_id = e.id)"
+        ).fetchone()
+        assert orphans == (0,)
+        undated = connection.execute(
+            "SELECT count(*) FROM documents d WHERE NOT EXISTS "
+            "(SELECT 1 FROM mentions m WHERE m.document_id = d.id)"
+        ).fetchone()
+        assert undated == (0,)  # every stored article came with all its mentions
+    # The lease of the killed daemon expires; a fresh cycle finishes the feed.
+    with Store.open(f"sqlite:///{db}") as store:
+        (outcome,) = run_once(
+            Config(fetch=FAST, sources=(Source(name="gazette", url=site.url("/slow.xml")),)),
+            store,
+        )
+        assert outcome.status is Status.SKIPPED  # still leased by the dead daemon
+        assert store.counts()["documents"] == stored
+
+
+def _documents(db: Path) -> int:
+    try:
+        with sqlite3.connect(db) as connection:
+            return int(connection.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except sqlite3.Error:
+        return 0
