@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from timeline.store import Store
+from timeline.store import SCHEMA_REVISION, Store
 from timeline.store.tables import metadata
 
 
@@ -12,7 +12,7 @@ def test_upgrade_then_downgrade(db_url: str) -> None:
     with Store.open(db_url, migrate=False) as store:
         assert store.current_revision() is None
         store.upgrade()
-        assert store.current_revision() == "0002"
+        assert store.current_revision() == SCHEMA_REVISION
         tables = set(inspect(store.engine).get_table_names())
         assert {"sources", "documents", "events", "mentions"} <= tables
         store.downgrade("base")
