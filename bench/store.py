@@ -49,6 +49,10 @@ WORDS = (
     "council port airline bank rates inquiry protest merger launch verdict"
 ).split()
 PLACES = "Brussels Kyiv Leeds Lagos Lima Oslo Perth Quito Riga Seoul".split()
+_SYLLABLES = "ka lo mi ra ten vos dru pel sa tor bin qua ze hol".split()
+NAMES = [f"{a.title()}{b}{c}" for a in _SYLLABLES for b in _SYLLABLES for c in ("n", "r", "s")]
+NOUNS = [f"{a}{b}ment" for a in _SYLLABLES for b in _SYLLABLES]
+VERBS = "opened closed signed rejected announced cancelled approved blocked won lost".split()
 # Roughly what news yields: mostly days, some weeks and months, a few longer spans.
 MIX = [
     (Granularity.DAY, 80),
@@ -102,9 +106,10 @@ def generate(count: int, seed: int = 7) -> Iterator[tuple[list[Document], list[E
             day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
             granularity = rng.choice(kinds)
             interval = interval_of(granularity, day)
+            # Varied like news: who did what where; few sentences of one day share words.
             sentence = (
-                f"The {rng.choice(WORDS)} {number} in {rng.choice(PLACES)} drew "
-                f"{rng.choice(WORDS)} {rng.randrange(10**6)}, officials said."
+                f"{rng.choice(NAMES)} {rng.choice(VERBS)} the {rng.choice(WORDS)} "
+                f"{rng.choice(NOUNS)} in {rng.choice(PLACES)} ({number})."
             )
             reported: list[Mention] = []
             for slot in range(rng.choice((1, 2, 2, 3))):
@@ -210,7 +215,10 @@ def bench_saves(store: Store, documents: int) -> float:
     for event in grouped:
         for m in event.mentions:
             by_url.setdefault(m.url, []).append(m)
-    sample = [(replace(d, canonical_url=d.url + "#save"), by_url[d.url]) for d in docs[:documents]]
+    run = uuid.uuid4().hex[:6]  # new documents on every run, even against one store
+    sample = [
+        (replace(d, canonical_url=f"{d.url}#save-{run}"), by_url[d.url]) for d in docs[:documents]
+    ]
     began = time.perf_counter()
     for doc, found in sample:
         moved = [_with_url(m, doc.canonical_url) for m in found]

@@ -172,9 +172,16 @@ def similarity(a: str, b: str) -> float:
     Starmer will talk to European leaders" and "The call will see Sir Keir speaking to
     von der Leyen" are one. Sharing word pairs ("oval office row") is evidence enough too.
     """
-    a, b = _DATELINE.sub("", a, count=1), _DATELINE.sub("", b, count=1)
+    a, b = _undated(a), _undated(b)
     words_a, words_b = keywords(a), keywords(b)
     shorter, longer = sorted((words_a, words_b), key=len)
+    # A cheap bound first (merging compares a mention with every event of its day): words
+    # that match, even as spelling variants, share their first MIN_COMMON_PREFIX letters.
+    longer_stems = _stems(longer)
+    if sum(1 for word in shorter if word[:MIN_COMMON_PREFIX] in longer_stems) < max(
+        MIN_SHARED_WORDS, MIN_OVERLAP * len(shorter)
+    ):
+        return 0.0
     shared = [word for word in shorter if _has_word(longer, word)]
     if len(shared) < MIN_SHARED_WORDS:
         return 0.0
@@ -186,6 +193,16 @@ def similarity(a: str, b: str) -> float:
     if _name_each_other(a, b) or len(_pairs(a) & _pairs(b)) >= MIN_SHARED_PAIRS:
         return overlap
     return 0.0
+
+
+@lru_cache(maxsize=16384)
+def _undated(sentence: str) -> str:
+    return _DATELINE.sub("", sentence, count=1)
+
+
+@lru_cache(maxsize=16384)
+def _stems(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(word[:MIN_COMMON_PREFIX] for word in words)
 
 
 def _rival_names(a: str, b: str) -> bool:

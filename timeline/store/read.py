@@ -39,6 +39,7 @@ MAX_SPAN = {
     Granularity.TIME: timedelta(days=2),
 }
 
+_GRANULARITY_INDEX = "ix_events_granularity_start_end_key"  # migrations/versions/0004
 _EVENT_COLUMNS = 'e.id, e.key, e.value, e.granularity, e.start, e."end", e.at, e.title'
 _MENTION_COLUMNS = (
     "m.id, m.event_id, m.sentence, m.sentence_start, m.quote, m.quote_start, m.quote_end, "
@@ -80,42 +81,77 @@ class _Sql:
 
 
 def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[Event]:
-    """Events matching `wanted`, oldest first (start, end, key), with all their mentions."""
-    sql = _Sql(dialect)
-    if wanted.start is not None:
-        # "Overlaps [start, ...)" would scan every older event unless bounded below. No event
-        # is longer than its granularity allows, so per granularity it started at most
-        # MAX_SPAN before `start`: one short range of the (granularity, start) index each.
-        windows = []
-        for granularity, span in MAX_SPAN.items():
-            windows.append("(e.granularity = ? AND e.start > ?)")
-            sql.params += [granularity.value, sql.value(wanted.start - span)]
-        sql.parts.append("(" + " OR ".join(windows) + ")")
-        sql.add('e."end" > ?', sql.value(wanted.start))
+    """Events matching `wanted`, oldest first (start, end, key), with all their mentions.
+
+    With a lower bound the answer comes in two ordered parts, so the first page of a busy
+    month never sorts the whole month: events that began before `start` and still run into
+    it (few: no event is longer than its granularity allows, so per granularity only those
+    that started MAX_SPAN before `start` can, one short range of the (granularity, start)
+    index each), then events starting from `start` on, read in index order up to the limit.
+    """
+    common = _Sql(dialect)
     if wanted.end is not None:
-        sql.add("e.start < ?", sql.value(wanted.end))
+        common.add("e.start < ?", common.value(wanted.end))
     if wanted.starting_from is not None:
-        sql.add("e.start >= ?", sql.value(wanted.starting_from))
+        common.add("e.start >= ?", common.value(wanted.starting_from))
     for word in wanted.words:
         pattern = "%" + _escape_like(word.lower()) + "%"
-        sql.add(
+        common.add(
             "(lower(e.title) LIKE ? ESCAPE '\\' OR e.id IN (SELECT event_id FROM mentions "
             "WHERE lower(sentence) LIKE ? ESCAPE '\\'))",
             pattern,
             pattern,
         )
     if wanted.source is not None:
-        sql.add(
+        common.add(
             "e.id IN (SELECT m.event_id FROM mentions m "
             "JOIN documents d ON d.id = m.document_id WHERE d.source = ?)",
             wanted.source,
         )
+    if wanted.start is None:
+        rows = _ordered(execute, common, wanted.limit)
+        return _with_mentions(execute, common, rows)
+
+    # Events that began before `start` and still run into it, per granularity: each query
+    # reads the (granularity, start, end, key) index in order and stops at the limit.
+    earlier: list[tuple[Any, ...]] = []
+    for granularity, span in MAX_SPAN.items():
+        part = _Sql(dialect, list(common.parts), list(common.params))
+        part.add("e.granularity = ?", granularity.value)
+        part.add("e.start > ?", part.value(wanted.start - span))
+        part.add("e.start < ?", part.value(wanted.start))
+        part.add('e."end" > ?', part.value(wanted.start))
+        earlier += _ordered(execute, part, wanted.limit, index=_GRANULARITY_INDEX)
+    earlier.sort(key=_timeline_order)
+    rows = earlier[: wanted.limit] if wanted.limit is not None else earlier
+    if wanted.limit is None or len(rows) < wanted.limit:
+        later = _Sql(dialect, list(common.parts), list(common.params))
+        later.add("e.start >= ?", later.value(wanted.start))
+        left = None if wanted.limit is None else wanted.limit - len(rows)
+        rows += _ordered(execute, later, left)
+    return _with_mentions(execute, common, rows)
+
+
+def _timeline_order(row: tuple[Any, ...]) -> tuple[Any, Any, str]:
+    """(start, end, key) of an event row: ISO text on SQLite, dates on PostgreSQL."""
+    return row[4], row[5], row[1]
+
+
+def _ordered(
+    execute: Execute, sql: _Sql, limit: int | None, index: str | None = None
+) -> list[tuple[Any, ...]]:
     where = " AND ".join(sql.parts) or "1 = 1"
-    query = f'SELECT {_EVENT_COLUMNS} FROM events e WHERE {where} ORDER BY e.start, e."end", e.key'
-    if wanted.limit is not None:
+    # SQLite's planner would rather sort than walk the granularity index; name it there.
+    indexed = f" INDEXED BY {index}" if index and sql.dialect == "sqlite" else ""
+    query = (
+        f"SELECT {_EVENT_COLUMNS} FROM events e{indexed} WHERE {where} "
+        'ORDER BY e.start, e."end", e.key'
+    )
+    params = list(sql.params)
+    if limit is not None:
         query += " LIMIT ?"
-        sql.params.append(wanted.limit)
-    return _with_mentions(execute, sql, execute(sql.text(query), sql.params))
+        params.append(limit)
+    return execute(sql.text(query), params)
 
 
 def select_by_id(execute: Execute, dialect: str, ids: Sequence[int]) -> list[Event]:

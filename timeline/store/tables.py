@@ -104,8 +104,9 @@ events = Table(
     Column("end", Date, nullable=False),
     Column("at", UTCDateTime),
     Column("title", Text, nullable=False),
-    Index(None, "start", "end"),
-    Index(None, "granularity", "start"),  # windowed range queries; see Store.events
+    # Timeline order without a sort, for ranges; see read.select_events.
+    Index(None, "start", "end", "key"),
+    Index(None, "granularity", "start", "end", "key"),
 )
 
 mentions = Table(
