@@ -91,21 +91,19 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-# Every pattern above holds a year, so a long text is read only around its years: one fast
-# scan for them, then the patterns within these spans (a page's visible text is mostly prose
-# the month-name patterns would otherwise try at every letter). The spans reach further
-# than any match does around its year, in text whose whitespace is collapsed.
+# Every pattern above holds a year, so a text is read only around its years: one fast scan
+# for them, then the patterns within these spans (most text is prose the month-name patterns
+# would otherwise try at every letter; a text without a year costs that one scan). The
+# spans reach further than any match does around its year, in text whose whitespace is
+# collapsed or short, as the callers' is.
 _ANY_YEAR = re.compile(r"(?:19|20)\d\d")
 _BEFORE_YEAR = 60  # "5th of September, " before the year; "Wednesday" is not read
 _AFTER_YEAR = 30  # "-03-05", "年 3 月 5 日", ". 03. 05." after it
-_READ_WHOLE_CHARS = 2_000
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the parts of `text` that may hold a day: all of a short text, the
-    surroundings of each year (merged where they touch) in a long one."""
-    if len(text) <= _READ_WHOLE_CHARS:
-        return [(0, len(text))]
+    """(start, end) of the parts of `text` that may hold a day: the surroundings of each
+    year, merged where they touch."""
     spans: list[tuple[int, int]] = []
     for year in _ANY_YEAR.finditer(text):
         start = max(0, year.start() - _BEFORE_YEAR)

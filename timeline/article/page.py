@@ -37,10 +37,12 @@ _MAX_HEAD_CHARS = 1_000_000
 _SCRIPT_END = re.compile(r"</script\s*>", re.I)
 # Start tags that make lexbor look down its stack of open elements ("a <p> in button scope"),
 # hence the quadratic time; phrasing tags (<span>, <b>) nest cheaply and are not counted.
+# Grouped by first letter, so the common tags (<a>, <span>, <img>) fail after a few tries:
+# this scan runs over every page that is parsed whole.
 _BLOCK_OPEN = re.compile(
-    r"<(/?)(?:div|section|article|aside|blockquote|[uod]l|p|h[1-6]|header|footer|nav|main"
-    r"|form|table|fieldset|figure|figcaption|details|summary|center|address|menu|pre|dialog"
-    r"|hgroup|search|listing|dir)[\s>/]",
+    r"<(/?)(?:d(?:iv|l|etails|ialog|ir)|s(?:ection|ummary|earch)|a(?:rticle|side|ddress)"
+    r"|blockquote|center|f(?:ooter|orm|ieldset|igure|igcaption)|h(?:[1-6]|eader|group)"
+    r"|listing|m(?:ain|enu)|nav|[uo]l|p(?:re)?|table)[\s>/]",
     re.I,
 )
 # For `Page.visible_text`: what a reader never sees, the start of a heading, any other tag.

@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -518,6 +517,9 @@ def _from_rfc2822(text: str, zone: tzinfo) -> datetime | None:
     # as 04:25 and drop a zone word it does not know.
     if not _RFC2822.match(text):
         return None
+    # Imported here: email.utils brings socket and hashlib, a few ms of every start-up.
+    from email.utils import parsedate_to_datetime
+
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
