@@ -30,8 +30,8 @@ def test_schema_revision_is_the_migrations_head() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from timeline.store.store import MIGRATIONS
     from timeline.store import SCHEMA_REVISION
+    from timeline.store.store import MIGRATIONS
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
