@@ -289,6 +289,7 @@ def scratch_pg(admin: str) -> Iterator[str]:
 def run(label: str, url: str, count: int, saves: int) -> dict[str, float]:
     with Store.open(url) as store:
         seconds, mention_count, event_count = bench_load(store, count)
+        store.analyze()  # as after any bulk import: the planner needs the new sizes
         peer = bench_peer(url, min(mention_count, 400_000))
         save_rate = bench_saves(store, saves)
         query_ms = bench_query(store)

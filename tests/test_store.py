@@ -267,3 +267,10 @@ def test_an_event_longer_than_its_granularity_is_refused(store: Store) -> None:
     )
     with pytest.raises(ValueError, match="interval longer than a day"):
         store.save_document(doc, [m], merge)
+
+
+def test_analyze_runs_on_both_databases(store: Store) -> None:
+    doc = document("https://a.example/1")
+    store.save_document(doc, [mention(doc, HEALEY, THURSDAY)], merge)
+    store.analyze()
+    assert len(store.events(start=THURSDAY)) == 1

@@ -486,6 +486,13 @@ class Store:
                 ],
             )
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk load. Without them, PostgreSQL picks
+        plans for an empty table until autovacuum catches up (seconds to minutes), and a range
+        query that should take a millisecond takes a hundred."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
+
     def prune(self, before: date, merge: Merge) -> int:
         """Delete documents published before `before` (UTC midnight), their mentions, and the
         events left without any; events they shared with newer reports are regrouped.
