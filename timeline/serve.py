@@ -6,7 +6,8 @@
 
 Query parameters filter as `timeline show` does: from, to, source, query, upcoming, limit
 (`/timeline.ics?source=bbc-world&from=last+month`). Every answer carries an ETag made from
-its body, so a calendar app polling an unchanged timeline gets 304 and no body. The server
+the events it shows, so a calendar app polling an unchanged timeline gets 304, no body, and
+costs no rendering. The server
 binds to 127.0.0.1 unless told otherwise; it never writes to the store.
 """
 
@@ -74,11 +75,16 @@ def make_handler(store: Store, *, tz: tzinfo, name: str) -> type[BaseHTTPRequest
             except _BadRequest as exc:
                 self._send(HTTPStatus.BAD_REQUEST, f"{exc}\n".encode(), "text/plain; charset=utf-8")
                 return
-            body, content_type = render(events, now=now, tz=tz, name=name)
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            # The ETag names what is shown, not the bytes: the body carries the time it was
+            # made (DTSTAMP, "generated"), which changes every second while the timeline
+            # does not. Today's date is part of it, since it decides what is "upcoming".
+            shown = repr((self.path, now.astimezone(tz).date(), events)).encode()
+            etag = '"' + hashlib.sha256(shown).hexdigest()[:32] + '"'
+            content_type = _CONTENT_TYPES[parts.path]
             if etag in self.headers.get("If-None-Match", ""):
                 self._send(HTTPStatus.NOT_MODIFIED, b"", content_type, etag=etag)
                 return
+            body = render(events, now=now, tz=tz, name=name)
             self._send(HTTPStatus.OK, body, content_type, etag=etag)
 
         def _send(
@@ -101,21 +107,27 @@ def make_handler(store: Store, *, tz: tzinfo, name: str) -> type[BaseHTTPRequest
     return Handler
 
 
-def _ics(events: list[Event], *, now: datetime, tz: tzinfo, name: str) -> tuple[bytes, str]:
-    return to_ics(events, name=name, now=now), "text/calendar; charset=utf-8"
+def _ics(events: list[Event], *, now: datetime, tz: tzinfo, name: str) -> bytes:
+    return to_ics(events, name=name, now=now)
 
 
-def _json(events: list[Event], *, now: datetime, tz: tzinfo, name: str) -> tuple[bytes, str]:
-    return to_json(events, now=now).encode(), "application/json"
+def _json(events: list[Event], *, now: datetime, tz: tzinfo, name: str) -> bytes:
+    return to_json(events, now=now).encode()
 
 
-def _html(events: list[Event], *, now: datetime, tz: tzinfo, name: str) -> tuple[bytes, str]:
+def _html(events: list[Event], *, now: datetime, tz: tzinfo, name: str) -> bytes:
     from timeline.render.html import to_html
 
-    return to_html(events, now=now, tz=tz, title=name).encode(), "text/html; charset=utf-8"
+    return to_html(events, now=now, tz=tz, title=name).encode()
 
 
 _RENDERERS = {"/": _html, "/index.html": _html, "/timeline.ics": _ics, "/timeline.json": _json}
+_CONTENT_TYPES = {
+    "/": "text/html; charset=utf-8",
+    "/index.html": "text/html; charset=utf-8",
+    "/timeline.ics": "text/calendar; charset=utf-8",
+    "/timeline.json": "application/json",
+}
 
 
 @contextmanager

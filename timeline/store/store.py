@@ -38,7 +38,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 
 from timeline.errors import StoreError
 from timeline.model import Document, Event, Mention
@@ -343,6 +343,16 @@ class Store:
         Unchanged content (same hash under the same canonical URL) writes nothing. An edited
         document loses its old mentions first; events left without any are deleted.
         """
+        try:
+            return self._save_document(document, found, merge)
+        except IntegrityError:
+            # Another daemon stored the same article (two feeds link it) between our look
+            # and our insert. Its transaction is committed now: look again.
+            return self._save_document(document, found, merge)
+
+    def _save_document(
+        self, document: Document, found: Sequence[Mention], merge: Merge
+    ) -> SaveResult:
         with self._transaction(f"saving {document.canonical_url}") as connection:
             row = connection.execute(
                 select(documents.c.id, documents.c.content_hash).where(
