@@ -75,3 +75,32 @@ def test_twenty_megabytes_are_bounded() -> None:
     assert page.tree.body is not None
     assert len(page.html) <= 5_000_000
     assert time.monotonic() - start < 10
+
+
+def test_utf8_page_is_read_from_its_bytes_and_decoded_on_demand() -> None:
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ü"}</script>'
+    body = f"<html><head>{ld}<title>Grüße</title></head><body><p>Straße</p></body>".encode()
+    page = read_page(body)
+    assert page.data is body  # no copy, no decode for the head and the JSON-LD
+    assert page.head.css_first("title").text() == "Grüße"
+    assert [item["headline"] for item in page.ld] == ["Ü"]
+    assert page.tree.css_first("p").text() == "Straße"
+    assert "Straße" in page.html
+
+
+def test_invalid_utf8_is_replaced_the_same_way_in_text_and_tree() -> None:
+    body = b"<html><head><title>caf\xe9</title></head><body><p>na\xefve \xff</p></body>"
+    page = read_page(body)
+    assert page.head.css_first("title").text() == "caf\ufffd"
+    assert page.tree.css_first("p").text() == "na\ufffdve \ufffd"
+    assert page.html == body.decode("utf-8", errors="replace")
+
+
+def test_json_ld_is_read_lazily_and_completely() -> None:
+    scripts = "".join(
+        f'<script type="application/ld+json">{{"@type": "T{n}"}}</script>' for n in range(3)
+    )
+    page = read_page(f"<html><head>{scripts}</head><body></body>".encode())
+    assert next(page.ld_items())["@type"] == "T0"
+    assert [item["@type"] for item in page.ld] == ["T0", "T1", "T2"]
+    assert [item["@type"] for item in page.ld_items()] == ["T0", "T1", "T2"]

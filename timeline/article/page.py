@@ -8,7 +8,8 @@ Input: body bytes and the Content-Type header. Output: a `Page`.
 Work is paid for when it is needed: `<head>` is parsed alone for `<meta>`, `<html lang>` and
 `<link>`; JSON-LD is cut from the text; the whole page is parsed on first use of `Page.tree`.
 Most pages state their publish time in their head, so `timeline pubdate` rarely parses more
-(issue 5: throughput at least twice htmldate's fast mode).
+(issue 5: throughput at least twice htmldate's fast mode). A UTF-8 page is read from its bytes
+(head, JSON-LD, markers, the parser) and decoded whole only when a reader needs its text.
 
 Must not: raise on any input (a page that cannot be read is an empty `Page`), fetch, or read
 the clock. It never mutates the tree, so the two readers can run in any order.
@@ -33,16 +34,18 @@ MAX_HTML_CHARS = 5_000_000
 MAX_NESTING = 512
 # Where <head> ends; a page without one is looked at whole (`Page.tree`).
 _HEAD_END = re.compile(r"<body[\s>]|</head\s*>", re.I)
+_HEAD_END_BYTES = re.compile(rb"<body[\s>]|</head\s*>", re.I)
 _MAX_HEAD_CHARS = 1_000_000
-_SCRIPT_END = re.compile(r"</script\s*>", re.I)
+_SCRIPT_END = re.compile(rb"</script\s*>", re.I)
 # Start tags that make lexbor look down its stack of open elements ("a <p> in button scope"),
 # hence the quadratic time; phrasing tags (<span>, <b>) nest cheaply and are not counted.
 # Grouped by first letter, so the common tags (<a>, <span>, <img>) fail after a few tries:
 # this scan runs over every page that is parsed whole.
+# Read from the UTF-8 bytes: half the memory of a page with one curly quote (a 2-byte str).
 _BLOCK_OPEN = re.compile(
-    r"<(/?)(?:d(?:iv|l|etails|ialog|ir)|s(?:ection|ummary|earch)|a(?:rticle|side|ddress)"
-    r"|blockquote|center|f(?:ooter|orm|ieldset|igure|igcaption)|h(?:[1-6]|eader|group)"
-    r"|listing|m(?:ain|enu)|nav|[uo]l|p(?:re)?|table)[\s>/]",
+    rb"<(/?)(?:d(?:iv|l|etails|ialog|ir)|s(?:ection|ummary|earch)|a(?:rticle|side|ddress)"
+    rb"|blockquote|center|f(?:ooter|orm|ieldset|igure|igcaption)|h(?:[1-6]|eader|group)"
+    rb"|listing|m(?:ain|enu)|nav|[uo]l|p(?:re)?|table)[\s>/]",
     re.I,
 )
 # For `Page.visible_text`: what a reader never sees, the start of a heading, any other tag.
@@ -100,27 +103,71 @@ class Page:
     `head` is `<head>` parsed alone (the whole page when it has no head); `meta` maps a
     lower-cased name/property/http-equiv to its first content; `ld` holds every JSON-LD
     object with an @type, @graph flattened; `lang` is `<html lang>` as written, or "".
+
+    `data` is the page in UTF-8 (the body itself when it came as UTF-8): the head, the
+    whole-page scans for ASCII markers (`ld+json`, `<time`, `itemprop`) and the parser read
+    it, at one byte a character where a page with one curly quote decodes to a 2-byte str,
+    and `html` (the text) is decoded from it on first use: a page dated by its head and its
+    JSON-LD is never decoded whole. Cuts at ASCII markup give the same text from either.
     """
 
-    __slots__ = ("_text", "_tree", "head", "html", "lang", "ld", "meta")
+    __slots__ = ("_html", "_ld", "_ld_rest", "_text", "_tree", "data", "head", "lang", "meta")
 
-    def __init__(self, html: str) -> None:
-        self.html = html
+    def __init__(self, html: str | None = None, data: bytes | None = None) -> None:
+        """From the text, or from `data` alone when it is meant as UTF-8 (`read_page`)."""
+        self._html = html
+        # "ignore", as the parser encodes a str (selectolax), so both parse the same bytes.
+        self.data = (html or "").encode("utf-8", errors="ignore") if data is None else data
         self._tree: LexborHTMLParser | None = None
         self._text: str | None = None
-        end = _HEAD_END.search(html, 0, _MAX_HEAD_CHARS)
+        end = _HEAD_END_BYTES.search(self.data, 0, _MAX_HEAD_CHARS)
         # scripting=True keeps <noscript> as text, as a browser does: otherwise a tracking
         # pixel in a <noscript> inside <head> ends <head> and moves <link rel=canonical> out.
-        self.head = LexborHTMLParser(html[: end.start()], scripting=True) if end else self.tree
+        head = self.data[: end.start()] if end else None
+        self.head = LexborHTMLParser(head, scripting=True) if head is not None else self.tree
         self.meta = _meta(self.head)
         root = self.head.css_first("html")
         self.lang = (root.attributes.get("lang") or "").strip() if root is not None else ""
-        self.ld = tuple(_json_ld(html))
+        self._ld: list[dict[str, Any]] = []
+        self._ld_rest: Iterator[dict[str, Any]] | None = _json_ld(self.data)
+
+    @property
+    def html(self) -> str:
+        if self._html is None:
+            try:
+                self._html = self.data.decode("utf-8")
+            except UnicodeDecodeError:
+                # As a browser reads it; the parser is then given the same text.
+                self._html = self.data.decode("utf-8", errors="replace")
+                self.data = self._html.encode("utf-8", errors="ignore")
+        return self._html
+
+    @property
+    def ld(self) -> tuple[dict[str, Any], ...]:
+        return tuple(self.ld_items())
+
+    def ld_items(self) -> Iterator[dict[str, Any]]:
+        """`ld` one object at a time: a reader that stops at its first answer leaves the
+        rest of the page unsearched."""
+        index = 0
+        while True:
+            if index < len(self._ld):
+                yield self._ld[index]
+                index += 1
+                continue
+            if self._ld_rest is None:
+                return
+            item = next(self._ld_rest, None)
+            if item is None:
+                self._ld_rest = None
+                return
+            self._ld.append(item)
 
     @property
     def tree(self) -> LexborHTMLParser:
         if self._tree is None:
-            self._tree = LexborHTMLParser(_bounded(self.html), scripting=True)
+            html = self.html  # first, so that `data` is valid UTF-8
+            self._tree = LexborHTMLParser(_bounded(html, self.data), scripting=True)
         return self._tree
 
     @property
@@ -156,15 +203,24 @@ def _words(markup: str) -> str:
 
 
 def read_page(body: bytes, *, content_type: str = "") -> Page:
-    return Page(decode_html(body, content_type=content_type)[:MAX_HTML_CHARS])
+    encoding, bom = _encoding(body, content_type)
+    if encoding == "utf-8" and len(body) <= MAX_HTML_CHARS:
+        return Page(data=body[bom:])  # decoded when first needed (`Page.html`)
+    return Page(body[bom:].decode(encoding, errors="replace")[:MAX_HTML_CHARS])
 
 
 def decode_html(body: bytes, *, content_type: str = "") -> str:
     """Text of an HTML body, decoded as a browser would; never raises."""
+    encoding, bom = _encoding(body, content_type)
+    return body[bom:].decode(encoding, errors="replace")
+
+
+def _encoding(body: bytes, content_type: str) -> tuple[str, int]:
+    """The codec a browser reads `body` with, and the length of its byte-order mark."""
     # The HTML Standard lets a byte-order mark override even the HTTP header.
     for bom, bom_encoding in _BOMS:
         if body.startswith(bom):
-            return body[len(bom) :].decode(bom_encoding, errors="replace")
+            return bom_encoding, len(bom)
     declared = _HEADER_CHARSET.search(content_type)
     encoding = _codec(declared.group(1)) if declared else None
     if encoding is None:
@@ -174,7 +230,7 @@ def decode_html(body: bytes, *, content_type: str = "") -> str:
         encoding = _codec(meta.group(1).decode("ascii", "replace")) if meta else None
         if encoding is not None and encoding.startswith("utf-16"):
             encoding = "utf-8"  # a meta tag readable as ASCII cannot be in UTF-16 (Standard)
-    return body.decode(encoding or "utf-8", errors="replace")
+    return encoding or "utf-8", 0
 
 
 def _codec(label: str) -> str | None:
@@ -186,13 +242,15 @@ def _codec(label: str) -> str | None:
         return None
 
 
-def _bounded(html: str) -> str:
-    html = html[:MAX_HTML_CHARS]
+def _bounded(html: str, data: bytes) -> str | bytes:
+    """What the parser is given: `data` (the same text as UTF-8 bytes, which lexbor reads
+    without the encode a str costs), or `html` cut where it nests past MAX_NESTING."""
     # Fast pass: the deepest nesting of the tags that cost lexbor time, stray end tags
     # ignored. Only a page that may pass the limit gets the exact, slower walk below.
-    steps = (-1 if closing else 1 for closing in _BLOCK_OPEN.findall(html))
+    steps = (-1 if closing else 1 for closing in _BLOCK_OPEN.findall(data))
     if max(accumulate(steps), default=0) <= MAX_NESTING // 2:
-        return html
+        return data if len(html) <= MAX_HTML_CHARS else html[:MAX_HTML_CHARS]
+    html = html[:MAX_HTML_CHARS]
     depth = 0
     for match in _TAG.finditer(html):
         closing, name, self_closing = match.groups()
@@ -222,7 +280,7 @@ def _meta(tree: LexborHTMLParser) -> dict[str, str]:
     return values
 
 
-def _json_ld(html: str) -> Iterator[dict[str, Any]]:
+def _json_ld(html: bytes) -> Iterator[dict[str, Any]]:
     """JSON-LD objects of every `<script type="application/ld+json">`, cut from the text.
 
     A script's content is raw text up to `</script`, for a parser as here, so reading it
@@ -230,18 +288,18 @@ def _json_ld(html: str) -> Iterator[dict[str, Any]]:
     """
     position = 0
     for _ in range(_MAX_JSON_LD_SCRIPTS):
-        found = html.find("ld+json", position)
+        found = html.find(b"ld+json", position)
         if found == -1:
             return
-        start = html.rfind("<", 0, found)
-        open_end = html.find(">", found)
+        start = html.rfind(b"<", 0, found)
+        open_end = html.find(b">", found)
         if open_end == -1:
             return
         position = open_end + 1
-        if start == -1 or html[start : start + 7].lower() != "<script":
+        if start == -1 or html[start : start + 7].lower() != b"<script":
             continue  # the words in text or in another attribute, not a script's type
         end = _SCRIPT_END.search(html, position)
-        content = html[position : end.start() if end else len(html)]
+        content = html[position : end.start() if end else len(html)].decode("utf-8", "replace")
         position = end.end() if end else len(html)
         data = _loads(content[:_MAX_JSON_LD_CHARS])
         if data is not None:

@@ -285,14 +285,14 @@ def _candidates(
     for item in _ld_articles(page):
         yield _parse_first(item.get("datePublished"), zone, languages), "json-ld"
     yield from _meta_published(page, zone, languages)
-    for prop in _MICRODATA_PUBLISHED:
-        if f'itemprop="{prop}"' not in page.html:
+    for prop in _MICRODATA_PUBLISHED if b'itemprop="' in page.data else ():
+        if f'itemprop="{prop}"'.encode() not in page.data:
             continue
         for node in page.tree.css(f'[itemprop="{prop}"]'):
             value = node.attributes.get("datetime") or node.attributes.get("content")
             if value:
                 yield parse_datetime(value, zone, languages), "microdata"
-    if "<time" in page.html:
+    if b"<time" in page.data:
         for node in _time_nodes(page):
             yield parse_datetime(node.attributes.get("datetime") or "", zone, languages), "time"
     canonical = page.head.css_first('link[rel="canonical"]')
@@ -360,7 +360,7 @@ def _script_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> dateti
 
 
 def _ld_articles(page: Page) -> Iterator[dict[str, Any]]:
-    return (item for item in page.ld if ld_types(item) & ARTICLE_TYPES)
+    return (item for item in page.ld_items() if ld_types(item) & ARTICLE_TYPES)
 
 
 def _modified(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
@@ -377,7 +377,7 @@ def _modified_values(page: Page) -> Iterator[Any]:
         yield item.get("dateModified")
     for key in _META_MODIFIED:
         yield page.meta.get(key)
-    if 'itemprop="dateModified"' in page.html:
+    if b'itemprop="dateModified"' in page.data:
         for node in page.tree.css('[itemprop="dateModified"]'):
             yield node.attributes.get("datetime") or node.attributes.get("content")
 
