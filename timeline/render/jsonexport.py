@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
 
+import orjson
+
 from timeline.model import Event, Mention
 
 SCHEMA_FILE = "timeline.schema.json"
@@ -44,16 +46,19 @@ def event_to_dict(event: Event) -> dict[str, object]:
 
 
 def to_json(events: Sequence[Event], *, now: datetime) -> str:
-    """The export document on one line, UTF-8 text kept as is, ending in a newline. Not
-    indented: json's `indent` switches to its pure-Python encoder, five times slower
-    (bench/render.py); `python -m json.tool` indents it for reading."""
+    """The export document on one line, UTF-8 text kept as is, ending in a newline.
+
+    Encoded with orjson: the standard json module takes 55 ms for 10,000 events here and
+    orjson a tenth of that (bench/render.py), which keeps a 10,000-event export under the
+    0.1 s of issue 7. `python -m json.tool` indents it for reading.
+    """
     document = {
         "schema": SCHEMA_ID,
         "version": VERSION,
         "generated": _instant(now),
         "events": [event_to_dict(event) for event in events],
     }
-    return json.dumps(document, ensure_ascii=False) + "\n"
+    return orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE).decode()
 
 
 def load_schema() -> dict[str, object]:
