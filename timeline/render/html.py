@@ -33,7 +33,15 @@ from html import escape
 from itertools import groupby
 
 from timeline.model import Event, Granularity, Mention
-from timeline.render.labels import clean_line, clock, day_heading, display_day, extent, short_day
+from timeline.render.labels import (
+    MONTH_NAMES,
+    clean_line,
+    clock,
+    day_heading,
+    display_day,
+    extent,
+    short_day,
+)
 
 EMPTY = "No events yet. Run `timeline run --once` or `timeline demo`."
 UPCOMING = "upcoming"
@@ -51,20 +59,6 @@ _SELF_DATED = frozenset(
         Granularity.MONTH,
         Granularity.WEEK,
     }
-)
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 )
 
 _CSS = """
@@ -238,7 +232,7 @@ def to_html(events: Sequence[Event], *, now: datetime, tz: tzinfo, title: str = 
     for (year, month), group in _by_month(events, tz):
         month_id = f"m-{year:04d}-{month:02d}"
         out.append(f'<section class="month" aria-labelledby="{month_id}">')
-        out.append(f'<h2 id="{month_id}">{_MONTH_NAMES[month - 1]} {year}</h2>')
+        out.append(f'<h2 id="{month_id}">{MONTH_NAMES[month - 1]} {year}</h2>')
         out.append('<ol class="entries">')
         for event in group:
             out.append(_entry(event, tz=tz, today=today))

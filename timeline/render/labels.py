@@ -17,7 +17,7 @@ from timeline.model import Event, Granularity
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH_NAMES = (
+MONTH_NAMES = (
     "January",
     "February",
     "March",
@@ -95,7 +95,7 @@ def extent(event: Event, tz: tzinfo) -> str:
         case Granularity.WEEK:
             return f"week of {short_day(start)}"
         case Granularity.MONTH:
-            return f"{_MONTH_NAMES[start.month - 1]} {start.year}"
+            return f"{MONTH_NAMES[start.month - 1]} {start.year}"
         case Granularity.SEASON:
             season = _code_word(event.value, _SEASONS) or _season_of(start)
             return f"{season} {start.year}"
