@@ -463,36 +463,29 @@ class Store:
         For backfills and benchmarks. Every mention of `grouped` must name one of `loaded`
         by its canonical URL; executemany batches keep this near the driver's own speed.
         """
+        event_rows = []
+        for item in grouped:
+            if item.interval.end - item.interval.start > MAX_SPAN[item.granularity]:
+                raise ValueError(f"event {item.key}: longer than a {item.granularity}")
+            event_rows.append(_event_values(item) | {"key": item.key})
         with self._transaction("loading") as connection:
-            document_ids = {
-                row.canonical_url: row.id
-                for row in connection.execute(
-                    insert(documents).returning(
-                        documents.c.id, documents.c.canonical_url, sort_by_parameter_order=True
-                    ),
-                    [_document_values(d) for d in loaded],
-                )
-            }
-            event_rows = []
-            for event in grouped:
-                if event.interval.end - event.interval.start > MAX_SPAN[event.granularity]:
-                    raise ValueError(f"event {event.key}: longer than a {event.granularity}")
-                event_rows.append(_event_values(event) | {"key": event.key})
-            event_ids = {
-                row.key: row.id
-                for row in connection.execute(
-                    insert(events).returning(
-                        events.c.id, events.c.key, sort_by_parameter_order=True
-                    ),
-                    event_rows,
-                )
-            }
+            # Plain executemany, then the ids by their unique keys: SQLite cannot promise
+            # RETURNING rows in parameter order, so SQLAlchemy would insert row by row.
+            connection.execute(insert(documents), [_document_values(d) for d in loaded])
+            document_ids = _ids_by(
+                connection,
+                documents.c.canonical_url,
+                documents.c.id,
+                [d.canonical_url for d in loaded],
+            )
+            connection.execute(insert(events), event_rows)
+            event_ids = _ids_by(connection, events.c.key, events.c.id, [e.key for e in grouped])
             connection.execute(
                 insert(mentions),
                 [
-                    _mention_values(m, document_ids[m.url], event_ids[event.key])
-                    for event in grouped
-                    for m in event.mentions
+                    _mention_values(m, document_ids[m.url], event_ids[item.key])
+                    for item in grouped
+                    for m in item.mentions
                 ],
             )
 
@@ -586,6 +579,18 @@ def _driver(connection: Connection) -> read.Execute:
             cursor.close()
 
     return execute
+
+
+def _ids_by(
+    connection: Connection, unique: Any, id_column: Any, values: list[str]
+) -> dict[str, int]:
+    """Row ids by a unique column, read in chunks that keep IN lists small."""
+    found: dict[str, int] = {}
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        rows = connection.execute(select(unique, id_column).where(unique.in_(chunk)))
+        found.update((row[0], row[1]) for row in rows)
+    return found
 
 
 def _insert_ignoring_conflicts(dialect: str, rows: list[dict[str, Any]]) -> Any:
