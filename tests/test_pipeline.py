@@ -129,3 +129,25 @@ def test_loopback_is_refused_unless_allowed(site: Site, store: Store) -> None:
     (outcome,) = run_once(cfg, store)
     assert outcome.status is Status.FAILED
     assert "internal address 127.0.0.1" in outcome.errors[0]
+
+
+def test_page_and_feed_disagreeing_is_recorded(site: Site, store: Store) -> None:
+    from sqlalchemy import text
+
+    body = (
+        (GAZETTE / "feed.xml")
+        .read_bytes()
+        .replace(b"http://SITE", site.base.encode())
+        .replace(b"Tue, 14 Oct 2025 09:30:00 +0000", b"Mon, 01 Sep 2025 09:30:00 +0000")
+    )
+    site.add("/late-feed.xml", body, content_type="application/rss+xml")
+    (outcome,) = run_once(config(gazette(site.url("/late-feed.xml"))), store)
+    assert outcome.status is Status.OK
+    with store.engine.connect() as connection:
+        evidence = dict(
+            connection.execute(text("SELECT canonical_url, published_from FROM documents")).all()
+        )
+    bridge = evidence["https://gazette.example/news/bridge-repairs"]
+    assert bridge.startswith("meta:article:published_time; page over feed")
+    assert "2025-09-01T09:30:00+00:00" in bridge
+    assert evidence["https://gazette.example/news/ferry-strike-ends"] == "json-ld"

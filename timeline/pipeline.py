@@ -41,6 +41,9 @@ log = logging.getLogger("timeline")
 # A publish time outside this window makes no sense for news we are fetching now.
 OLDEST_PUBLISHED = datetime.fromisoformat("1990-01-01T00:00:00+00:00")
 FUTURE_TOLERANCE = timedelta(days=1)  # clocks and zones disagree; a day ahead is a bug
+# Feeds often carry the time an item was added, a little after the page's own stamp.
+DISAGREEMENT = timedelta(hours=6)
+MAX_EVIDENCE_CHARS = 100  # documents.published_from
 
 
 @dataclass
@@ -200,7 +203,12 @@ def _store_article(
 def _choose_published(
     source: Source, article: Article, entry: Entry | None, now: datetime
 ) -> tuple[datetime, str]:
-    """The page's own metadata first, the feed entry second; each must make sense."""
+    """The page's own metadata first, the feed entry second; each must make sense.
+
+    The evidence is returned with the choice; when the feed disagrees with the page by
+    more than DISAGREEMENT, what it said is kept beside it (issue 5: page and feed
+    disagree, the choice and its reason are recorded).
+    """
     problems = []
     candidates = [(article.published, article.published_from or "page")]
     if entry is not None:
@@ -209,7 +217,10 @@ def _choose_published(
         if published is None:
             continue
         if OLDEST_PUBLISHED <= published <= now + FUTURE_TOLERANCE:
-            return published, origin
+            feed = entry.published if entry is not None else None
+            if origin != "feed" and feed is not None and abs(feed - published) > DISAGREEMENT:
+                origin = f"{origin}; page over feed, which said {feed.isoformat()}"
+            return published, origin[:MAX_EVIDENCE_CHARS]
         problems.append(f"{origin} gives {published.isoformat()}, which makes no sense")
     detail = "; ".join(problems) or "neither the page nor the feed gives one"
     raise SourceError(source.name, f"{article.url}: no usable publish time ({detail})")
