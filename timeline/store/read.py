@@ -296,7 +296,7 @@ def open_reader(url: str, schema_revision: str) -> Reader | None:
             connection = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
         except sqlite3.Error:
             return None
-        reader = Reader(dialect="sqlite", execute=_runner(connection), close=connection.close)
+        reader = Reader(dialect="sqlite", execute=runner(connection), close=connection.close)
         errors: tuple[type[Exception], ...] = (sqlite3.Error,)
     elif url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
         import psycopg
@@ -306,7 +306,7 @@ def open_reader(url: str, schema_revision: str) -> Reader | None:
             pg = psycopg.connect(plain, autocommit=True, connect_timeout=10)
         except psycopg.Error:
             return None
-        reader = Reader(dialect="postgresql", execute=_runner(pg), close=pg.close)
+        reader = Reader(dialect="postgresql", execute=runner(pg), close=pg.close)
         errors = (psycopg.Error,)
     else:
         return None
@@ -320,7 +320,9 @@ def open_reader(url: str, schema_revision: str) -> Reader | None:
     return reader
 
 
-def _runner(connection: Any) -> Execute:
+def runner(connection: Any) -> Execute:
+    """`Execute` over any DB-API connection: a cursor per statement, all rows back."""
+
     def execute(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
         cursor = connection.cursor()
         try:

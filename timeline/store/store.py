@@ -567,18 +567,7 @@ class Store:
 
 def _driver(connection: Connection) -> read.Execute:
     """Run read.py's SQL on the DB-API connection under `connection`, in its transaction."""
-    driver = connection.connection.driver_connection
-
-    def execute(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
-        cursor = driver.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql, list(params))
-            rows: list[tuple[Any, ...]] = cursor.fetchall()
-            return rows
-        finally:
-            cursor.close()
-
-    return execute
+    return read.runner(connection.connection.driver_connection)
 
 
 def _ids_by(
