@@ -28,6 +28,7 @@ from timeline.model import (
     Document,
     Entry,
     Event,
+    Mention,
     Source,
     SourceKind,
     SourceOutcome,
@@ -177,23 +178,16 @@ def _store_article(
     tally: _Tally,
 ) -> None:
     published, published_from = _choose_published(source, article, entry, now)
-    zone = ZoneInfo(source.timezone)
-    document = Document(
+    document = _document_of(
+        article,
         source=source.name,
-        url=article.url,
-        canonical_url=article.canonical_url or article.url,
-        title=article.title or (entry.title if entry else ""),
-        text=article.text,
-        # Relative dates are read on the source's local calendar ("on Friday" in London).
-        published=published.astimezone(zone),
-        published_from=published_from,
-        fetched=now,
-        guid=entry.guid if entry else None,
-        language=article.language,
         timezone=source.timezone,
+        published=published,
+        published_from=published_from,
+        now=now,
+        entry=entry,
     )
-    timexes = temporal.tag(document.text, document.published)
-    found = events.find_mentions(document, timexes)
+    found = _mentions_of(document)
     saved = store.save_document(document, found, events.merge)
     tally.counts[saved] += 1
     if saved is not SaveResult.UNCHANGED:
@@ -269,20 +263,47 @@ def inspect_page(
     published, origin = article.published, article.published_from
     if published is None:
         published, origin = now, "none found: dates read against now"
-    document = Document(
+    document = _document_of(
+        article,
         source="inspect",
-        url=url,
-        canonical_url=article.canonical_url or url,
-        title=article.title,
-        text=article.text,
-        published=published.astimezone(ZoneInfo(timezone)),
+        timezone=timezone,
+        published=published,
         published_from=origin,
+        now=now,
+    )
+    return Inspection(
+        article=article, document=document, events=events.merge(_mentions_of(document), [])
+    )
+
+
+def _document_of(
+    article: Article,
+    *,
+    source: str,
+    timezone: str,
+    published: datetime,
+    published_from: str,
+    now: datetime,
+    entry: Entry | None = None,
+) -> Document:
+    return Document(
+        source=source,
+        url=article.url,
+        canonical_url=article.canonical_url or article.url,
+        title=article.title or (entry.title if entry else ""),
+        text=article.text,
+        # Relative dates are read on the source's local calendar ("on Friday" in London).
+        published=published.astimezone(ZoneInfo(timezone)),
+        published_from=published_from,
         fetched=now,
+        guid=entry.guid if entry else None,
         language=article.language,
         timezone=timezone,
     )
-    found = events.find_mentions(document, temporal.tag(document.text, document.published))
-    return Inspection(article=article, document=document, events=events.merge(found, []))
+
+
+def _mentions_of(document: Document) -> list[Mention]:
+    return events.find_mentions(document, temporal.tag(document.text, document.published))
 
 
 def _record(store: Store, source: Source, now: datetime, *, error: str) -> None:
