@@ -28,6 +28,9 @@ class FetchSettings:
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     allow_loopback: bool = False  # only the demo and tests fetch from 127.0.0.1
+    concurrency: int = 8  # sources fetched at the same time
+    per_host: int = 2  # requests in flight to one host (scheme, name and port) at most
+    host_delay_s: float = 1.0  # between the starts of two requests to one host, at least
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,13 +83,25 @@ def parse_config(data: Mapping[str, Any], *, name: str = "config.toml") -> Confi
     db_url = to_db_url(storage.string("url", DEFAULT_DB_URL))
 
     fetch_table = top.table("fetch")
-    fetch_table.allow("user_agent", "timeout_s", "max_bytes", "max_redirects", "allow_loopback")
+    fetch_table.allow(
+        "user_agent",
+        "timeout_s",
+        "max_bytes",
+        "max_redirects",
+        "allow_loopback",
+        "concurrency",
+        "per_host",
+        "host_delay_s",
+    )
     fetch = FetchSettings(
         user_agent=fetch_table.string("user_agent", DEFAULT_USER_AGENT),
         timeout_s=fetch_table.number("timeout_s", 20.0, minimum=1),
         max_bytes=int(fetch_table.number("max_bytes", 10_000_000, minimum=1024, whole=True)),
         max_redirects=int(fetch_table.number("max_redirects", 5, minimum=0, whole=True)),
         allow_loopback=fetch_table.boolean("allow_loopback", False),
+        concurrency=int(fetch_table.number("concurrency", 8, minimum=1, whole=True)),
+        per_host=int(fetch_table.number("per_host", 2, minimum=1, whole=True)),
+        host_delay_s=fetch_table.number("host_delay_s", 1.0, minimum=0),
     )
 
     schedule_table = top.table("schedule")
@@ -106,7 +121,9 @@ def parse_config(data: Mapping[str, Any], *, name: str = "config.toml") -> Confi
     sources: list[Source] = []
     for index, entry in enumerate(top.array("sources")):
         table = _Table(entry, name, f"sources[{index}].")
-        table.allow("name", "url", "kind", "timezone", "interval_s", "cron", "fetch_articles")
+        table.allow(
+            "name", "url", "kind", "timezone", "interval_s", "cron", "fetch_articles", "robots"
+        )
         source = Source(
             name=table.string("name"),
             url=table.url("url"),
@@ -114,6 +131,7 @@ def parse_config(data: Mapping[str, Any], *, name: str = "config.toml") -> Confi
             timezone=table.timezone("timezone", "UTC"),
             schedule=table.schedule(default_schedule),
             fetch_articles=table.boolean("fetch_articles", True),
+            robots=table.boolean("robots", True),
         )
         if any(s.name == source.name for s in sources):
             raise ConfigError(f"{name}: sources[{index}].name: {source.name!r} is used twice")

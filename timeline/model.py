@@ -36,6 +36,7 @@ class Source:
     timezone: str = "UTC"  # IANA name; pages without an offset are read in it
     schedule: Schedule = field(default_factory=lambda: Schedule(interval_s=3600))
     fetch_articles: bool = True  # fetch each entry's page for full text
+    robots: bool = True  # obey the site's robots.txt
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
