@@ -252,3 +252,22 @@ def test_bench_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert module.main(["--items", "3", "--seconds", "0.01"]) == 0
     out = capsys.readouterr().out
     assert "feedparser" in out and "RSS 2.0, broken" in out
+
+
+@pytest.mark.parametrize("encoding", ["windows-1251", "koi8-r"])
+def test_a_feed_that_names_no_encoding_anywhere_is_guessed_not_read_as_latin1(
+    encoding: str,
+) -> None:
+    titles = [
+        "Мост через залив откроют в понедельник, сообщили в мэрии",
+        "Городской совет утвердил бюджет на следующий год",
+    ]
+    items = "".join(
+        f"<item><title>{title}</title><link>https://gavan.example/{i}</link>"
+        f"<description>Подробности будут объявлены на следующей неделе.</description></item>"
+        for i, title in enumerate(titles)
+    )
+    body = f'<rss version="2.0"><channel><title>Новости</title>{items}</channel></rss>'
+    entries = parse_feed(body.encode(encoding), url="https://gavan.example/rss", source="gavan")
+    assert [entry.title for entry in entries] == titles
+    assert entries[0].summary == "Подробности будут объявлены на следующей неделе."

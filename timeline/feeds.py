@@ -35,6 +35,7 @@ from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import charset_normalizer
 import feedparser
 from lxml import etree
 
@@ -60,6 +61,7 @@ _DCTERMS = "{http://purl.org/dc/terms/}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 _XML_DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)")
 _INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.S | re.I)
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(\.\d+)?/?$")
 
 
@@ -76,6 +78,7 @@ def parse_feed(body: bytes, *, url: str, source: str, content_type: str = "") ->
         return _json_feed_entries(body, url=url, source=source, content_type=content_type)
     if _HTML_START.match(body[:4096]):
         raise FeedError(source, _not_a_feed(body, content_type, None))
+    body = _undeclared_to_utf8(body, content_type)
     fast = _fast_entries(body, url=url, content_type=content_type)
     if fast is not None:
         return fast
@@ -137,13 +140,33 @@ def _fast_entries(body: bytes, *, url: str, content_type: str) -> list[Entry] | 
     return entries
 
 
+def _undeclared_to_utf8(body: bytes, content_type: str) -> bytes:
+    """A feed that names its encoding nowhere (no BOM, no XML declaration, no charset in
+    Content-Type) is UTF-8 by the XML rules. When its bytes are not UTF-8 it is some legacy
+    encoding (windows-1251 and friends are common): charset_normalizer guesses which, and the
+    feed goes on as UTF-8, instead of every letter turning into Latin-1 nonsense."""
+    if (
+        _CHARSET.search(content_type)
+        or body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_BE, codecs.BOM_UTF16_LE))
+        or _XML_DECLARED_ENCODING.match(body[:200])
+    ):
+        return body
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        guess = charset_normalizer.from_bytes(body).best()
+        if guess is not None:
+            return str(guess).encode("utf-8")
+    return body
+
+
 def _charset_conflict(body: bytes, content_type: str) -> bool:
     """True when the HTTP header names a charset the document itself does not declare.
 
     Who wins is RFC 7303's business (and feedparser's); the fast path only reads documents
     whose bytes say what they are: a BOM, an XML declaration, or UTF-8 by default.
     """
-    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.I)
+    match = _CHARSET.search(content_type)
     if match is None or body.startswith(
         (codecs.BOM_UTF8, codecs.BOM_UTF16_BE, codecs.BOM_UTF16_LE)
     ):
