@@ -4,11 +4,14 @@ words, within a bounded time and a bounded amount of memory."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import socket
+import threading
 import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +20,10 @@ import pytest
 from timeline.config import FetchSettings
 from timeline.errors import FeedError, FetchError
 from timeline.feeds import parse_feed
-from timeline.fetch import RateLimited, fetch, make_client
+from timeline.fetch import Fetcher, RateLimited, fetch, make_client
 from timeline.model import Entry, FetchResult
 
+from .conftest import Site
 from .faults import CYRILLIC_TITLE, WINDOWS_1251, FaultServer
 
 MAX_BYTES = 1_000_000
@@ -226,3 +230,102 @@ def test_bodies_that_are_no_feed_say_so(faults: FaultServer, path: str, words: s
     with pytest.raises(FeedError) as info:
         fetched_entries(faults, path)
     assert str(info.value) == words
+
+
+# -- the Fetcher: per-host turns and robots.txt ----------------------------------------------
+
+POLITE = FetchSettings(timeout_s=2.0, allow_loopback=True, host_delay_s=0.0)
+ROBOTS = b"User-agent: *\nDisallow: /private/\n\nUser-agent: timeline\nDisallow: /no-bots/\n"
+
+
+def test_robots_txt_is_read_once_per_host_and_obeyed(site: Site) -> None:
+    site.add("/robots.txt", ROBOTS, content_type="text/plain")
+    site.add("/news/a", b"a", content_type="text/plain")
+    site.add("/no-bots/b", b"b", content_type="text/plain")
+    site.add("/private/c", b"c", content_type="text/plain")
+    with Fetcher(POLITE) as fetcher:
+        assert fetcher.get(site.url("/news/a"), source="s").body == b"a"
+        # Our group names us, so it applies instead of the "*" group (RFC 9309 2.2.1).
+        assert fetcher.get(site.url("/private/c"), source="s").body == b"c"
+        with pytest.raises(FetchError) as refused:
+            fetcher.get(site.url("/no-bots/b"), source="s")
+        assert fetcher.get(site.url("/no-bots/b"), source="s", robots=False).body == b"b"
+    assert str(refused.value) == (
+        f"source 's': {site.url('/no-bots/b')}: {site.base}/robots.txt does not allow it for "
+        "our user agent (set robots = false for this source to fetch it anyway)"
+    )
+    assert site.hits["/robots.txt"] == 1
+    assert site.hits["/no-bots/b"] == 1  # only the fetch with robots=False reached it
+
+
+def test_robots_txt_missing_allows_everything(site: Site) -> None:
+    site.add("/robots.txt", b"gone", content_type="text/plain", status=404)
+    site.add("/news/a", b"a", content_type="text/plain")
+    with Fetcher(POLITE) as fetcher:
+        assert fetcher.get(site.url("/news/a"), source="s").body == b"a"
+
+
+def test_robots_txt_unreachable_means_nothing_is_fetched_for_a_while(site: Site) -> None:
+    site.add("/robots.txt", b"oops", content_type="text/plain", status=500)
+    site.add("/news/a", b"a", content_type="text/plain")
+    with Fetcher(POLITE) as fetcher:
+        for _ in range(2):
+            with pytest.raises(FetchError, match=r"robots.txt cannot be read \(.*server error"):
+                fetcher.get(site.url("/news/a"), source="s")
+    assert site.hits["/robots.txt"] == 1  # asked again only after ROBOTS_RETRY_S
+    assert site.hits["/news/a"] == 0
+
+
+def _record_starts(site: Site, path: str, starts: list[float], *, hold_s: float = 0.0) -> list[int]:
+    """Serve `path` slowly, noting when each request starts; returns [most in flight]."""
+    in_flight, peak = [0], [0]
+    lock = threading.Lock()
+
+    def route(handler: Any) -> None:
+        with lock:
+            starts.append(time.monotonic())
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(hold_s)
+        with lock:
+            in_flight[0] -= 1
+        handler.send_response(200)
+        handler.send_header("Content-Length", "2")
+        handler.end_headers()
+        handler.wfile.write(b"ok")
+
+    site.routes[path] = route
+    return peak
+
+
+def test_requests_to_one_host_keep_the_minimum_delay(site: Site) -> None:
+    starts: list[float] = []
+    site.add("/robots.txt", b"", content_type="text/plain", status=404)
+    _record_starts(site, "/slow", starts)
+    settings = FetchSettings(timeout_s=2.0, allow_loopback=True, host_delay_s=0.25)
+    with Fetcher(settings) as fetcher, ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: fetcher.get(site.url("/slow"), source="s"), range(4)))
+    gaps = [b - a for a, b in itertools.pairwise(sorted(starts))]
+    assert len(gaps) == 3 and min(gaps) >= 0.24, gaps
+
+
+def test_robots_crawl_delay_lengthens_the_delay(site: Site) -> None:
+    starts: list[float] = []
+    site.add("/robots.txt", b"User-agent: *\nCrawl-delay: 0.3\n", content_type="text/plain")
+    _record_starts(site, "/slow", starts)
+    with Fetcher(POLITE) as fetcher:
+        for _ in range(3):
+            fetcher.get(site.url("/slow"), source="s")
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.29, gaps
+
+
+def test_at_most_per_host_requests_are_in_flight_to_one_host(site: Site) -> None:
+    starts: list[float] = []
+    site.add("/robots.txt", b"", content_type="text/plain", status=404)
+    peak = _record_starts(site, "/slow", starts, hold_s=0.2)
+    settings = FetchSettings(timeout_s=5.0, allow_loopback=True, host_delay_s=0.0, per_host=2)
+    with Fetcher(settings) as fetcher, ThreadPoolExecutor(6) as pool:
+        bodies = list(pool.map(lambda _: fetcher.get(site.url("/slow"), source="s").body, range(6)))
+    assert bodies == [b"ok"] * 6
+    assert peak == [2]

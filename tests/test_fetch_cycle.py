@@ -19,7 +19,7 @@ from .conftest import Site
 from .faults import FAULTS, FaultServer
 
 GAZETTE = Path(__file__).parent / "site" / "gazette"
-SETTINGS = FetchSettings(timeout_s=1.0, max_bytes=1_000_000, allow_loopback=True)
+SETTINGS = FetchSettings(timeout_s=1.0, max_bytes=1_000_000, allow_loopback=True, host_delay_s=0.0)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from timeline.store import Store
 from .conftest import Site
 
 GAZETTE = Path(__file__).parent / "site" / "gazette"
-FAST = FetchSettings(timeout_s=1.0, allow_loopback=True)
+FAST = FetchSettings(timeout_s=1.0, allow_loopback=True, host_delay_s=0.0)
 
 
 def serve_gazette(site: Site, *, feed: str = "feed.xml") -> str:

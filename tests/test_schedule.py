@@ -27,6 +27,7 @@ url = "sqlite:///{folder / "timeline.db"}"
 
 [fetch]
 allow_loopback = true
+host_delay_s = 0
 timeout_s = 5
 
 [export]
@@ -68,7 +69,11 @@ def test_daemon_fetches_then_stops_cleanly(site: Site, tmp_path: Path, sig: sign
         daemon.kill()
     assert daemon.returncode == 0, stderr
     assert "stopping" in stderr
-    assert "source=gazette status=ok new=2" in stderr
+    # One logfmt line per fetch: source, outcome, HTTP status, bytes, ms, documents.
+    line = next(line for line in stderr.splitlines() if "source=gazette " in line)
+    fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+    assert fields["status"] == "ok" and fields["http"] == "200" and fields["new"] == "2"
+    assert int(fields["bytes"]) > 1000 and int(fields["ms"]) >= 0
     # After a fetch that changed the timeline, the daemon rewrote its export files.
     out = tmp_path / "out"
     calendar = vobject.readOne((out / "timeline.ics").read_text(encoding="utf-8"))

@@ -21,7 +21,7 @@ from .test_pipeline import serve_gazette
 
 NOW = datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
 FAILED = SourceOutcome(source="s", status=Status.FAILED)
-FAST = FetchSettings(timeout_s=2.0, allow_loopback=True)
+FAST = FetchSettings(timeout_s=2.0, allow_loopback=True, host_delay_s=0.0)
 
 
 def test_success_is_due_on_schedule() -> None:
@@ -130,7 +130,9 @@ def test_three_daemons_fetch_every_source_exactly_once(
         f'\n[[sources]]\nname = "{name}"\nurl = "{site.url(f"/{name}.xml")}"\n' for name in names
     )
     config = tmp_path / "config.toml"
-    config.write_text(f"[fetch]\nallow_loopback = true\ntimeout_s = 10\n{sources}")
+    config.write_text(
+        f"[fetch]\nallow_loopback = true\nhost_delay_s = 0\ntimeout_s = 10\n{sources}"
+    )
     Store.open(pg_url).close()  # migrate once, before the race
     command = [sys.executable, "-m", "timeline", "run", "--config", str(config), "--db", pg_url]
     daemons = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(3)]

@@ -374,10 +374,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     _zone(args.timezone)  # a clear error for a wrong zone name
     now = datetime.now(UTC)
     if args.page.startswith(("http://", "https://")):
-        from timeline.fetch import fetch, make_client
+        from timeline.fetch import Fetcher
 
-        with make_client(config.fetch) as client:
-            page = fetch(client, args.page, source="inspect", settings=config.fetch)
+        with Fetcher(config.fetch) as fetcher:
+            # One page a person asked for, as a browser would: robots.txt is for crawlers.
+            page = fetcher.get(args.page, source="inspect", robots=False)
         body, url, content_type = page.body, page.url, page.content_type
     else:
         from timeline.errors import ExtractError

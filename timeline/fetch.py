@@ -1,8 +1,16 @@
 """HTTP: a URL and its cache validators in, a `FetchResult` out, or a FetchError in words.
 
 Owns timeouts, the User-Agent, redirects, conditional GET (ETag / Last-Modified), decoding of
-gzip and deflate, and every bound a hostile or broken server could push against (issue 4,
-"bounded everything"):
+gzip and deflate, politeness, and every bound a hostile or broken server could push against
+(issue 4, "bounded everything"):
+
+- `Fetcher` is what the daemon uses: one small httpx client per host (scheme, name, port),
+  at most `fetch.per_host` requests in flight to a host and `fetch.host_delay_s` between
+  their starts (longer if the host's robots.txt asks for a Crawl-delay), and robots.txt
+  read once a day per host and obeyed (protego, RFC 9309). Small per-host clients also keep
+  httpx's connection pool short: one shared pool is rescanned for every waiting request.
+  The global limit is the number of sources fetched at once (`fetch.concurrency`, the
+  scheduler's workers).
 
 - time: `fetch.timeout_s` is the budget of one whole fetch, redirects included. Every socket
   operation waits at most what is left of it, so a server that drips a byte a second, or
@@ -22,17 +30,22 @@ It does not parse what it fetches. It reads no clock but the monotonic one for i
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import ipaddress
 import socket
+import ssl
+import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
+from protego import Protego
 
 from timeline.config import FetchSettings
 from timeline.errors import FetchError
@@ -57,22 +70,38 @@ _STATUS_WORDS = {
 }
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CONNECT_TIMEOUT_MAX_S = 10.0
+ROBOTS_MAX_AGE_S = 24 * 3600  # RFC 9309 2.4: a cached robots.txt is good for a day
+ROBOTS_RETRY_S = 600  # an unreachable robots.txt is asked again after this
+ROBOTS_MAX_BYTES = 500_000  # RFC 9309 2.5: at least 500 KiB must be read; we read no more
+MAX_CRAWL_DELAY_S = 60.0  # a robots.txt cannot park a source for hours
 
 
-class RateLimited(FetchError):
+class HTTPStatusError(FetchError):
+    """The server answered with an error status (4xx, 5xx)."""
+
+    def __init__(self, source: str, problem: str, *, status: int) -> None:
+        super().__init__(source, problem)
+        self.status = status
+
+
+class RateLimited(HTTPStatusError):
     """429 or 503: the server asks us to come back later, in `retry_after_s` if it said."""
 
-    def __init__(self, source: str, problem: str, *, retry_after_s: float | None) -> None:
-        super().__init__(source, problem)
+    def __init__(
+        self, source: str, problem: str, *, status: int, retry_after_s: float | None
+    ) -> None:
+        super().__init__(source, problem, status=status)
         self.retry_after_s = retry_after_s
 
 
-def make_client(settings: FetchSettings) -> httpx.Client:
-    """One client per daemon: keeps connections alive between fetches of a host.
+def make_client(
+    settings: FetchSettings, *, ssl_context: ssl.SSLContext | None = None
+) -> httpx.Client:
+    """A client that keeps connections alive between fetches.
 
     Redirects are followed by `fetch`, not by httpx, to name loops. The environment's proxy
     settings are ignored (trust_env=False): through a proxy, the address check would see the
-    proxy, not the server.
+    proxy, not the server. Building an SSL context costs ~20 ms; pass one to share it.
     """
     return httpx.Client(
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -80,9 +109,152 @@ def make_client(settings: FetchSettings) -> httpx.Client:
             settings.timeout_s, connect=min(_CONNECT_TIMEOUT_MAX_S, settings.timeout_s)
         ),
         follow_redirects=False,
-        transport=_GuardedTransport(allow_loopback=settings.allow_loopback),
+        transport=_GuardedTransport(
+            allow_loopback=settings.allow_loopback,
+            ssl_context=ssl_context or httpx.create_ssl_context(),
+            max_connections=max(settings.per_host, 1),
+        ),
         trust_env=False,
     )
+
+
+class Fetcher:
+    """The daemon's HTTP side: per-host clients, limits, delays and robots.txt.
+
+    Thread-safe: the scheduler's workers share one. Waiting for a host's turn does not count
+    against `fetch.timeout_s`, which starts when the request does.
+    """
+
+    def __init__(self, settings: FetchSettings) -> None:
+        self.settings = settings
+        self._ssl_context = httpx.create_ssl_context()
+        self._hosts: dict[str, _Host] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            hosts, self._hosts = list(self._hosts.values()), {}
+        for host in hosts:
+            host.client.close()
+
+    def get(
+        self,
+        url: str,
+        *,
+        source: str,
+        validators: Validators | None = None,
+        robots: bool = True,
+    ) -> FetchResult:
+        """GET `url` politely: robots.txt first (if `robots`), then in the host's turn."""
+        host = self._host(url, source)
+        if robots:
+            self._check_robots(host, url, source)
+        with host.turn():
+            return fetch(
+                host.client, url, source=source, settings=self.settings, validators=validators
+            )
+
+    def _host(self, url: str, source: str) -> _Host:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(source, f"{url}: not an http(s) address we can fetch")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise FetchError(source, f"{url}: {exc}") from exc
+        origin = f"{parts.scheme}://{parts.hostname}:{port}"
+        with self._lock:
+            host = self._hosts.get(origin)
+            if host is None:
+                client = make_client(self.settings, ssl_context=self._ssl_context)
+                host = self._hosts[origin] = _Host(origin, client, self.settings)
+            return host
+
+    def _check_robots(self, host: _Host, url: str, source: str) -> None:
+        rules = self._robots(host, source)
+        agent = self.settings.user_agent
+        if not rules.can_fetch(url, agent):
+            raise FetchError(
+                source,
+                f"{url}: {host.origin}/robots.txt does not allow it for our user agent "
+                "(set robots = false for this source to fetch it anyway)",
+            )
+
+    def _robots(self, host: _Host, source: str) -> Protego:
+        with host.robots_lock:
+            now = time.monotonic()
+            if host.robots_error and now < host.robots_expires:
+                raise FetchError(source, host.robots_error)
+            if host.robots is None or now >= host.robots_expires:
+                host.robots, host.robots_error = self._read_robots(host, source), ""
+                host.robots_expires = now + ROBOTS_MAX_AGE_S
+                delay = host.robots.crawl_delay(self.settings.user_agent)
+                if delay is not None:
+                    host.delay_s = max(self.settings.host_delay_s, min(delay, MAX_CRAWL_DELAY_S))
+            return host.robots
+
+    def _read_robots(self, host: _Host, source: str) -> Protego:
+        """RFC 9309 2.3.1: a 4xx means no rules; a 5xx or no answer means nothing is allowed
+        until robots.txt can be read (asked again after ROBOTS_RETRY_S)."""
+        url = f"{host.origin}/robots.txt"
+        settings = self.settings
+        limited = FetchSettings(
+            user_agent=settings.user_agent,
+            timeout_s=settings.timeout_s,
+            max_bytes=min(settings.max_bytes, ROBOTS_MAX_BYTES),
+            max_redirects=settings.max_redirects,
+            allow_loopback=settings.allow_loopback,
+        )
+        try:
+            with host.turn():
+                result = fetch(host.client, url, source=source, settings=limited)
+        except HTTPStatusError as exc:
+            if 400 <= exc.status < 500 and exc.status != 429:
+                return Protego.parse("")
+            problem = exc.problem
+        except FetchError as exc:
+            problem = exc.problem
+        else:
+            return Protego.parse(result.body.decode("utf-8", errors="replace"))
+        host.robots_error = (
+            f"robots.txt cannot be read ({problem}); the site is not fetched until it can be"
+        )
+        host.robots_expires = time.monotonic() + ROBOTS_RETRY_S
+        raise FetchError(source, host.robots_error)
+
+
+class _Host:
+    """One origin: its client, its turn (concurrency and delay) and its robots.txt."""
+
+    def __init__(self, origin: str, client: httpx.Client, settings: FetchSettings) -> None:
+        self.origin = origin
+        self.client = client
+        self.delay_s = settings.host_delay_s
+        self._slots = threading.BoundedSemaphore(max(settings.per_host, 1))
+        self._next_start = 0.0
+        self._clock = threading.Lock()
+        self.robots: Protego | None = None
+        self.robots_error = ""
+        self.robots_expires = 0.0
+        self.robots_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold one of the host's slots, starting at least `delay_s` after the last start."""
+        with self._slots:
+            with self._clock:
+                now = time.monotonic()
+                start = max(now, self._next_start)
+                self._next_start = start + self.delay_s
+            if start > now:
+                time.sleep(start - now)
+            yield
 
 
 def fetch(
@@ -160,10 +332,15 @@ def _fetch(
             words = _STATUS_WORDS[response.status_code]
             if retry_after_s is not None:
                 words += f"; retry in {retry_after_s:g} s"
-            raise RateLimited(source, f"{where}: {words}", retry_after_s=retry_after_s)
+            raise RateLimited(
+                source,
+                f"{where}: {words}",
+                status=response.status_code,
+                retry_after_s=retry_after_s,
+            )
         if response.status_code >= 400:
             words = _STATUS_WORDS.get(response.status_code, f"HTTP {response.status_code}")
-            raise FetchError(source, f"{where}: {words}")
+            raise HTTPStatusError(source, f"{where}: {words}", status=response.status_code)
         body = _read_body(response, settings.max_bytes, source=source, where=where)
         return FetchResult(
             url=final_url,
@@ -444,14 +621,16 @@ class _Backend(httpcore.NetworkBackend):
 
 
 class _GuardedTransport(httpx.HTTPTransport):
-    def __init__(self, *, allow_loopback: bool) -> None:
-        super().__init__()
-        # httpx takes no network backend; swap the pool it built for one that has ours, with
-        # httpx's own defaults (SSL context, 100 connections, 20 kept alive for 5 s).
+    def __init__(
+        self, *, allow_loopback: bool, ssl_context: ssl.SSLContext, max_connections: int
+    ) -> None:
+        super().__init__(verify=ssl_context)  # reusing the context: its build costs ~20 ms
+        # httpx takes no network backend; swap the pool it built for one that has ours.
+        # A small pool: httpcore scans every connection of it for each waiting request.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=100,
-            max_keepalive_connections=20,
+            ssl_context=ssl_context,
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
             keepalive_expiry=5.0,
             network_backend=_Backend(allow_loopback=allow_loopback),
         )

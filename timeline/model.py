@@ -232,3 +232,6 @@ class SourceOutcome:
     events: int = 0
     errors: tuple[str, ...] = ()  # problems met along the way, in words, each naming the source
     retry_after_s: float | None = None  # the server asked us to wait this long (429/503)
+    http_status: int | None = None  # the last answer to the source's own URL, if any
+    bytes: int = 0  # bodies fetched, article pages included
+    ms: int = 0  # how long the whole source took

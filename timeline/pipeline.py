@@ -9,19 +9,18 @@ bad article is skipped and reported while the rest are stored.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
-
 from timeline import events, temporal
 from timeline.article import extract_article
-from timeline.config import ExportSettings, FetchSettings
+from timeline.config import ExportSettings
 from timeline.errors import SourceError, TimelineError
 from timeline.feeds import parse_feed
-from timeline.fetch import RateLimited, fetch
+from timeline.fetch import Fetcher, HTTPStatusError, RateLimited
 from timeline.files import write_atomically
 from timeline.model import (
     Article,
@@ -52,48 +51,62 @@ class _Tally:
     counts: dict[SaveResult, int] = field(default_factory=lambda: dict.fromkeys(SaveResult, 0))
     events: int = 0
     errors: list[str] = field(default_factory=list)
+    http_status: int | None = None  # of the source's own URL
+    bytes: int = 0  # every body fetched for the source, article pages included
 
 
-def run_source(
-    source: Source,
-    *,
-    client: httpx.Client,
-    store: Store,
-    settings: FetchSettings,
-    now: datetime,
-) -> SourceOutcome:
-    """Fetch and store one source. Never raises for the source's own failures."""
+def run_source(source: Source, *, fetcher: Fetcher, store: Store, now: datetime) -> SourceOutcome:
+    """Fetch and store one source. Never raises for the source's own failures.
+
+    Logs one line per source in logfmt: source, outcome, HTTP status, bytes, milliseconds,
+    documents new, updated and unchanged, mentions stored, errors.
+    """
+    started = time.perf_counter()
+    tally = _Tally()
     try:
-        outcome = _run(source, client=client, store=store, settings=settings, now=now)
+        outcome = _run(source, fetcher=fetcher, store=store, now=now, tally=tally)
     except Exception as exc:  # the per-source boundary: nothing escapes to other sources
         message = str(exc) if isinstance(exc, TimelineError) else f"source {source.name!r}: {exc!r}"
         log.error("%s", message, exc_info=not isinstance(exc, TimelineError))
         _record(store, source, now, error=message)
-        return SourceOutcome(
+        outcome = SourceOutcome(
             source=source.name,
             status=Status.FAILED,
             errors=(message,),
             retry_after_s=exc.retry_after_s if isinstance(exc, RateLimited) else None,
         )
-    log.info(
-        "source=%s status=%s new=%d updated=%d unchanged=%d events=%d errors=%d",
-        source.name,
-        outcome.status.value,
-        outcome.documents_new,
-        outcome.documents_updated,
-        outcome.documents_unchanged,
-        outcome.events,
-        len(outcome.errors),
+        if isinstance(exc, HTTPStatusError):
+            tally.http_status = exc.status
+    outcome = replace(
+        outcome,
+        http_status=tally.http_status,
+        bytes=tally.bytes,
+        ms=round((time.perf_counter() - started) * 1000),
     )
+    log.info("%s", _log_line(outcome))
     return outcome
 
 
+def _log_line(outcome: SourceOutcome) -> str:
+    return (
+        f"source={outcome.source} status={outcome.status.value} "
+        f"http={outcome.http_status or '-'} bytes={outcome.bytes} ms={outcome.ms} "
+        f"new={outcome.documents_new} updated={outcome.documents_updated} "
+        f"unchanged={outcome.documents_unchanged} events={outcome.events} "
+        f"errors={len(outcome.errors)}"
+    )
+
+
 def _run(
-    source: Source, *, client: httpx.Client, store: Store, settings: FetchSettings, now: datetime
+    source: Source, *, fetcher: Fetcher, store: Store, now: datetime, tally: _Tally
 ) -> SourceOutcome:
     state = store.source_state(source.name)
     validators = Validators(etag=state.etag, last_modified=state.last_modified)
-    result = fetch(client, source.url, source=source.name, settings=settings, validators=validators)
+    result = fetcher.get(
+        source.url, source=source.name, validators=validators, robots=source.robots
+    )
+    tally.http_status = result.status
+    tally.bytes += len(result.body)
     if result.not_modified:
         store.record_attempt(
             source.name,
@@ -105,7 +118,6 @@ def _run(
         )
         return SourceOutcome(source=source.name, status=Status.NOT_MODIFIED)
 
-    tally = _Tally()
     if source.kind is SourceKind.PAGE:
         article = extract_article(
             result.body,
@@ -121,7 +133,7 @@ def _run(
         )
         for entry in entries:
             try:
-                article = _article_for(entry, source, client=client, settings=settings)
+                article = _article_for(entry, source, fetcher=fetcher, tally=tally)
                 _store_article(source, article, entry, store=store, now=now, tally=tally)
             except SourceError as exc:  # one bad article; the rest of the feed goes on
                 log.warning("%s", exc)
@@ -146,9 +158,7 @@ def _run(
     )
 
 
-def _article_for(
-    entry: Entry, source: Source, *, client: httpx.Client, settings: FetchSettings
-) -> Article:
+def _article_for(entry: Entry, source: Source, *, fetcher: Fetcher, tally: _Tally) -> Article:
     if not source.fetch_articles:
         return Article(
             url=entry.url,
@@ -158,7 +168,8 @@ def _article_for(
             published=None,
             published_from="",
         )
-    page = fetch(client, entry.url, source=source.name, settings=settings)
+    page = fetcher.get(entry.url, source=source.name, robots=source.robots)
+    tally.bytes += len(page.body)
     return extract_article(
         page.body,
         url=page.url,

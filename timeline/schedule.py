@@ -43,14 +43,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from timeline.config import Config
 from timeline.errors import ConfigError, StoreError, TimelineError
-from timeline.fetch import make_client
+from timeline.fetch import Fetcher
 from timeline.model import Source, SourceOutcome, Status
 from timeline.pipeline import run_source, write_exports
 from timeline.store import Store
 
 log = logging.getLogger("timeline")
 
-WORKERS = 4  # sources fetched at the same time
 LEASE = timedelta(minutes=15)  # a crashed daemon's sources are free again after this
 FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
@@ -63,7 +62,7 @@ class _Cycle:
 
     config: Config
     store: Store
-    client: Any
+    fetcher: Fetcher
     owner: str
     report: Callable[[SourceOutcome], None]
     once: bool = False  # a --once cycle: fetch every source now, due or not
@@ -85,11 +84,11 @@ def run_once(config: Config, store: Store) -> list[SourceOutcome]:
             if remaining == 0:
                 done.set()
 
-    with _one_daemon_per_sqlite_file(store), make_client(config.fetch) as client:
+    with _one_daemon_per_sqlite_file(store), Fetcher(config.fetch) as fetcher:
         store.ensure_sources([(s.name, s.url) for s in config.sources])
         now = datetime.now(UTC)
-        cycle = _Cycle(config, store, client, _owner(), outcomes.append, once=True)
-        scheduler = _scheduler()
+        cycle = _Cycle(config, store, fetcher, _owner(), outcomes.append, once=True)
+        scheduler = _scheduler(config)
         scheduler.add_listener(finished, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         for source in config.sources:
             scheduler.add_job(
@@ -104,13 +103,20 @@ def run_once(config: Config, store: Store) -> list[SourceOutcome]:
     return sorted(outcomes, key=lambda o: o.source)
 
 
-def run_forever(config: Config, store: Store, *, stop: threading.Event | None = None) -> None:
-    """Fetch each source when it is due until SIGINT/SIGTERM (or `stop` is set)."""
+def run_forever(
+    config: Config,
+    store: Store,
+    *,
+    stop: threading.Event | None = None,
+    report: Callable[[SourceOutcome], None] | None = None,
+) -> None:
+    """Fetch each source when it is due until SIGINT/SIGTERM (or `stop` is set); `report`
+    hears each source's outcome (the CLI's progress line)."""
     stop = stop or threading.Event()
-    with _one_daemon_per_sqlite_file(store), make_client(config.fetch) as client:
+    with _one_daemon_per_sqlite_file(store), Fetcher(config.fetch) as fetcher:
         store.ensure_sources([(s.name, s.url) for s in config.sources])
-        cycle = _Cycle(config, store, client, _owner(), lambda _outcome: None)
-        scheduler = _scheduler()
+        cycle = _Cycle(config, store, fetcher, _owner(), report or (lambda _outcome: None))
+        scheduler = _scheduler(config)
         now = datetime.now(UTC)
         for source in config.sources:
             trigger = _trigger(source, config)
@@ -177,9 +183,7 @@ def _job(
             return
         outcome = SourceOutcome(source=source.name, status=Status.FAILED)
         try:
-            outcome = run_source(
-                source, client=cycle.client, store=store, settings=cycle.config.fetch, now=now
-            )
+            outcome = run_source(source, fetcher=cycle.fetcher, store=store, now=now)
         finally:
             errors = store.source_state(source.name).consecutive_errors
             after = datetime.now(UTC)
@@ -216,9 +220,9 @@ def _export(config: Config, store: Store) -> None:
             log.error("export failed: %s", exc)
 
 
-def _scheduler() -> BackgroundScheduler:
+def _scheduler(config: Config) -> BackgroundScheduler:
     return BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(WORKERS)},
+        executors={"default": ThreadPoolExecutor(config.fetch.concurrency)},
         job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         timezone=UTC,
     )
