@@ -171,6 +171,10 @@ def source(**fields: object) -> dict[str, object]:
         ),
         (source(article={"title": 3}), "sources[0].article.title: expected a non-empty string"),
         (source(kind="listings"), "sources[0].kind: expected one of 'feed', 'page', 'listing'"),
+        (
+            source(kind="listing", fetch_articles=False, listing={"item": "li", "link": "a"}),
+            'sources[0].fetch_articles: must be true for kind = "listing"',
+        ),
     ],
 )
 def test_selector_errors_name_file_and_key(data: dict[str, object], expected: str) -> None:

@@ -176,6 +176,12 @@ def _listing_selectors(source: _Table, kind: SourceKind) -> ListingSelectors | N
             f'{source.file}: {source.prefix}listing: required for kind = "listing": a '
             "[sources.listing] table with the CSS selectors item and link (title, date optional)"
         )
+    if source.data.get("fetch_articles") is False:
+        # A listing holds titles and dates, no text: nothing would be left to read events in.
+        raise ConfigError(
+            f"{source.file}: {source.prefix}fetch_articles: must be true for kind = "
+            '"listing": the text comes from each item\'s page, the listing has none'
+        )
     table = source.table("listing")
     table.allow("item", "link", "title", "date")
     return ListingSelectors(
