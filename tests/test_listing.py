@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from timeline.errors import FeedError
 from timeline.listing import parse_listing
@@ -179,7 +181,58 @@ def test_a_selector_that_matches_nothing_names_source_and_selector(
     assert caught.value.source == "city-hall"
 
 
+def test_items_whose_links_lead_nowhere_are_an_error_too() -> None:
+    page = "<li><a href='javascript:more()'>More</a></li><li><a href='#top'>Top</a></li>"
+    with pytest.raises(FeedError) as caught:
+        listing(page, ListingSelectors(item="li", link="a"))
+    assert str(caught.value) == (
+        "source 'city-hall': listing.link selector 'a' matches no link to a page in any of "
+        "the 2 items 'li' on https://city.example/news/; has the site changed its layout?"
+    )
+
+
 def test_empty_and_non_html_bodies_match_nothing() -> None:
     for body in (b"", b"\x00\xff\xfe garbage", b'{"items": []}'):
         with pytest.raises(FeedError, match="matches nothing"):
             listing(body, ListingSelectors(item="li", link="a"))
+
+
+_SOUP = st.sampled_from(
+    [
+        "<li class='n'>",
+        "</li>",
+        "<a href='/x'>",
+        "<a href='javascript:go()'>",
+        "<a href='https://other.example/y?a=1#f'>",
+        "<a>",
+        "</a>",
+        "<time datetime='2025-03-05'>",
+        "<time datetime='not a date'>",
+        "</time>",
+        "<span class='d'>",
+        "</span>",
+        "3 March 2025",
+        "2 hours ago",
+        "<base href='../up/'>",
+        "<meta charset='koi8-r'>",
+        "<div>",
+        "</div>",
+        "<!--",
+        "-->",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_SOUP, st.text(max_size=20)), max_size=60))
+def test_entries_always_point_somewhere_or_a_selector_is_named(parts: list[str]) -> None:
+    selectors = ListingSelectors(item="li.n", link="a", date="time, span.d")
+    try:
+        entries = listing("".join(parts), selectors)
+    except FeedError as exc:
+        assert "selector" in str(exc) and "matches nothing" in str(exc)
+        return
+    urls = [entry.url for entry in entries]
+    assert entries and len(set(urls)) == len(urls)
+    assert all(url.startswith(("https://", "http://")) and "#" not in url for url in urls)
+    assert all(e.published is None or e.published.utcoffset() is not None for e in entries)

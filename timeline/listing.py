@@ -44,9 +44,10 @@ def parse_listing(
 ) -> list[Entry]:
     """Entries of a listing page, one per item with a link; the first of repeated links.
 
-    Raises `FeedError` when `selectors.item` matches nothing on the page, or when another
-    selector matches nothing in any item. An item without a link is skipped; one without a
-    title or a readable date keeps an empty title or `published=None`.
+    Raises `FeedError` when `selectors.item` matches nothing on the page, when another
+    selector matches nothing in any item, or when no item links to a page. An item without
+    a link is skipped; one without a title or a readable date keeps the link's words as its
+    title, or `published=None`.
     """
     page = read_page(body, content_type=content_type)
     tree = page.tree
@@ -86,6 +87,9 @@ def parse_listing(
         entries.append(
             Entry(url=href, title=" ".join((title_node.text() or "").split()), published=published)
         )
+    if not entries:  # links there are, but none to a page: "#", javascript:, no href
+        where = f"in any of the {len(items)} items {selectors.item!r} on {url}"
+        raise FeedError(source, _nothing("link", selectors.link, where, what="no link to a page"))
     return entries
 
 
@@ -103,8 +107,8 @@ def _link(node: LexborNode, base: str) -> str | None:
     return absolute.split("#")[0]
 
 
-def _nothing(key: str, selector: str, where: str) -> str:
+def _nothing(key: str, selector: str, where: str, *, what: str = "nothing") -> str:
     return (
-        f"listing.{key} selector {selector!r} matches nothing {where}; "
+        f"listing.{key} selector {selector!r} matches {what} {where}; "
         "has the site changed its layout?"
     )
