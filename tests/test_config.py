@@ -118,7 +118,7 @@ def test_listing_and_article_selectors(tmp_path: Path) -> None:
         body="div.story", title="h1.headline", date="p.byline time"
     )
     assert plain.listing is None
-    assert plain.article == ArticleSelectors() and not plain.article.any
+    assert plain.article == ArticleSelectors()
 
 
 def source(**fields: object) -> dict[str, object]:

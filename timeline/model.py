@@ -41,10 +41,6 @@ class ArticleSelectors:
     title: str | None = None  # the headline
     date: str | None = None  # the publish time: a datetime/content attribute, else the text
 
-    @property
-    def any(self) -> bool:
-        return any((self.body, self.title, self.date))
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Schedule:
@@ -56,7 +52,7 @@ class Schedule:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
-    """A configured feed or page."""
+    """A configured feed, page or listing page."""
 
     name: str
     url: str

@@ -2,7 +2,8 @@
 
 Owns: turning response bytes into text the way a crawler does (BOM, HTTP charset, `<meta>`
 charset, else UTF-8 with replacement), bounding what the HTML parser is given, and the
-page-wide readers both halves need: `<meta>` values and JSON-LD objects.
+page-wide readers both halves need: `<meta>` values and JSON-LD objects; and what an element
+picked by a configured CSS selector says as a date (`date_text`, for body.py and listing.py).
 Input: body bytes and the Content-Type header. Output: a `Page`.
 
 Work is paid for when it is needed: `<head>` is parsed alone for `<meta>`, `<html lang>` and
