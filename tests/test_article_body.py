@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +15,7 @@ from hypothesis import strategies as st
 
 from timeline.article import extract_article
 from timeline.errors import ExtractError
+from timeline.model import Article, ArticleSelectors
 
 PAGES = Path(__file__).parent / "pages"
 URL = "https://news.example/story"
@@ -347,3 +351,105 @@ def test_only_extract_error_on_tag_soup(parts: list[str]) -> None:
         return
     assert text == text.strip()
     assert "\n\n\n" not in text
+
+
+# -- selectors from config.toml (issue 5) ----------------------------------------------------
+
+PROMO = (
+    "Our print edition comes out every Thursday, with puzzles, letters, the week's sport, a "
+    "guide to what is on in the town, and a pull-out map of the harbour walks for visitors. "
+    "Pick up a copy at any newsagent, or have it delivered to your door for a small fee."
+)
+STORY = [
+    "The town council approved a new harbour budget on Monday, after two hours of debate.",
+    "The budget pays for dredging the inner basin and repairing the north quay, officials said.",
+    "Work is due to start in the spring and to last about eighteen months.",
+]
+# The heuristics read this page wrong: the <article> is a promotion, the real story sits in
+# a plain div; og:title is the site's, and the JSON-LD date is the template's.
+MISREAD = f"""<!doctype html><html lang="en"><head>
+<meta property="og:title" content="City News | Home">
+<script type="application/ld+json">
+{{"@type": "NewsArticle", "datePublished": "2020-01-01T00:00:00Z"}}</script>
+</head><body>
+<article class="feature"><h2>Read us on paper</h2>{paragraphs(PROMO, PROMO)}</article>
+<div class="story">
+  <h1 class="headline">Council approves  new
+    harbour budget</h1>
+  <p class="byline">By Ann Lee, <time datetime="2025-03-03T09:00:00+01:00">3 March 2025</time></p>
+  {paragraphs(*STORY)}
+  <div class="share-bar"><p>Share this story with your friends and neighbours, please!</p></div>
+</div>
+</body></html>""".encode()
+
+
+def with_selectors(page: bytes, **selectors: str) -> Article:
+    return extract_article(
+        page,
+        url=URL,
+        source="src",
+        timezone="Europe/London",
+        selectors=ArticleSelectors(**selectors),
+    )
+
+
+def test_the_heuristics_misread_the_selectors_page() -> None:
+    automatic = extract_article(MISREAD, url=URL, source="src", timezone="Europe/London")
+    assert PROMO in automatic.text and STORY[0] not in automatic.text
+    assert automatic.title == "City News | Home"
+    assert automatic.published == datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def test_selectors_replace_body_title_and_date() -> None:
+    result = with_selectors(MISREAD, body="div.story", title="h1.headline", date="p.byline time")
+    # Paragraphs stay paragraphs; the byline and the share bar inside are still left out.
+    assert result.text == "\n\n".join(STORY)
+    assert result.title == "Council approves new harbour budget"
+    assert result.published == datetime(2025, 3, 3, 8, tzinfo=UTC)
+    assert result.published_from == "selector:p.byline time"
+    assert result.notes == ()
+    # Only what is configured is overridden.
+    assert (
+        with_selectors(MISREAD, title="h1.headline").text
+        == extract_article(MISREAD, url=URL, source="src", timezone="Europe/London").text
+    )
+
+
+def test_a_selected_date_may_be_written_for_people() -> None:
+    result = with_selectors(MISREAD.replace(b" datetime=", b" data-x="), date="p.byline")
+    assert result.published == datetime(2025, 3, 3, tzinfo=ZoneInfo("Europe/London"))
+    assert result.published_from == "selector:p.byline"
+
+
+def test_nested_matches_are_read_once() -> None:
+    result = with_selectors(MISREAD, body="div.story p, div.story")
+    assert result.text == "\n\n".join(STORY)
+
+
+def test_selectors_that_match_nothing_fall_back_with_notes() -> None:
+    automatic = extract_article(MISREAD, url=URL, source="src", timezone="Europe/London")
+    result = with_selectors(MISREAD, body="div.missing", title="h2.none", date="span.when")
+    assert replace(result, notes=()) == automatic
+    assert result.notes == tuple(
+        f"source 'src': article.{key} selector {selector!r} matches nothing on {URL}; "
+        "the automatic choice is used"
+        for key, selector in (("body", "div.missing"), ("title", "h2.none"), ("date", "span.when"))
+    )
+
+
+def test_selectors_that_match_the_wrong_thing_fall_back_with_notes() -> None:
+    result = with_selectors(MISREAD, body="h1.headline", date="h1.headline")
+    assert PROMO in result.text
+    assert result.published == datetime(2020, 1, 1, tzinfo=UTC)
+    body_note, date_note = result.notes
+    assert "article.body selector 'h1.headline' matches no article text" in body_note
+    assert (
+        "article.date selector 'h1.headline' matches 'Council approves new harbour budget', "
+        "which is not a date" in date_note
+    )
+
+
+def test_a_selected_body_without_text_is_still_an_extract_error() -> None:
+    page = b"<html><body><div class='story'><p>Hi.</p></div></body></html>"
+    with pytest.raises(ExtractError, match="no article text"):
+        with_selectors(page, body="div.story")

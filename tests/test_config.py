@@ -4,7 +4,7 @@ import pytest
 
 from timeline.config import DEFAULT_DB_URL, load_config, parse_config
 from timeline.errors import ConfigError
-from timeline.model import Schedule, SourceKind
+from timeline.model import ArticleSelectors, ListingSelectors, Schedule, SourceKind
 
 ROOT = Path(__file__).parents[1]
 
@@ -83,3 +83,102 @@ def test_broken_toml_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load_config(tmp_path / "missing.toml")
     assert load_config(tmp_path / "missing.toml", required=False).sources == ()
+
+
+LISTING_TOML = """
+[[sources]]
+name = "city-hall"
+url = "https://city.example/news"
+kind = "listing"
+[sources.listing]
+item = "article.news-item"
+link = "a.headline"
+title = "a.headline"
+date = "time"
+[sources.article]
+body = "div.story"
+title = "h1.headline"
+date = "p.byline time"
+
+[[sources]]
+name = "plain"
+url = "https://plain.example/feed"
+"""
+
+
+def test_listing_and_article_selectors(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(LISTING_TOML)
+    city, plain = load_config(path).sources
+    assert city.kind is SourceKind.LISTING
+    assert city.listing == ListingSelectors(
+        item="article.news-item", link="a.headline", title="a.headline", date="time"
+    )
+    assert city.article == ArticleSelectors(
+        body="div.story", title="h1.headline", date="p.byline time"
+    )
+    assert plain.listing is None
+    assert plain.article == ArticleSelectors()
+
+
+def source(**fields: object) -> dict[str, object]:
+    return {"sources": [{"name": "city-hall", "url": "https://city.example/", **fields}]}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            source(kind="listing"),
+            'sources[0].listing: required for kind = "listing": a [sources.listing] table',
+        ),
+        (
+            source(kind="listing", listing={"link": "a"}),
+            "sources[0].listing.item: required key is missing",
+        ),
+        (
+            source(kind="listing", listing={"item": "li"}),
+            "sources[0].listing.link: required key is missing",
+        ),
+        (
+            source(kind="listing", listing={"item": "li", "link": "a", "summary": "p"}),
+            "sources[0].listing.summary: unknown key (allowed: item, link, title, date)",
+        ),
+        (
+            source(kind="listing", listing={"item": "li >", "link": "a"}),
+            "sources[0].listing.item: expected a CSS selector such as 'article h2 a', got 'li >'",
+        ),
+        (
+            source(kind="listing", listing={"item": "li", "link": "a", "date": ""}),
+            "sources[0].listing.date: expected a non-empty string, got ''",
+        ),
+        (
+            source(kind="listing", listing="li a"),
+            "sources[0].listing: expected a table",
+        ),
+        (
+            source(listing={"item": "li", "link": "a"}),
+            'sources[0].listing: only read for kind = "listing", '
+            "and this source's kind is 'feed'",
+        ),
+        (
+            source(article={"text": "div.story"}),
+            "sources[0].article.text: unknown key (allowed: body, title, date)",
+        ),
+        (
+            source(article={"date": "p.byline time:contains(2025)"}),
+            "sources[0].article.date: expected a CSS selector",
+        ),
+        (source(article={"title": 3}), "sources[0].article.title: expected a non-empty string"),
+        (source(kind="listings"), "sources[0].kind: expected one of 'feed', 'page', 'listing'"),
+        (
+            source(kind="listing", fetch_articles=False, listing={"item": "li", "link": "a"}),
+            'sources[0].fetch_articles: must be true for kind = "listing"',
+        ),
+    ],
+)
+def test_selector_errors_name_file_and_key(data: dict[str, object], expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, name="my.toml")
+    assert str(caught.value).startswith("my.toml: ")
+    assert expected in str(caught.value)

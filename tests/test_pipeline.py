@@ -4,6 +4,7 @@ Broken sources (a feed that is not XML, a server that never answers, a page whos
 makes no sense) must each fail alone, with a message that names them, while the others land.
 """
 
+import logging
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from timeline.config import Config, FetchSettings
-from timeline.model import Source, Status
+from timeline.model import ArticleSelectors, ListingSelectors, Source, SourceKind, Status
 from timeline.schedule import run_once
 from timeline.store import Store
 
@@ -151,3 +152,118 @@ def test_page_and_feed_disagreeing_is_recorded(site: Site, store: Store) -> None
     assert bridge.startswith("meta:article:published_time; page over feed")
     assert "2025-09-01T09:30:00+00:00" in bridge
     assert evidence["https://gazette.example/news/ferry-strike-ends"] == "json-ld"
+
+
+# -- a site without a feed: a listing page read with selectors (issue 4) ---------------------
+
+LISTING_PAGE = """<!doctype html><html lang="en"><head><title>Harbour news</title></head><body>
+<nav><a href="/">Home</a></nav>
+<ul class="news">
+  <li class="story"><a class="headline" href="/gazette/bridge.html">Bridge repairs</a>
+      <span class="when">14 October 2025</span></li>
+  <li class="story"><a class="headline" href="ferry.html">Ferry strike ends</a>
+      <time datetime="2025-10-15T18:00:00Z">Wednesday</time></li>
+  <li class="story"><span class="headline">Notice: the office is closed</span></li>
+  <li class="story"><a class="headline" href="/harbour/festival">Harbour festival</a>
+      <span class="when">16 October 2025</span></li>
+</ul></body></html>"""
+# An article page that states no publish time: the listing's date is used for it.
+FESTIVAL = """<!doctype html><html lang="en"><head><title>Harbour festival</title></head>
+<body><article><h1>Harbour festival returns</h1>
+<p>The harbour festival returns tomorrow with boat races and a fish market on the quay.</p>
+<p>Organisers expect thousands of visitors, and the ferry will run extra crossings.</p>
+</article></body></html>"""
+
+
+def serve_listing(site: Site, page: str = LISTING_PAGE, festival: str = FESTIVAL) -> str:
+    site.add("/gazette/index.html", page.encode(), content_type="text/html; charset=utf-8")
+    site.add("/harbour/festival", festival.encode(), content_type="text/html")
+    return site.url("/gazette/index.html")
+
+
+def listing_source(url: str, **article: str) -> Source:
+    return Source(
+        name="harbour-index",
+        url=url,
+        kind=SourceKind.LISTING,
+        timezone="Europe/London",
+        listing=ListingSelectors(item="li.story", link="a.headline", date=".when, time"),
+        article=ArticleSelectors(**article),
+    )
+
+
+def festival_days(store: Store, site: Site) -> set[date]:
+    url = site.url("/harbour/festival")
+    return {m.interval.start for e in store.events() for m in e.mentions if m.url == url}
+
+
+def published_from(store: Store) -> dict[str, str]:
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT canonical_url, published_from FROM documents"))
+        return dict(rows.all())
+
+
+def test_listing_page_lands_its_articles(site: Site, store: Store) -> None:
+    (outcome,) = run_once(config(listing_source(serve_listing(site))), store)
+    assert outcome.status is Status.OK, outcome.errors
+    assert (outcome.documents_new, outcome.errors) == (3, ())
+    # Each linked page was fetched, relative links included; the item without one was not.
+    assert site.hits["/gazette/bridge.html"] == site.hits["/gazette/ferry.html"] == 1
+    days = {e.interval.start: e for e in store.events()}
+    assert days[date(2025, 10, 13)].mentions[0].source == "harbour-index"
+    assert (
+        days[date(2025, 10, 15)].mentions[0].url == "https://gazette.example/news/ferry-strike-ends"
+    )
+    # The festival page gives no date: the listing's 16 October dates it, so "tomorrow" is
+    # the 17th.
+    assert festival_days(store, site) == {date(2025, 10, 17)}
+    evidence = published_from(store)
+    assert evidence["https://gazette.example/news/bridge-repairs"].startswith("meta:")
+    assert evidence[site.url("/harbour/festival")] == "feed"
+
+
+def test_listing_whose_layout_changed_fails_in_words(site: Site, store: Store) -> None:
+    url = serve_listing(site, LISTING_PAGE.replace('class="story"', 'class="item"'))
+    (outcome,) = run_once(config(listing_source(url)), store)
+    assert outcome.status is Status.FAILED
+    (error,) = outcome.errors
+    assert error == (
+        f"source 'harbour-index': listing.item selector 'li.story' matches nothing on {url}; "
+        "has the site changed its layout?"
+    )
+    assert store.counts()["documents"] == 0
+
+
+def test_article_selectors_apply_and_missing_ones_are_logged(
+    site: Site, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    festival = FESTIVAL.replace(
+        "<h1>",
+        '<p class="kicker">Festival special</p><p class="dateline">Friday 17 October 2025</p><h1>',
+    )
+    url = serve_listing(site, festival=festival)
+    source = listing_source(url, title="p.kicker", date="p.dateline")
+    with caplog.at_level(logging.WARNING, logger="timeline"):
+        (outcome,) = run_once(config(source), store)
+    # The gazette's pages have neither: each keeps its own title and date, stored all the same.
+    assert (outcome.status, outcome.documents_new, outcome.errors) == (Status.OK, 3, ())
+    warnings = sorted(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert len(warnings) == 4
+    assert warnings[0].startswith(
+        "source 'harbour-index': article.date selector 'p.dateline' matches nothing on "
+    )
+    assert warnings[0].endswith("/gazette/bridge.html; the automatic choice is used")
+    assert "article.title selector 'p.kicker' matches nothing" in warnings[-1]
+    evidence = published_from(store)
+    assert evidence[site.url("/harbour/festival")].startswith("selector:p.dateline; page over")
+    assert evidence["https://gazette.example/news/ferry-strike-ends"] == "json-ld"
+    # "tomorrow", read against the selected 17th rather than the listing's 16th
+    assert festival_days(store, site) == {date(2025, 10, 18)}
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        titles = dict(connection.execute(text("SELECT url, title FROM documents")).all())
+    assert titles[site.url("/harbour/festival")] == "Festival special"
+    assert titles[site.url("/gazette/bridge.html")] == "Bridge repairs to start next week"

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
 from timeline.errors import ConfigError
-from timeline.model import Schedule, Source, SourceKind
+from timeline.model import ArticleSelectors, ListingSelectors, Schedule, Source, SourceKind
 
 DEFAULT_DB_URL = "sqlite:///timeline.db"
 DEFAULT_USER_AGENT = "timeline/0.1 (+https://github.com/timeline-news/timeline)"
@@ -122,16 +124,28 @@ def parse_config(data: Mapping[str, Any], *, name: str = "config.toml") -> Confi
     for index, entry in enumerate(top.array("sources")):
         table = _Table(entry, name, f"sources[{index}].")
         table.allow(
-            "name", "url", "kind", "timezone", "interval_s", "cron", "fetch_articles", "robots"
+            "name",
+            "url",
+            "kind",
+            "timezone",
+            "interval_s",
+            "cron",
+            "fetch_articles",
+            "robots",
+            "listing",
+            "article",
         )
+        kind = table.choice("kind", SourceKind, SourceKind.FEED)
         source = Source(
             name=table.string("name"),
             url=table.url("url"),
-            kind=table.choice("kind", SourceKind, SourceKind.FEED),
+            kind=kind,
             timezone=table.timezone("timezone", "UTC"),
             schedule=table.schedule(default_schedule),
             fetch_articles=table.boolean("fetch_articles", True),
             robots=table.boolean("robots", True),
+            listing=_listing_selectors(table, kind),
+            article=_article_selectors(table.table("article")),
         )
         if any(s.name == source.name for s in sources):
             raise ConfigError(f"{name}: sources[{index}].name: {source.name!r} is used twice")
@@ -145,6 +159,45 @@ def parse_config(data: Mapping[str, Any], *, name: str = "config.toml") -> Confi
         sources=tuple(sources),
         export=export,
         path=name,
+    )
+
+
+def _listing_selectors(source: _Table, kind: SourceKind) -> ListingSelectors | None:
+    """[sources.listing]: required for kind = "listing", refused for the other kinds."""
+    if kind is not SourceKind.LISTING:
+        if "listing" in source.data:
+            raise ConfigError(
+                f'{source.file}: {source.prefix}listing: only read for kind = "listing", '
+                f"and this source's kind is {kind.value!r}"
+            )
+        return None
+    if "listing" not in source.data:
+        raise ConfigError(
+            f'{source.file}: {source.prefix}listing: required for kind = "listing": a '
+            "[sources.listing] table with the CSS selectors item and link (title, date optional)"
+        )
+    if source.data.get("fetch_articles") is False:
+        # A listing holds titles and dates, no text: nothing would be left to read events in.
+        raise ConfigError(
+            f"{source.file}: {source.prefix}fetch_articles: must be true for kind = "
+            '"listing": the text comes from each item\'s page, the listing has none'
+        )
+    table = source.table("listing")
+    table.allow("item", "link", "title", "date")
+    return ListingSelectors(
+        item=table.selector("item"),
+        link=table.selector("link"),
+        title=table.optional_selector("title"),
+        date=table.optional_selector("date"),
+    )
+
+
+def _article_selectors(table: _Table) -> ArticleSelectors:
+    table.allow("body", "title", "date")
+    return ArticleSelectors(
+        body=table.optional_selector("body"),
+        title=table.optional_selector("title"),
+        date=table.optional_selector("date"),
     )
 
 
@@ -194,6 +247,19 @@ class _Table:
         if not isinstance(value, str) or not value.strip():
             raise self._error(key, "a non-empty string")
         return value.strip()
+
+    def selector(self, key: str) -> str:
+        """A CSS selector, tried once on an empty page so that a typo stops the load rather
+        than every fetch (lexbor compiles a selector before it matches anything)."""
+        value = self.string(key)
+        try:
+            LexborHTMLParser("<p></p>").css(value)
+        except SelectolaxError:
+            raise self._error(key, "a CSS selector such as 'article h2 a'") from None
+        return value
+
+    def optional_selector(self, key: str) -> str | None:
+        return self.selector(key) if key in self.data else None
 
     def path(self, key: str) -> Path | None:
         """A file path; an empty string or a missing key means none."""

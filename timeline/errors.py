@@ -4,7 +4,8 @@
     ├── ConfigError       config.toml is missing, not TOML, or has a wrong key or value
     ├── SourceError       one source failed this cycle; other sources go on
     │   ├── FetchError    the network or the server: timeouts, refused, HTTP status
-    │   ├── FeedError     the body is not a feed we can read
+    │   ├── FeedError     the body is not a feed we can read, or a listing page has
+    │   │                 changed so that its configured selectors match nothing
     │   └── ExtractError  an article page gave nothing usable
     └── StoreError        the database cannot be opened, migrated or written
 
@@ -36,7 +37,7 @@ class FetchError(SourceError):
 
 
 class FeedError(SourceError):
-    """The body is not a feed."""
+    """The body is not a feed, or not the listing page its selectors were written for."""
 
 
 class ExtractError(SourceError):

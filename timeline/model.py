@@ -16,6 +16,30 @@ from enum import StrEnum
 class SourceKind(StrEnum):
     FEED = "feed"  # RSS or Atom
     PAGE = "page"  # a single article page
+    LISTING = "listing"  # a site's news index without a feed, read with CSS selectors
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingSelectors:
+    """CSS selectors that read a listing page into entries (issue 4: sites without a feed).
+
+    `item` is matched on the page; the others within each item, the item itself included.
+    """
+
+    item: str  # one element per news item
+    link: str  # its link: an element with href, or one holding an a[href]
+    title: str | None = None  # its headline's text; None: the link's text
+    date: str | None = None  # its date: a datetime/content attribute, else the text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArticleSelectors:
+    """CSS selectors that override the automatic choice on a source's article pages, for
+    sites the heuristics get wrong (issue 5). None: the automatic choice."""
+
+    body: str | None = None  # the element(s) holding the article's paragraphs
+    title: str | None = None  # the headline
+    date: str | None = None  # the publish time: a datetime/content attribute, else the text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +52,7 @@ class Schedule:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
-    """A configured feed or page."""
+    """A configured feed, page or listing page."""
 
     name: str
     url: str
@@ -37,6 +61,8 @@ class Source:
     schedule: Schedule = field(default_factory=lambda: Schedule(interval_s=3600))
     fetch_articles: bool = True  # fetch each entry's page for full text
     robots: bool = True  # obey the site's robots.txt
+    listing: ListingSelectors | None = None  # set for, and only for, kind "listing"
+    article: ArticleSelectors = field(default_factory=ArticleSelectors)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,7 +87,7 @@ class FetchResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
-    """One item of a feed."""
+    """One item of a feed or of a listing page."""
 
     url: str
     title: str = ""
@@ -83,6 +109,9 @@ class Article:
     modified: datetime | None = None
     language: str | None = None
     author: str | None = None
+    # What could not be done as configured, in words naming the source: a selector that
+    # matched nothing, so the automatic choice was used. The caller logs them.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

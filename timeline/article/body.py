@@ -6,7 +6,9 @@ paragraphs while leaving out what surrounds news on the web: navigation, headers
 share bars, related links, comments, cookie banners and donation or subscription appeals.
 The rules are general (structure, link density, class/id words, calls to action), never
 written for one site. The publish time comes from `pubdate.py`, on the same parsed page.
-Input: body bytes, the page URL, the source name and zone, the Content-Type.
+For the sites these rules get wrong, a source may name the body, title or date element with
+CSS selectors in config.toml (`ArticleSelectors`, issue 5); they win where they match.
+Input: body bytes, the page URL, the source name and zone, the Content-Type, the selectors.
 Output: an `Article`; `ExtractError` when the page holds no article text.
 
 Must not: fetch, read the clock, or mutate the parsed tree (the readers share it). Work is
@@ -18,16 +20,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborNode
 
-from timeline.article.page import Page, ld_types, read_page
-from timeline.article.pubdate import ARTICLE_TYPES, find_published
+from timeline.article.page import Page, date_text, languages, ld_types, read_page
+from timeline.article.pubdate import ARTICLE_TYPES, find_published, parse_datetime
 from timeline.errors import ExtractError
-from timeline.model import Article
+from timeline.model import Article, ArticleSelectors
 from timeline.text import normalize
 
 # Never article text, wherever they are.
@@ -117,31 +120,116 @@ class _Walk:
 
 
 def extract_article(
-    body: bytes, *, url: str, source: str, timezone: str, content_type: str = ""
+    body: bytes,
+    *,
+    url: str,
+    source: str,
+    timezone: str,
+    content_type: str = "",
+    selectors: ArticleSelectors | None = None,
 ) -> Article:
     """The article on a page: its text, title, canonical URL, publish time and more.
+
+    `selectors` (a source's [sources.article] in config.toml) override the automatic body,
+    title or publish time where they match (issue 5); one that matches nothing usable on
+    this page leaves the automatic choice and says so in `Article.notes`.
 
     Raises `ExtractError` when the page holds no article text (a login wall, an index page,
     an empty body). Malformed or huge HTML is read as far as it goes; it does not raise.
     """
+    chosen = selectors or ArticleSelectors()
     page = read_page(body, content_type=content_type)
-    found = find_published(page, url=url, zone=ZoneInfo(timezone))
-    container = _container(page)
-    paragraphs = _paragraphs(container, cta_boxes=_cta_boxes(container)) if container else []
+    zone = ZoneInfo(timezone)
+    found = find_published(page, url=url, zone=zone)
+    problems: list[tuple[str, str, str]] = []  # (key, selector, what went wrong)
+
+    container: LexborNode | None = None
+    paragraphs: list[str] = []
+    if chosen.body:
+        container, paragraphs, problem = _selected_body(page, chosen.body)
+        if problem:
+            problems.append(("body", chosen.body, problem))
+    if container is None:
+        container = _container(page)
+        paragraphs = _paragraphs(container, cta_boxes=_cta_boxes(container)) if container else []
     text = "\n\n".join(paragraphs)
     if len(text) < _MIN_TEXT_CHARS:
         raise ExtractError(source, f"no article text found at {url}")
+
+    title = ""
+    if chosen.title:
+        title, problem = _selected_title(page, chosen.title)
+        if problem:
+            problems.append(("title", chosen.title, problem))
+    published, published_from = found.published, found.published_from
+    if chosen.date:
+        stated, problem = _selected_date(page, chosen.date, zone)
+        if stated is not None:
+            published, published_from = stated, f"selector:{chosen.date}"
+        else:
+            problems.append(("date", chosen.date, problem))
     return Article(
         url=url,
         canonical_url=_canonical_url(page, url),
-        title=_title(page, container),
+        title=title or _title(page, container),
         text=text,
-        published=found.published,
-        published_from=found.published_from,
+        published=published,
+        published_from=published_from,
         modified=found.modified,
         language=_language(page),
         author=_author(page),
+        notes=tuple(
+            f"source {source!r}: article.{key} selector {selector!r} {problem} on {url}; "
+            "the automatic choice is used"
+            for key, selector, problem in problems
+        ),
     )
+
+
+# -- configured selectors (issue 5) ------------------------------------------------------
+
+
+def _selected_body(page: Page, selector: str) -> tuple[LexborNode | None, list[str], str]:
+    """(first element, paragraphs, "") of the elements `selector` names, read as the
+    automatic container is; (None, [], what went wrong) when they hold no article text."""
+    nodes = _outermost(page.tree.css(selector))
+    paragraphs = [p for node in nodes for p in _paragraphs(node, cta_boxes=_cta_boxes(node))]
+    if len("\n\n".join(paragraphs)) >= _MIN_TEXT_CHARS:
+        return nodes[0], paragraphs, ""
+    return None, [], "matches no article text" if nodes else "matches nothing"
+
+
+def _selected_title(page: Page, selector: str) -> tuple[str, str]:
+    nodes = page.tree.css(selector)
+    for node in nodes:
+        title = " ".join((node.text() or "").split())  # one line, as a headline is
+        if title:
+            return title, ""
+    return "", "matches no text" if nodes else "matches nothing"
+
+
+def _selected_date(page: Page, selector: str, zone: tzinfo) -> tuple[datetime | None, str]:
+    """The first date read from the elements `selector` names (`page.date_text`)."""
+    values = [date_text(node) for node in page.tree.css(selector)]
+    for value in values:
+        published = parse_datetime(value, zone, languages(page))
+        if published is not None:
+            return published, ""
+    return None, f"matches {values[0]!r}, which is not a date," if values else "matches nothing"
+
+
+def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
+    """`nodes` without those inside another of them, so no paragraph is read twice (a
+    selector such as "div.story, div.story p")."""
+    matched = {node.mem_id for node in nodes}
+    kept = []
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in matched:
+            parent = parent.parent  # as deep as the tree, which page.py bounds
+        if parent is None:
+            kept.append(node)
+    return kept
 
 
 # -- the main text -----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Owns: turning response bytes into text the way a crawler does (BOM, HTTP charset, `<meta>`
 charset, else UTF-8 with replacement), bounding what the HTML parser is given, and the
-page-wide readers both halves need: `<meta>` values and JSON-LD objects.
+page-wide readers both halves need: `<meta>` values and JSON-LD objects; and what an element
+picked by a configured CSS selector says as a date (`date_text`, for body.py and listing.py).
 Input: body bytes and the Content-Type header. Output: a `Page`.
 
 Work is paid for when it is needed: `<head>` is parsed alone for `<meta>`, `<html lang>` and
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 # Beyond this a page is not an article but a dump; cutting keeps parse time bounded.
 MAX_HTML_CHARS = 5_000_000
@@ -333,6 +334,26 @@ def _typed_objects(data: Any) -> Iterator[dict[str, Any]]:
             if "@type" in item:
                 yield item
             queue.extend(v for v in item.values() if isinstance(v, dict | list))
+
+
+def languages(page: Page) -> tuple[str, ...]:
+    """Languages to read the page's human-written dates in: its own, then English."""
+    primary = page.lang.split("-")[0].split("_")[0].lower()
+    return (primary, "en") if primary.isalpha() and primary != "en" else ("en",)
+
+
+def date_text(node: LexborNode) -> str:
+    """What an element chosen to hold a date says (a configured selector's match): its
+    `datetime` or `content` attribute (`<time>`, `<meta>`, microdata), else that of a
+    `<time datetime>` inside it, else its text with whitespace collapsed."""
+    for candidate in (node, node.css_first("[datetime]")):
+        if candidate is None:
+            continue
+        for attribute in ("datetime", "content"):
+            value = (candidate.attributes.get(attribute) or "").strip()
+            if value:
+                return value
+    return " ".join((node.text() or "").split())
 
 
 def ld_types(item: dict[str, Any]) -> set[str]:
