@@ -1,6 +1,8 @@
 """The daemon as a real process: it fetches on start, and SIGTERM/SIGINT stop it cleanly."""
 
 import json
+import os
+import pty
 import signal
 import subprocess
 import sys
@@ -96,3 +98,39 @@ def test_run_without_sources_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "no [[sources]] to fetch" in result.stderr
+
+
+def test_run_by_hand_in_a_terminal_shows_progress(site: Site, tmp_path: Path) -> None:
+    """stderr a terminal: a status line counts sources and documents under the log lines;
+    stderr a pipe (cron, systemd): the log lines only."""
+    config = write_config(tmp_path, serve_gazette(site))
+    command = [sys.executable, "-m", "timeline", "run", "--once", "--config", str(config)]
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, check=False)
+        os.close(follower)
+        terminal = _read_all(leader)
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    assert "1/1 sources fetched, 2 new and 0 updated documents, 0 failed" in terminal
+    assert "source=gazette status=ok" in terminal
+    assert terminal.endswith("\r\x1b[K")  # the status line is cleared before the summary
+    assert b"gazette: ok, 2 new" in done.stdout
+
+    piped = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert piped.returncode == 0 and "source=gazette status=not_modified" in piped.stderr
+    assert "sources fetched" not in piped.stderr and "\x1b" not in piped.stderr
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode()

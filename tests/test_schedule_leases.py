@@ -52,10 +52,10 @@ def test_claims_are_exclusive_and_leases_expire(store: Store) -> None:
     assert store.claim("wire", owner="a", now=NOW, lease=lease)
     assert not store.claim("wire", owner="b", now=NOW, lease=lease)  # a holds it
     assert store.claim("wire", owner="b", now=NOW + lease + timedelta(seconds=1), lease=lease)
-    store.release("wire", owner="b", next_due=NOW + timedelta(hours=1))
+    store.finish("wire", owner="b", at=NOW, error=None, next_due=NOW + timedelta(hours=1))
     assert not store.claim("wire", owner="c", now=NOW + timedelta(minutes=30), lease=lease)
     assert store.claim("wire", owner="c", now=NOW + timedelta(hours=1), lease=lease)
-    store.release("wire", owner="not-c", next_due=NOW)  # only the holder can release
+    store.finish("wire", owner="not-c", at=NOW, error=None, next_due=NOW)  # only the holder
     assert not store.claim("wire", owner="d", now=NOW + timedelta(hours=1), lease=lease)
 
 

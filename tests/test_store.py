@@ -110,11 +110,20 @@ def test_filters(store: Store) -> None:
 
 def test_source_state_and_health(store: Store) -> None:
     at = datetime(2025, 3, 7, 9, tzinfo=UTC)
-    store.record_attempt("wire", "https://w.example/feed", at=at, error=None, etag='"v1"')
+    lease = timedelta(minutes=15)
+    store.ensure_sources([("wire", "https://w.example/feed")])
+
+    def fetched(error: str | None, etag: str | None = None) -> None:
+        state = store.claim("wire", owner="me", now=at, lease=lease, force=True)
+        assert state is not None
+        store.finish("wire", owner="me", at=at, error=error, next_due=at, etag=etag)
+
+    fetched(None, etag='"v1"')
     assert store.source_state("wire").etag == '"v1"'
-    store.record_attempt("wire", "https://w.example/feed", at=at, error="source 'wire': 500")
-    store.record_attempt("wire", "https://w.example/feed", at=at, error="source 'wire': 500")
-    state = store.source_state("wire")
+    fetched("source 'wire': 500")
+    fetched("source 'wire': 500")
+    state = store.claim("wire", owner="me", now=at, lease=lease, force=True)
+    assert state is not None
     assert state.etag == '"v1"'  # a failure keeps the validators of the last success
     assert state.consecutive_errors == 2
     (health,) = store.source_health()

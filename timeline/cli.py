@@ -252,13 +252,78 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _config(args)
     if not config.sources:
         raise ConfigError(f"{config.path}: no [[sources]] to fetch")
-    with _open_store(args, config) as store:
-        if args.once:
-            for outcome in run_once(config, store):
-                _print_outcome(outcome)
-        else:
-            run_forever(config, store)
+    progress = _Progress.install(total=len(config.sources) if args.once else None)
+    try:
+        with _open_store(args, config) as store:
+            if args.once:
+                outcomes = run_once(config, store, report=progress.report if progress else None)
+                if progress is not None:
+                    progress.close()
+                for outcome in outcomes:
+                    _print_outcome(outcome)
+            else:
+                run_forever(config, store, report=progress.report if progress else None)
+    finally:
+        if progress is not None:
+            progress.close()
     return 0
+
+
+class _Progress(logging.Handler):
+    """`timeline run` by hand in a terminal: log lines scroll by while one status line at
+    the bottom counts sources, documents and failures. Not used when stderr is a file or a
+    pipe (cron, systemd), where only the log lines are written."""
+
+    def __init__(self, stream: Any, total: int | None) -> None:
+        super().__init__()
+        self.stream = stream
+        self.total = total
+        self.fetched = self.new = self.updated = self.failed = 0
+        self.last = ""
+        self.shown = False
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+
+    @classmethod
+    def install(cls, *, total: int | None) -> _Progress | None:
+        if not sys.stderr.isatty():
+            return None
+        progress = cls(sys.stderr, total)
+        root = logging.getLogger()
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        root.addHandler(progress)
+        return progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # logging.Handler.handle holds self.lock (an RLock) around emit.
+        self.stream.write(f"\r\x1b[K{self.format(record)}\n")
+        self._draw()
+
+    def report(self, outcome: Any) -> None:
+        with self.lock:  # type: ignore[union-attr]  # createLock() made it
+            self.fetched += 1
+            self.new += outcome.documents_new
+            self.updated += outcome.documents_updated
+            self.failed += outcome.status.value == "failed"
+            self.last = f"{outcome.source} {outcome.status.value}"
+            self._draw()
+
+    def _draw(self) -> None:
+        done = f"{self.fetched}/{self.total}" if self.total else f"{self.fetched}"
+        self.stream.write(
+            f"\r\x1b[K{done} sources fetched, {self.new} new and {self.updated} updated "
+            f"documents, {self.failed} failed; last: {self.last or '-'}"
+        )
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            if self.shown:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+                self.shown = False
+        super().close()
 
 
 def cmd_show(args: argparse.Namespace) -> int:

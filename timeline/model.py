@@ -264,3 +264,4 @@ class SourceOutcome:
     http_status: int | None = None  # the last answer to the source's own URL, if any
     bytes: int = 0  # bodies fetched, article pages included
     ms: int = 0  # how long the whole source took
+    validators: Validators | None = None  # to send next time (after a success)

@@ -36,7 +36,7 @@ from timeline.model import (
     Status,
     Validators,
 )
-from timeline.store import SaveResult, Store
+from timeline.store import SaveResult, SourceState, Store
 
 log = logging.getLogger("timeline")
 
@@ -57,8 +57,11 @@ class _Tally:
     bytes: int = 0  # every body fetched for the source, article pages included
 
 
-def run_source(source: Source, *, fetcher: Fetcher, store: Store, now: datetime) -> SourceOutcome:
-    """Fetch and store one source. Never raises for the source's own failures.
+def run_source(
+    source: Source, *, state: SourceState, fetcher: Fetcher, store: Store, now: datetime
+) -> SourceOutcome:
+    """Fetch and store one source, sending `state`'s validators. Never raises for the
+    source's own failures; the caller records the outcome (with its new validators).
 
     Logs one line per source in logfmt: source, outcome, HTTP status, bytes, milliseconds,
     documents new, updated and unchanged, mentions stored, errors.
@@ -66,11 +69,10 @@ def run_source(source: Source, *, fetcher: Fetcher, store: Store, now: datetime)
     started = time.perf_counter()
     tally = _Tally()
     try:
-        outcome = _run(source, fetcher=fetcher, store=store, now=now, tally=tally)
+        outcome = _run(source, state=state, fetcher=fetcher, store=store, now=now, tally=tally)
     except Exception as exc:  # the per-source boundary: nothing escapes to other sources
         message = str(exc) if isinstance(exc, TimelineError) else f"source {source.name!r}: {exc!r}"
         log.error("%s", message, exc_info=not isinstance(exc, TimelineError))
-        _record(store, source, now, error=message)
         outcome = SourceOutcome(
             source=source.name,
             status=Status.FAILED,
@@ -100,9 +102,14 @@ def _log_line(outcome: SourceOutcome) -> str:
 
 
 def _run(
-    source: Source, *, fetcher: Fetcher, store: Store, now: datetime, tally: _Tally
+    source: Source,
+    *,
+    state: SourceState,
+    fetcher: Fetcher,
+    store: Store,
+    now: datetime,
+    tally: _Tally,
 ) -> SourceOutcome:
-    state = store.source_state(source.name)
     validators = Validators(etag=state.etag, last_modified=state.last_modified)
     result = fetcher.get(
         source.url, source=source.name, validators=validators, robots=source.robots
@@ -110,15 +117,7 @@ def _run(
     tally.http_status = result.status
     tally.bytes += len(result.body)
     if result.not_modified:
-        store.record_attempt(
-            source.name,
-            source.url,
-            at=now,
-            error=None,
-            etag=state.etag,
-            last_modified=state.last_modified,
-        )
-        return SourceOutcome(source=source.name, status=Status.NOT_MODIFIED)
+        return SourceOutcome(source=source.name, status=Status.NOT_MODIFIED, validators=validators)
 
     if source.kind is SourceKind.PAGE:
         article = _extract(source, result)
@@ -133,14 +132,6 @@ def _run(
                 log.warning("%s", exc)
                 tally.errors.append(str(exc))
 
-    store.record_attempt(
-        source.name,
-        source.url,
-        at=now,
-        error=None,
-        etag=result.validators.etag,
-        last_modified=result.validators.last_modified,
-    )
     return SourceOutcome(
         source=source.name,
         status=Status.OK,
@@ -149,6 +140,7 @@ def _run(
         documents_unchanged=tally.counts[SaveResult.UNCHANGED],
         events=tally.events,
         errors=tuple(tally.errors),
+        validators=result.validators,
     )
 
 
@@ -337,10 +329,3 @@ def _document_of(
 
 def _mentions_of(document: Document) -> list[Mention]:
     return events.find_mentions(document, temporal.tag(document.text, document.published))
-
-
-def _record(store: Store, source: Source, now: datetime, *, error: str) -> None:
-    try:
-        store.record_attempt(source.name, source.url, at=now, error=error)
-    except TimelineError as exc:  # the store itself is failing; the log has to do
-        log.error("%s", exc)

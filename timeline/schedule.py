@@ -10,8 +10,8 @@ each source is due and which daemon is fetching it.
   sooner than a server's Retry-After). SIGINT/SIGTERM stop taking new work and wait for the
   fetches in flight, at most STOP_WAIT_S; each document is one transaction, so stopping
   later loses nothing but an unfinished document, which the next run fetches again.
-- `run_once`: every source once, now, due or not (`timeline run --once`, the demo); a source
-  another daemon is fetching at that moment is skipped.
+- `run_once`: every source once, now, due or not (`timeline run --once`, the demo), on a
+  plain thread pool; a source another daemon is fetching at that moment is skipped.
 - SQLite serves one daemon per file: a second one refuses to start (a lock file beside the
   database), since SQLite cannot share leases between processes safely.
 
@@ -30,13 +30,13 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
-from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.executors.pool import ThreadPoolExecutor as SchedulerPool
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -44,7 +44,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from timeline.config import Config
 from timeline.errors import ConfigError, StoreError, TimelineError
 from timeline.fetch import Fetcher
-from timeline.model import Source, SourceOutcome, Status
+from timeline.model import Source, SourceOutcome, Status, Validators
 from timeline.pipeline import run_source, write_exports
 from timeline.store import Store
 
@@ -68,38 +68,31 @@ class _Cycle:
     once: bool = False  # a --once cycle: fetch every source now, due or not
 
 
-def run_once(config: Config, store: Store) -> list[SourceOutcome]:
-    """One cycle over every source, through the scheduler; returns each source's outcome."""
+def run_once(
+    config: Config, store: Store, *, report: Callable[[SourceOutcome], None] | None = None
+) -> list[SourceOutcome]:
+    """Every source once, now, `fetch.concurrency` at a time; returns each source's outcome
+    (and hands each to `report` as it comes, for a progress line)."""
     outcomes: list[SourceOutcome] = []
-    if not config.sources:
-        return outcomes
-    done = threading.Event()
-    remaining = len(config.sources)
-    lock = threading.Lock()
 
-    def finished(_event: object) -> None:
-        nonlocal remaining
-        with lock:
-            remaining -= 1
-            if remaining == 0:
-                done.set()
+    def heard(outcome: SourceOutcome) -> None:
+        outcomes.append(outcome)
+        if report is not None:
+            report(outcome)
 
     with _one_daemon_per_sqlite_file(store), Fetcher(config.fetch) as fetcher:
         store.ensure_sources([(s.name, s.url) for s in config.sources])
-        now = datetime.now(UTC)
-        cycle = _Cycle(config, store, fetcher, _owner(), outcomes.append, once=True)
-        scheduler = _scheduler(config)
-        scheduler.add_listener(finished, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
-        for source in config.sources:
-            scheduler.add_job(
-                _job(source, cycle, _trigger(source, config), scheduler),
-                id=source.name,
-                name=source.name,
-                next_run_time=now,
-            )
-        scheduler.start()
-        done.wait()
-        scheduler.shutdown(wait=True)
+        cycle = _Cycle(config, store, fetcher, _owner(), heard, once=True)
+        with ThreadPoolExecutor(config.fetch.concurrency, thread_name_prefix="fetch") as pool:
+            jobs = [
+                pool.submit(_job(source, cycle, _trigger(source, config), None))
+                for source in config.sources
+            ]
+            for job in jobs:
+                try:
+                    job.result()
+                except Exception:  # what apscheduler does with a failed job: log it
+                    log.exception("a fetch job failed")
     return sorted(outcomes, key=lambda o: o.source)
 
 
@@ -169,27 +162,40 @@ def _job(
     def job() -> None:
         now = datetime.now(UTC)
         store = cycle.store
-        if not store.claim(
-            source.name,
-            owner=cycle.owner,
-            now=now,
-            lease=LEASE,
-            force=cycle.once,
-        ):
+        state = store.claim(source.name, owner=cycle.owner, now=now, lease=LEASE, force=cycle.once)
+        if state is None:
             cycle.report(SourceOutcome(source=source.name, status=Status.SKIPPED))
             due = store.next_due(source.name)
             if not cycle.once and due is not None and due > now:
                 _reschedule(scheduler, source.name, due)
             return
-        outcome = SourceOutcome(source=source.name, status=Status.FAILED)
+        outcome = SourceOutcome(
+            source=source.name,
+            status=Status.FAILED,
+            errors=(f"source {source.name!r}: the fetch was interrupted",),
+        )
         try:
-            outcome = run_source(source, fetcher=cycle.fetcher, store=store, now=now)
+            outcome = run_source(source, state=state, fetcher=cycle.fetcher, store=store, now=now)
         finally:
-            errors = store.source_state(source.name).consecutive_errors
+            failed = outcome.status is Status.FAILED
             after = datetime.now(UTC)
-            scheduled = trigger.get_next_fire_time(None, after)
-            due = next_due(outcome, errors=errors, now=after, scheduled=scheduled, rng=rng)
-            store.release(source.name, owner=cycle.owner, next_due=due)
+            due = next_due(
+                outcome,
+                errors=state.consecutive_errors + 1 if failed else 0,
+                now=after,
+                scheduled=trigger.get_next_fire_time(None, after),
+                rng=rng,
+            )
+            kept = outcome.validators or Validators()
+            store.finish(
+                source.name,
+                owner=cycle.owner,
+                at=now,
+                error=outcome.errors[0] if failed else None,
+                next_due=due,
+                etag=kept.etag,
+                last_modified=kept.last_modified,
+            )
             if not cycle.once:
                 _reschedule(scheduler, source.name, due)
         cycle.report(outcome)
@@ -222,7 +228,7 @@ def _export(config: Config, store: Store) -> None:
 
 def _scheduler(config: Config) -> BackgroundScheduler:
     return BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(config.fetch.concurrency)},
+        executors={"default": SchedulerPool(config.fetch.concurrency)},
         job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         timezone=UTC,
     )

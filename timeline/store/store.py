@@ -199,37 +199,6 @@ class Store:
             consecutive_errors=row.consecutive_errors,
         )
 
-    def record_attempt(
-        self,
-        name: str,
-        url: str,
-        *,
-        at: datetime,
-        error: str | None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-    ) -> None:
-        """Remember how a fetch of `name` went; validators only change on success."""
-        with self._transaction(f"recording source {name!r}") as connection:
-            row = connection.execute(select(sources).where(sources.c.name == name)).first()
-            if row is None:
-                connection.execute(insert(sources).values(name=name, url=url, consecutive_errors=0))
-                errors_before = 0
-            else:
-                errors_before = row.consecutive_errors
-            values: dict[str, Any] = {"url": url, "last_attempt": at}
-            if error is None:
-                values |= {
-                    "last_success": at,
-                    "last_error": None,
-                    "consecutive_errors": 0,
-                    "etag": etag,
-                    "last_modified": last_modified,
-                }
-            else:
-                values |= {"last_error": error, "consecutive_errors": errors_before + 1}
-            connection.execute(update(sources).where(sources.c.name == name).values(**values))
-
     # -- schedule and leases -------------------------------------------------------------
 
     def ensure_sources(self, configured: Sequence[tuple[str, str]]) -> None:
@@ -254,9 +223,9 @@ class Store:
         now: datetime,
         lease: timedelta,
         force: bool = False,
-    ) -> bool:
-        """Take the lease on a source that is due (or any, with `force`), for one fetch.
-        False when it is not due, or another daemon holds a live lease on it.
+    ) -> SourceState | None:
+        """Take the lease on a source that is due (or any, with `force`), for one fetch, and
+        return its state. None when it is not due, or another daemon holds a live lease on it.
 
         PostgreSQL: `FOR UPDATE SKIP LOCKED` lets concurrent daemons pass over a row another
         one is claiming instead of queueing behind it. SQLite has one daemon per file (see
@@ -266,26 +235,62 @@ class Store:
         due = true() if force else or_(sources.c.next_due.is_(None), sources.c.next_due <= now)
         with self._transaction(f"claiming source {name!r}") as connection:
             row = connection.execute(
-                select(sources.c.name)
+                select(sources.c.etag, sources.c.last_modified, sources.c.consecutive_errors)
                 .where(sources.c.name == name, free, due)
                 .with_for_update(skip_locked=True)
             ).first()
             if row is None:
-                return False
+                return None
             connection.execute(
                 update(sources)
                 .where(sources.c.name == name)
                 .values(lease_owner=owner, lease_expires=now + lease)
             )
-            return True
+            return SourceState(
+                name=name,
+                etag=row.etag,
+                last_modified=row.last_modified,
+                consecutive_errors=row.consecutive_errors,
+            )
 
-    def release(self, name: str, *, owner: str, next_due: datetime) -> None:
-        """End our lease on `name` and say when it is due again."""
-        with self._transaction(f"releasing source {name!r}") as connection:
+    def finish(
+        self,
+        name: str,
+        *,
+        owner: str,
+        at: datetime,
+        error: str | None,
+        next_due: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Record how the fetch under our lease went (validators change only on success),
+        end the lease and say when the source is due again: one statement. A daemon whose
+        lease expired and was taken over records nothing; the new holder's fetch counts."""
+        values: dict[str, Any] = {
+            "last_attempt": at,
+            "lease_owner": None,
+            "lease_expires": None,
+            "next_due": next_due,
+        }
+        if error is None:
+            values |= {
+                "last_success": at,
+                "last_error": None,
+                "consecutive_errors": 0,
+                "etag": etag,
+                "last_modified": last_modified,
+            }
+        else:
+            values |= {
+                "last_error": error,
+                "consecutive_errors": sources.c.consecutive_errors + 1,
+            }
+        with self._transaction(f"recording source {name!r}") as connection:
             connection.execute(
                 update(sources)
                 .where(sources.c.name == name, sources.c.lease_owner == owner)
-                .values(lease_owner=None, lease_expires=None, next_due=next_due)
+                .values(**values)
             )
 
     def next_due(self, name: str) -> datetime | None:
