@@ -184,6 +184,9 @@ _SYNONYM_WORDS = """
     move signing transfer signed joined
     approved approval approve passed voted vote
     greeted received welcomed
+    exploded blew explosion blast
+    extend extended renew renewed prolong
+    election elect elected ballot polls
     figures statistics data
     comments remarks
     troops soldiers forces
@@ -314,6 +317,8 @@ def similarity(a: str, b: str) -> float:
         return 0.0
     if pa.kinds and pb.kinds and not pa.kinds & pb.kinds:
         return 0.0
+    if pa.reference and pb.reference and not any(_has_word(pb.reference, w) for w in pa.reference):
+        return 0.0  # arrests "after a fire destroyed a warehouse", "after a car hit a cyclist"
     if _rivals(pa, pb):
         return 0.0
     if _name_each_other(pa, pb) or len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS:
@@ -359,6 +364,7 @@ class _Parse:
     names: frozenset[str]
     pairs: frozenset[tuple[str, str]]
     main: frozenset[str]  # key words of the main clause that are not names
+    reference: frozenset[str]  # key words of what it happened after or before
     kinds: frozenset[str]  # kinds of happening the main clause names
     actors: tuple[_Actor, ...]
     before: dict[str, frozenset[str]]  # a word -> the name or number right before it
@@ -382,6 +388,12 @@ def _parse(sentence: str) -> _Parse:
         names=names,
         pairs=frozenset(pairwise(keys)),
         main=main_keys - names,
+        reference=frozenset(
+            token.key
+            for clause in _REFERENCE.findall(sentence)
+            for token in _tokens(clause)
+            if token.key
+        ),
         kinds=frozenset(key for key in main_keys if key in _KINDS),
         actors=actors,
         before=_named_words(tokens),
@@ -453,11 +465,16 @@ def _leading(parse: _Parse, other: _Parse) -> _Actor | None:
             place=False,
             definite=False,
         )
-    return next((actor for actor in parse.actors if actor.name and not actor.place), None)
+    return next(
+        (actor for actor in parse.actors if (actor.name or actor.definite) and not actor.place),
+        None,
+    )
 
 
 def _names_actor(parse: _Parse, actor: _Actor) -> bool:
     words = parse.names | parse.keywords
+    if not actor.name:  # "the King", "Ukraine's president": whoever holds the office
+        return _named(actor.affiliation, words)
     if _named(actor.name, words) or (actor.affiliation and _named(actor.affiliation, words)):
         return True
     return any(
@@ -599,6 +616,8 @@ def _actors(tokens: Sequence[_Token]) -> tuple[_Actor, ...]:
             continue
         if _is_name(tokens, index) and not (run and token.comma):
             run.append(token.word)
+            if token.possessive and _is_name(tokens, index + 1):
+                affiliation, run = run, []  # "Elon Musk's Starship": whose, then what
             continue
         if run and token.word in _CONNECTORS and following and following.capitalised:
             continue  # "Bank of England", "Office for National Statistics"
@@ -611,7 +630,7 @@ def _actors(tokens: Sequence[_Token]) -> tuple[_Actor, ...]:
                 place=bool(
                     _PLACE_WORDS.intersection(before[-1:] if before[-1:] != ["the"] else before)
                 ),
-                definite=before[-1:] == ["the"],
+                definite=before[-1:] == ["the"] or (not run and bool(affiliation)),
             )
             found.append((first, index - 1, actor))
         run, titles, affiliation = [], [], []
@@ -638,7 +657,7 @@ def _is_name(tokens: Sequence[_Token], index: int) -> bool:
     if index >= len(tokens):
         return False
     token = tokens[index]
-    if not token.capitalised or token.quoted or not token.key or token.word[0] == "#":
+    if not token.capitalised or token.quoted or not token.key or token.key[0] == "#":
         return False
     if index > 0:
         return True
@@ -649,14 +668,14 @@ def _is_name(tokens: Sequence[_Token], index: int) -> bool:
 
 
 def _named_words(tokens: Sequence[_Token]) -> dict[str, frozenset[str]]:
-    """Key words that directly follow a name or a number, with that name or number."""
+    """Key words that directly follow a name or an ordinal, with that name or ordinal.
+    Counts are left out: outlets count differently ("390 prisoners each", "780 prisoners")."""
     found: dict[str, frozenset[str]] = {}
     run: list[str] = []
     for index, token in enumerate(tokens):
-        if token.key.startswith("#") or token.word in _ORDINALS:
-            run.append(token.key or token.word)
-            continue
-        if _is_name(tokens, index) and not (run and token.comma):
+        if run and token.comma:
+            run = []
+        if token.word in _ORDINALS or _is_name(tokens, index):
             run.append(token.word)
             continue
         if run and token.key:
