@@ -72,13 +72,20 @@ _ROLES = frozenset(
     """president prime minister secretary chancellor governor deputy general spokesman
     spokeswoman spokesperson chief executive chairman chairwoman chair captain manager coach
     midfielder striker defender goalkeeper envoy ambassador judge king queen prince princess
-    mayor premier senator counterpart""".split()
+    mayor premier senator counterpart leader""".split()
 )
 _PLACE_WORDS = frozenset("in at near outside across inside".split())  # "in Jeddah"
 _CONNECTORS = frozenset("of for".split())  # "Bank of England", "Office for National Statistics"
 # A capitalised first word with these endings is more likely a common noun or adjective
 # ("Officials", "Speaking", "Unemployment") than a name.
 _COMMON_ENDINGS = ("s", "ing", "ed", "al", "ment", "ion", "ity", "ness", "ive", "ic", "ly")
+
+# Verbs in the past that do not end in -ed, to tell "Starmer met" from "Heavy rain".
+_PAST = frozenset(
+    """met won held led left made took gave went came hit cut struck spoke saw sent ran set
+    put began fell rose chose sold paid lost beat quit fled flew drew kept brought bought
+    caught fought thought sought taught told said""".split()
+)
 
 # Countries, with what news writing puts for them: the people, the capital, the seat of
 # government ("Kyiv backed a US proposal" and "Ukraine said it would accept").
@@ -166,14 +173,15 @@ _KIND_WORDS = """
     evacuation evacuated evacuate
     injured hurt wounded injury injuries
     killed died dead death deaths
-    protest protested protests protesters demonstrators
+    protest protested protests protesters demonstrators march marched marchers
 """
 # Words outlets use for one thing, which do not name a happening of their own.
 _SYNONYM_WORDS = """
     reporter reporters journalists journalist press
     dockers dockworkers
     interim temporary caretaker acting
-    cut cuts slash slashed reduce reduced lower lowered
+    cut cuts slash slashed reduce reduced lower lowered laying laid layoffs
+    job jobs employees staff
     rise rose climbed increased
     fall fell eased slowed dropped declined
     backed supported support endorsed accept accepted
@@ -402,13 +410,14 @@ def _parse(sentence: str) -> _Parse:
 
 
 def _cast(a: _Parse, b: _Parse) -> frozenset[str]:
-    """The leading actors' names, which alone do not tell one happening from another:
+    """The leading actors' names and titles, which alone do not tell one happening from another:
     "Trump paused military aid" and "Trump paused tariffs" share who and the act, not what.
     When the sentences lead with two people that both name ("Trump and Putin spoke", "Putin
     and Trump held a call"), each is the other's counterpart, part of what happened."""
     actor_a, actor_b = _leading(a, b), _leading(b, a)
     if actor_a is None or actor_b is None:
-        return (actor_a or actor_b or _NOBODY).name
+        actor = actor_a or actor_b or _NOBODY
+        return actor.name | actor.titles
     words_a, words_b = a.names | a.keywords, b.names | b.keywords
     if (
         not actor_a.name & actor_b.name
@@ -416,7 +425,7 @@ def _cast(a: _Parse, b: _Parse) -> frozenset[str]:
         and _named(actor_b.name, words_a)
     ):
         return frozenset()
-    return actor_a.name | actor_b.name
+    return actor_a.name | actor_a.titles | actor_b.name | actor_b.titles
 
 
 def _main_clause_shared(a: _Parse, b: _Parse) -> bool:
@@ -451,7 +460,7 @@ def _name_each_other(a: _Parse, b: _Parse) -> bool:
     actor_a, actor_b = _leading(a, b), _leading(b, a)
     if actor_a is None or actor_b is None:
         return True
-    return _names_actor(b, actor_a) and _names_actor(a, actor_b)
+    return _names_actor(b, actor_a, a, actor_b) and _names_actor(a, actor_b, b, actor_a)
 
 
 def _leading(parse: _Parse, other: _Parse) -> _Actor | None:
@@ -471,10 +480,14 @@ def _leading(parse: _Parse, other: _Parse) -> _Actor | None:
     )
 
 
-def _names_actor(parse: _Parse, actor: _Actor) -> bool:
+def _names_actor(parse: _Parse, actor: _Actor, own: _Parse, own_leader: _Actor) -> bool:
+    """`parse` names `actor`, who leads `own`; `own_leader` is who leads `parse`."""
     words = parse.names | parse.keywords
     if not actor.name:  # "the King", "Ukraine's president": whoever holds the office
-        return _named(actor.affiliation, words)
+        # ... may be the other's leading actor, unless that one is named beside it.
+        return _named(actor.affiliation, words) or (
+            bool(own_leader.name) and not _named(own_leader.name, own.names | own.keywords)
+        )
     if _named(actor.name, words) or (actor.affiliation and _named(actor.affiliation, words)):
         return True
     return any(
@@ -578,7 +591,7 @@ def _tokens(sentence: str) -> list[_Token]:
             word = _plain(lower)
         word = _PLACES.get(word, word)
         capitalised = raw[0].isupper()
-        if lower in _CALENDAR_WORDS:
+        if lower in _CALENDAR_WORDS and (capitalised or lower != "march"):
             key, capitalised = "", False
         elif lower in _NUMBERS:
             key = _NUMBERS[lower]
@@ -651,9 +664,10 @@ def _actors(tokens: Sequence[_Token]) -> tuple[_Actor, ...]:
 def _is_name(tokens: Sequence[_Token], index: int) -> bool:
     """A capitalised word that is not a stop word. The sentence's first word is
     capitalised anyway, so it counts only when a capitalised word follows it ("Keir Starmer
-    said"), it is possessive ("Skyline's chief executive") or a place, or it does not look
-    like a common noun or a description: "Trump said", but not "Officials said",
-    "Unemployment rose", "Speaking in Moscow" or "Defence secretary John Healey"."""
+    said"), it is possessive ("Skyline's chief executive"), or it is followed by what looks
+    like a verb and does not look like a common noun itself: "Trump said", but not
+    "Officials said", "Unemployment rose", "Speaking in Moscow" or "Defence secretary John
+    Healey"."""
     if index >= len(tokens):
         return False
     token = tokens[index]
@@ -662,9 +676,14 @@ def _is_name(tokens: Sequence[_Token], index: int) -> bool:
     if index > 0:
         return True
     following = tokens[1] if len(tokens) > 1 else _END
-    if following.capitalised or token.possessive or token.form in _COUNTRIES:
+    if following.word in _ROLES:  # "Danish prime minister", not "Defence secretary"
+        return token.possessive or token.form in _COUNTRIES
+    if following.capitalised or token.possessive:
         return True
-    return following.word not in _ROLES and not token.form.endswith(_COMMON_ENDINGS)
+    # Otherwise it is a name when a verb follows ("Trump said", "Kyiv backed"), not a noun
+    # ("Heavy rain", "UK interest rates").
+    verb = not following.key or following.form.endswith("ed") or following.form in _PAST
+    return verb and (token.form in _COUNTRIES or not token.form.endswith(_COMMON_ENDINGS))
 
 
 def _named_words(tokens: Sequence[_Token]) -> dict[str, frozenset[str]]:
