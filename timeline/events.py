@@ -165,7 +165,7 @@ _KIND_WORDS = """
     acquitted cleared acquit
     sentenced jailed
     arrived landed arrival arrive
-    cancelled scrapped cancel cancellation
+    cancelled scrapped cancel cancellation abolished abolish axed
     win won victory
     apologised apology sorry apologise apologized
     sacked dismissed fired ousted
@@ -293,12 +293,15 @@ def similarity(a: str, b: str) -> float:
     "Ukrainian"), or when they are spelling variants of one word ("Zelensky", "Zelenskyy").
 
     Sentences of one story share its cast ("Trump", "Nato", "Ukraine"), so shared words
-    alone would join different happenings of one day. Three more things must hold:
+    alone would join different happenings of one day. Four more things must hold:
 
+    - they share words beyond who leads them: "Trump paused military aid" and "Trump paused
+      tariffs" share who and the act, not what (see `_cast`);
     - each sentence's main clause shares a word that is not a name with the other: "Shares
       jumped after the US and China agreed to cut tariffs" reports the jump, not the deal;
+      and when both say what they came after, that has something in common;
     - they do not name two different kinds of happening ("found guilty", "cleared"), nor
-      tell one kind of thing apart by name or number ("the Hexford by-election", "the
+      tell one kind of thing apart by name or ordinal ("the Hexford by-election", "the
       Dunmere by-election"; "second reading", "third reading");
     - each names the other's leading actor ("Healey started talks ... Trump" and "Asked
       about Mr Trump's comments, Kinnock told ..." are two events; "Sir Keir Starmer will
@@ -375,7 +378,7 @@ class _Parse:
     reference: frozenset[str]  # key words of what it happened after or before
     kinds: frozenset[str]  # kinds of happening the main clause names
     actors: tuple[_Actor, ...]
-    before: dict[str, frozenset[str]]  # a word -> the name or number right before it
+    before: dict[str, frozenset[str]]  # a word -> the name or ordinal right before it
     opening: str  # the first word, when capitalised and not taken for a name
 
 
@@ -454,13 +457,20 @@ def _name_each_other(a: _Parse, b: _Parse) -> bool:
     named by "Castlebridge port", nor "Swiss National Bank" by "Bank of England". Someone
     is named by their affiliation too ("Dmitry Peskov, the Kremlin spokesman" by "the
     Kremlin"), and by a title the other sentence gives no name ("Judge Helen Carver" by
-    "the judge"); a sentence that only describes someone ("the Ukrainian president") could
-    mean anyone of that description.
+    "the judge"). A description ("the Ukrainian leader", "Ukraine's president") is named by
+    its country, or may be the other's leading actor when that one is not named beside it.
     """
     actor_a, actor_b = _leading(a, b), _leading(b, a)
-    if actor_a is None or actor_b is None:
-        return True
-    return _names_actor(b, actor_a, a, actor_b) and _names_actor(a, actor_b, b, actor_a)
+    if actor_a is not None and actor_b is not None:
+        return _names_actor(b, actor_a, a, actor_b) and _names_actor(a, actor_b, b, actor_a)
+    # Only one leads with someone. If that is a person with a title, what they did or said
+    # is theirs ("Chancellor Rachel Reeves said the fall in inflation was welcome"), not an
+    # impersonal report of the same day ("Official figures showed inflation eased").
+    if actor_a is not None and actor_a.name and actor_a.titles:
+        return _names_actor(b, actor_a, b, _NOBODY)
+    if actor_b is not None and actor_b.name and actor_b.titles:
+        return _names_actor(a, actor_b, a, _NOBODY)
+    return True
 
 
 def _leading(parse: _Parse, other: _Parse) -> _Actor | None:
@@ -555,11 +565,14 @@ def _stems(words: frozenset[str]) -> frozenset[str]:
 
 def _tokens(sentence: str) -> list[_Token]:
     tokens: list[_Token] = []
-    quoted = False
     matches = list(_TOKEN.finditer(sentence))
     for index, match in enumerate(matches):
         text = match.group()
-        quoted = sentence.count("“", 0, match.start()) > sentence.count("”", 0, match.start())
+        start = match.start()
+        quoted = (
+            sentence.count("“", 0, start) > sentence.count("”", 0, start)
+            or sentence.count('"', 0, start) % 2 == 1
+        )
         comma = index > 0 and "," in sentence[matches[index - 1].end() : match.start()]
         if text[0].isdigit():
             following = matches[index + 1].group().lower() if index + 1 < len(matches) else ""
