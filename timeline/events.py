@@ -309,10 +309,11 @@ def similarity(a: str, b: str) -> float:
       one), or they share neighbouring word pairs ("oval office row").
     """
     pa, pb = _parse(a), _parse(b)
-    shorter, longer = sorted((pa.keywords, pb.keywords), key=len)
+    short, long = (pa, pb) if len(pa.keywords) <= len(pb.keywords) else (pb, pa)
+    shorter, longer = short.keywords, long.keywords
     # A cheap bound first (merging compares a mention with every event of its day): words
     # that match, even as spelling variants, share their first MIN_COMMON_PREFIX letters.
-    if sum(1 for word in shorter if word[:MIN_COMMON_PREFIX] in _stems(longer)) < max(
+    if sum(1 for stem in short.stems if stem in long.stemset) < max(
         MIN_SHARED_WORDS, MIN_OVERLAP * len(shorter)
     ):
         return 0.0
@@ -372,6 +373,8 @@ _NOBODY = _Actor(
 @dataclass(frozen=True, slots=True)
 class _Parse:
     keywords: frozenset[str]
+    stems: tuple[str, ...]  # each key word's first MIN_COMMON_PREFIX letters
+    stemset: frozenset[str]
     names: frozenset[str]
     pairs: frozenset[tuple[str, str]]
     main: frozenset[str]  # key words of the main clause that are not names
@@ -394,8 +397,11 @@ def _parse(sentence: str) -> _Parse:
     names = frozenset(word for actor in actors for word in actor.name | actor.affiliation)
     keys = [token.key for token in tokens if token.key]
     main_keys = frozenset(token.key for token in main if token.key)
+    stems = tuple(key[:MIN_COMMON_PREFIX] for key in frozenset(keys))
     return _Parse(
         keywords=frozenset(keys),
+        stems=stems,
+        stemset=frozenset(stems),
         names=names,
         pairs=frozenset(pairwise(keys)),
         main=main_keys - names,
@@ -556,11 +562,6 @@ def keywords(sentence: str) -> frozenset[str]:
 def _undated(sentence: str) -> str:
     sentence = _DATELINE.sub("", sentence, count=1)
     return _ALIAS.sub(lambda match: _ALIASES[match.group().lower()], sentence)
-
-
-@lru_cache(maxsize=16384)
-def _stems(words: frozenset[str]) -> frozenset[str]:
-    return frozenset(word[:MIN_COMMON_PREFIX] for word in words)
 
 
 def _tokens(sentence: str) -> list[_Token]:
