@@ -443,7 +443,7 @@ def _main_clause_shared(a: _Parse, b: _Parse) -> bool:
 
 
 def _rivals(a: _Parse, b: _Parse) -> bool:
-    """One kind of thing told apart by a name or number: "the Hexford by-election" and "the
+    """One kind of thing told apart by a name or ordinal: "the Hexford by-election" and "the
     Dunmere by-election", "Castlebridge port" and "Dover port", "second reading" and "third
     reading". Both sentences put a name right before the same word, and neither has the
     other's."""
@@ -473,9 +473,9 @@ def _name_each_other(a: _Parse, b: _Parse) -> bool:
     # is theirs ("Chancellor Rachel Reeves said the fall in inflation was welcome"), not an
     # impersonal report of the same day ("Official figures showed inflation eased").
     if actor_a is not None and actor_a.name and actor_a.titles:
-        return _names_actor(b, actor_a, b, _NOBODY)
+        return _names_actor(b, actor_a, a, _NOBODY)
     if actor_b is not None and actor_b.name and actor_b.titles:
-        return _names_actor(a, actor_b, a, _NOBODY)
+        return _names_actor(a, actor_b, b, _NOBODY)
     return True
 
 
