@@ -197,6 +197,7 @@ _SYNONYM_WORDS = """
     election elect elected ballot polls
     figures statistics data
     comments remarks
+    address addressed speech spoke speaking
     troops soldiers forces
 """
 _KINDS = frozenset(line.split()[0] for line in _KIND_WORDS.strip().splitlines())
