@@ -72,7 +72,7 @@ _ROLES = frozenset(
     """president prime minister secretary chancellor governor deputy general spokesman
     spokeswoman spokesperson chief executive chairman chairwoman chair captain manager coach
     midfielder striker defender goalkeeper envoy ambassador judge king queen prince princess
-    mayor premier senator counterpart leader""".split()
+    mayor premier senator counterpart leader head commissioner director boss""".split()
 )
 _PLACE_WORDS = frozenset("in at near outside across inside".split())  # "in Jeddah"
 _CONNECTORS = frozenset("of for".split())  # "Bank of England", "Office for National Statistics"
@@ -127,6 +127,8 @@ _COUNTRY_WORDS = """
     hungary hungarian budapest
     romania romanian bucharest
     ireland irish dublin
+    scotland scottish edinburgh
+    wales welsh cardiff
     australia australian canberra
     brazil brazilian
     venezuela venezuelan caracas
@@ -200,6 +202,9 @@ _SYNONYM_WORDS = """
     address addressed speech spoke speaking
     troops soldiers forces
 """
+# Verbs that say a thing was done, not what: "The EU agreed to phase out Russian gas" and "The
+# EU agreed to new sanctions against Russia" share who, "agreed" and "Russia", not what.
+_GENERAL = frozenset("agreed agree announced confirmed decided reported".split())
 _KINDS = frozenset(line.split()[0] for line in _KIND_WORDS.strip().splitlines())
 _SENSE = {
     word: line.split()[0]
@@ -324,7 +329,8 @@ def similarity(a: str, b: str) -> float:
     overlap = len(shared) / len(shorter)
     if overlap < MIN_OVERLAP:
         return 0.0
-    if sum(1 for word in shared if word not in _cast(pa, pb)) < MIN_SHARED_WORDS:
+    cast = _cast(pa, pb)
+    if sum(1 for word in shared if word not in cast and word not in _GENERAL) < MIN_SHARED_WORDS:
         return 0.0
     if not _main_clause_shared(pa, pb) or not _main_clause_shared(pb, pa):
         return 0.0
@@ -334,7 +340,8 @@ def similarity(a: str, b: str) -> float:
         return 0.0  # arrests "after a fire destroyed a warehouse", "after a car hit a cyclist"
     if _rivals(pa, pb):
         return 0.0
-    if _name_each_other(pa, pb) or len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS:
+    named = _name_each_other(pa, pb)
+    if named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS):
         return overlap
     return 0.0
 
@@ -430,7 +437,7 @@ def _cast(a: _Parse, b: _Parse) -> frozenset[str]:
         return actor.name | actor.titles
     words_a, words_b = a.names | a.keywords, b.names | b.keywords
     if (
-        not actor_a.name & actor_b.name
+        not _named(actor_a.name, actor_b.name)  # two people, not "Zelensky" and "Zelenskyy"
         and _named(actor_a.name, words_b)
         and _named(actor_b.name, words_a)
     ):
@@ -456,8 +463,9 @@ def _rivals(a: _Parse, b: _Parse) -> bool:
     )
 
 
-def _name_each_other(a: _Parse, b: _Parse) -> bool:
-    """True unless a sentence leads with someone the other one does not name.
+def _name_each_other(a: _Parse, b: _Parse) -> bool | None:
+    """True unless a sentence leads with someone the other one does not name; None when
+    only one of them does, False when both do ("Israel" and "Russia").
 
     Named means most words of the actor's name are among the other sentence's names and key
     words: "Sir Keir Starmer" is named by "Sir Keir", but "Castlebridge Harbour Ltd" is not
@@ -469,14 +477,16 @@ def _name_each_other(a: _Parse, b: _Parse) -> bool:
     """
     actor_a, actor_b = _leading(a, b), _leading(b, a)
     if actor_a is not None and actor_b is not None:
-        return _names_actor(b, actor_a, a, actor_b) and _names_actor(a, actor_b, b, actor_a)
+        named_a = _names_actor(b, actor_a, a, actor_b)
+        named_b = _names_actor(a, actor_b, b, actor_a)
+        return (named_a and named_b) or (None if named_a or named_b else False)
     # Only one leads with someone. If that is a person with a title, what they did or said
     # is theirs ("Chancellor Rachel Reeves said the fall in inflation was welcome"), not an
     # impersonal report of the same day ("Official figures showed inflation eased").
     if actor_a is not None and actor_a.name and actor_a.titles:
-        return _names_actor(b, actor_a, a, _NOBODY)
+        return _names_actor(b, actor_a, a, _NOBODY) or None
     if actor_b is not None and actor_b.name and actor_b.titles:
-        return _names_actor(a, actor_b, b, _NOBODY)
+        return _names_actor(a, actor_b, b, _NOBODY) or None
     return True
 
 
