@@ -251,6 +251,14 @@ def test_what_a_titled_person_says_is_not_an_impersonal_report() -> None:
     )
 
 
+def test_who_tells_is_not_who_acts() -> None:
+    assert similarity(
+        "England recorded its hottest day of the year on Tuesday as temperatures reached 35.2C.",
+        "Temperatures hit 35.2 degrees on Tuesday, the highest in England so far this year, "
+        "the Met Office said.",
+    )
+
+
 def test_a_first_word_is_a_name_when_a_verb_follows() -> None:
     assert leading_actor("Trump said on Thursday he would not defend Nato allies.") == {"trump"}
     assert leading_actor("Heavy rain caused flooding in Spain on Tuesday.") == frozenset()
@@ -270,12 +278,12 @@ def _merge_bench() -> ModuleType:
 
 def test_merge_precision_and_recall_on_labelled_pairs() -> None:
     """Issue 6 aims at >= 0.9 for both; these floors are what the method reaches now
-    (P 0.978, R 0.918 on 195 pairs; P 1.000, R 0.955 on the first 89:
+    (P 0.980, R 0.926 on 215 pairs; P 1.000, R 0.955 on the first 89:
     `bench/merge.py --errors` lists the misses)."""
     bench = _merge_bench()
     result = bench.score(bench.load())
-    assert result.true_pos + result.false_neg >= 95
-    assert result.precision >= 0.97 and result.recall >= 0.91
+    assert result.true_pos + result.false_neg >= 105
+    assert result.precision >= 0.97 and result.recall >= 0.92
 
 
 def test_merge_bench_runs() -> None:

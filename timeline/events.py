@@ -74,6 +74,7 @@ _ROLES = frozenset(
     midfielder striker defender goalkeeper envoy ambassador judge king queen prince princess
     mayor premier senator counterpart leader head commissioner director boss""".split()
 )
+_SPEECH = frozenset("said says told announced confirmed reported added".split())
 _PLACE_WORDS = frozenset("in at near outside across inside".split())  # "in Jeddah"
 _CONNECTORS = frozenset("of for".split())  # "Bank of England", "Office for National Statistics"
 # A capitalised first word with these endings is more likely a common noun or adjective
@@ -127,6 +128,7 @@ _COUNTRY_WORDS = """
     hungary hungarian budapest
     romania romanian bucharest
     ireland irish dublin
+    saudi riyadh
     scotland scottish edinburgh
     wales welsh cardiff
     australia australian canberra
@@ -166,6 +168,7 @@ _KIND_WORDS = """
     convicted guilty convict
     acquitted cleared acquit
     sentenced jailed
+    arrested detained
     arrived landed arrival arrive
     cancelled scrapped cancel cancellation abolished abolish axed
     win won victory
@@ -198,6 +201,8 @@ _SYNONYM_WORDS = """
     extend extended renew renewed prolong
     election elect elected ballot polls
     figures statistics data
+    deal agreement accord pact
+    arms weapons weapon
     comments remarks
     address addressed speech spoke speaking
     troops soldiers forces
@@ -205,6 +210,10 @@ _SYNONYM_WORDS = """
 # Verbs that say a thing was done, not what: "The EU agreed to phase out Russian gas" and "The
 # EU agreed to new sanctions against Russia" share who, "agreed" and "Russia", not what.
 _GENERAL = frozenset("agreed agree announced confirmed decided reported".split())
+# Kinds that the one who leads a report can do only once ("Angela Rayner resigned", "Angela
+# Rayner quit as deputy prime minister"): with the same actor, the kind alone is what.
+# Not "sacked" and the like: "Trump fired" two officials on one day.
+_ONCE = frozenset(["resigned"])
 _KINDS = frozenset(line.split()[0] for line in _KIND_WORDS.strip().splitlines())
 _SENSE = {
     word: line.split()[0]
@@ -330,7 +339,9 @@ def similarity(a: str, b: str) -> float:
     if overlap < MIN_OVERLAP:
         return 0.0
     cast = _cast(pa, pb)
-    if sum(1 for word in shared if word not in cast and word not in _GENERAL) < MIN_SHARED_WORDS:
+    if sum(
+        1 for word in shared if word not in cast and word not in _GENERAL
+    ) < MIN_SHARED_WORDS and not (pa.kinds & pb.kinds & _ONCE):
         return 0.0
     if not _main_clause_shared(pa, pb) or not _main_clause_shared(pb, pa):
         return 0.0
@@ -371,6 +382,7 @@ class _Actor:
     affiliation: frozenset[str]
     place: bool  # "in Jeddah", "at Sandringham": where, not who
     definite: bool  # "the judge", "the Ukrainian president": someone the reader knows
+    source: bool = False  # ", the Met Office said": who tells, not who acts
 
 
 _NOBODY = _Actor(
@@ -502,7 +514,11 @@ def _leading(parse: _Parse, other: _Parse) -> _Actor | None:
             definite=False,
         )
     return next(
-        (actor for actor in parse.actors if (actor.name or actor.definite) and not actor.place),
+        (
+            actor
+            for actor in parse.actors
+            if (actor.name or actor.definite) and not actor.place and not actor.source
+        ),
         None,
     )
 
@@ -620,6 +636,8 @@ def _tokens(sentence: str) -> list[_Token]:
             key, capitalised = "", False
         elif lower in _NUMBERS:
             key = _NUMBERS[lower]
+        elif capitalised and index > 0:  # "the Met Office", "Strike Force": a name's word
+            key = word
         else:
             key = _SENSE.get(lower) or _SENSE.get(word) or word
         tokens.append(
@@ -669,6 +687,8 @@ def _actors(tokens: Sequence[_Token]) -> tuple[_Actor, ...]:
                     _PLACE_WORDS.intersection(before[-1:] if before[-1:] != ["the"] else before)
                 ),
                 definite=before[-1:] == ["the"] or (not run and bool(affiliation)),
+                source=token.form in _SPEECH
+                and (tokens[first].comma or (first > 0 and tokens[first - 1].comma)),
             )
             found.append((first, index - 1, actor))
         run, titles, affiliation = [], [], []
