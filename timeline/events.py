@@ -72,7 +72,9 @@ _ROLES = frozenset(
     """president prime minister secretary chancellor governor deputy general spokesman
     spokeswoman spokesperson chief executive chairman chairwoman chair captain manager coach
     midfielder striker defender goalkeeper envoy ambassador judge king queen prince princess
-    mayor premier senator counterpart leader head commissioner director boss""".split()
+    mayor premier senator counterpart leader head commissioner director boss commander
+    admiral pope archbishop bishop cardinal emir sultan congressman congresswoman lawmaker
+    founder""".split()
 )
 _SPEECH = frozenset("said says told announced confirmed reported added".split())
 _PLACE_WORDS = frozenset("in at near outside across inside".split())  # "in Jeddah"
@@ -136,6 +138,45 @@ _COUNTRY_WORDS = """
     venezuela venezuelan caracas
     nigeria nigerian
     kenya kenyan nairobi
+    sudan sudanese khartoum
+    ethiopia ethiopian
+    somalia somali mogadishu
+    yemen yemeni sanaa
+    qatar qatari doha
+    jordan jordanian amman
+    libya libyan tripoli
+    morocco moroccan rabat
+    algeria algerian algiers
+    tunisia tunisian tunis
+    palestine palestinian palestinians
+    belarus belarusian minsk
+    serbia serbian belgrade
+    croatia croatian zagreb
+    bulgaria bulgarian sofia
+    czechia czech prague
+    slovakia slovak bratislava
+    lithuania lithuanian vilnius
+    latvia latvian riga
+    estonia estonian tallinn
+    moldova moldovan chisinau
+    armenia armenian yerevan
+    azerbaijan azerbaijani baku
+    kazakhstan kazakh astana
+    thailand thai bangkok
+    vietnam vietnamese hanoi
+    indonesia indonesian jakarta
+    philippines filipino manila
+    malaysia malaysian
+    bangladesh bangladeshi dhaka
+    nepal nepalese kathmandu
+    myanmar burmese
+    colombia colombian bogota
+    chile chilean
+    peru peruvian
+    argentina argentine argentinian
+    cuba cuban havana
+    haiti haitian
+    jamaica jamaican
 """
 _PLACES = {
     word: line.split()[0] for line in _COUNTRY_WORDS.strip().splitlines() for word in line.split()
@@ -169,6 +210,7 @@ _KIND_WORDS = """
     acquitted cleared acquit
     sentenced jailed
     arrested detained
+    charged
     arrived landed arrival arrive
     cancelled scrapped cancel cancellation abolished abolish axed
     win won victory
@@ -202,6 +244,8 @@ _SYNONYM_WORDS = """
     election elect elected ballot polls
     figures statistics data
     deal agreement accord pact
+    crash crashed collision collided derailed
+    visit visited toured
     arms weapons weapon
     comments remarks
     address addressed speech spoke speaking
