@@ -247,6 +247,8 @@ _SYNONYM_WORDS = """
     crash crashed collision collided derailed
     visit visited toured
     arms weapons weapon
+    plane planes aircraft airliner flight
+    released freed
     comments remarks
     address addressed speech spoke speaking
     troops soldiers forces
@@ -730,7 +732,9 @@ def _actors(tokens: Sequence[_Token]) -> tuple[_Actor, ...]:
                 place=bool(
                     _PLACE_WORDS.intersection(before[-1:] if before[-1:] != ["the"] else before)
                 ),
-                definite=before[-1:] == ["the"] or (not run and bool(affiliation)),
+                definite=before[-1:] == ["the"]
+                or (not run and bool(affiliation))
+                or (first > 1 and tokens[first - 1].possessive and before[0] == "the"),
                 source=token.form in _SPEECH
                 and (tokens[first].comma or (first > 0 and tokens[first - 1].comma)),
             )
