@@ -610,7 +610,8 @@ def _variants(a: str, b: str) -> bool:
 
 def names(sentence: str, known: frozenset[str] = frozenset()) -> frozenset[str]:
     """Lower-cased words of the names in a sentence (titles left out, places as their
-    country): who acts, where, and for whom."""
+    country): who acts, where, and for whom. `known` is no longer needed (a first word is
+    read as a name by what follows it) and is kept for callers."""
     return _parse(sentence).names
 
 
