@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date
 from functools import lru_cache
 from itertools import pairwise
@@ -35,7 +36,8 @@ MIN_SHARED_PAIRS = 2
 
 # A wire story's dateline, "LONDON (Reuters) - " or "KYIV, Ukraine —": a place, not an actor.
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:, [A-Z][\w .'-]*)?(?: \([^)]*\))? *[-–—] +")
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Words, and numbers with their separators ("2,000", "3.4").
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][\w'’-]*")
 _STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each
@@ -44,22 +46,149 @@ _STOPWORDS = frozenset(
     or other our ours out over own same she should so some such than that the their theirs
     them then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your said says say told
-    tell added according mr mrs ms sir dr new one two three four five six seven eight nine ten
-    may might must shall also however since still yet already even well back many much""".split()
+    tell added according mr mrs ms sir dame dr prof lord lady new one may might must shall
+    also however since still yet already even well back many much per cent percent""".split()
 )
 # Calendar words carry the date, which is compared separately; as key words they would
 # make every "on Friday" sentence look alike.
-_TITLES = frozenset(
-    """mr mrs ms miss sir dame dr prof lord lady president prime minister secretary chancellor
-    king queen prince general governor judge the a an""".split()
-)
 _CALENDAR_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
     tonight overnight morning afternoon evening night week weeks weekend month months year
     years day days last next earlier later recent recently ago january february march april
     june july august september october november december""".split()
 )
-_NOT_NAMES = _STOPWORDS | _CALENDAR_WORDS
+_NUMBERS = {
+    word: f"#{value}"
+    for value, word in enumerate(
+        "zero _ two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+_ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth".split())
+_SCALES = {"m": "m", "million": "m", "bn": "bn", "billion": "bn", "k": "k", "thousand": "k"}
+
+# Who someone is rather than their name: "Prime Minister Keir Starmer", "Nato secretary
+# general Mark Rutte", "the Kremlin spokesman", "the judge".
+_ROLES = frozenset(
+    """president prime minister secretary chancellor governor deputy general spokesman
+    spokeswoman spokesperson chief executive chairman chairwoman chair captain manager coach
+    midfielder striker defender goalkeeper envoy ambassador judge king queen prince princess
+    mayor premier senator counterpart leader head commissioner director boss commander
+    admiral pope archbishop bishop cardinal emir sultan congressman congresswoman lawmaker
+    founder""".split()
+)
+_SPEECH = frozenset("said says told announced confirmed reported added".split())
+_PLACE_WORDS = frozenset("in at near outside across inside".split())  # "in Jeddah"
+_CONNECTORS = frozenset("of for".split())  # "Bank of England", "Office for National Statistics"
+# A capitalised first word with these endings is more likely a common noun or adjective
+# ("Officials", "Speaking", "Unemployment") than a name.
+_COMMON_ENDINGS = ("s", "ing", "ed", "al", "ment", "ion", "ity", "ness", "ive", "ic", "ly")
+
+# Verbs in the past that do not end in -ed, to tell "Starmer met" from "Heavy rain".
+_PAST = frozenset(
+    """met won held led left made took gave went came hit cut struck spoke saw sent ran set
+    put began fell rose chose sold paid lost beat quit fled flew drew kept brought bought
+    caught fought thought sought taught told said""".split()
+)
+
+# Countries, with what news writing puts for them: the people, the capital, the seat of
+# government ("Kyiv backed a US proposal" and "Ukraine said it would accept").
+_COUNTRY_WORDS = """
+    us usa america american washington
+    uk britain british
+    ukraine ukrainian kyiv kiev
+    russia russian moscow kremlin
+    china chinese beijing
+    france french paris elysee
+    germany german berlin
+    denmark danish copenhagen
+    israel israeli jerusalem
+    iran iranian tehran
+    japan japanese tokyo
+    india indian delhi
+    turkey turkish ankara
+    poland polish warsaw
+    italy italian rome
+    spain spanish madrid
+    portugal portuguese lisbon
+    canada canadian ottawa
+    mexico mexican
+    syria syrian damascus
+    egypt egyptian cairo
+    iraq iraqi baghdad
+    lebanon lebanese beirut
+    afghanistan afghan kabul
+    pakistan pakistani islamabad
+    taiwan taiwanese taipei
+    netherlands dutch
+    belgium belgian
+    switzerland swiss
+    austria austrian vienna
+    sweden swedish stockholm
+    norway norwegian oslo
+    finland finnish helsinki
+    greece greek athens
+    hungary hungarian budapest
+    romania romanian bucharest
+    ireland irish dublin
+    saudi riyadh
+    scotland scottish edinburgh
+    wales welsh cardiff
+    australia australian canberra
+    brazil brazilian
+    venezuela venezuelan caracas
+    nigeria nigerian
+    kenya kenyan nairobi
+    sudan sudanese khartoum
+    ethiopia ethiopian
+    somalia somali mogadishu
+    yemen yemeni sanaa
+    qatar qatari doha
+    jordan jordanian amman
+    libya libyan tripoli
+    morocco moroccan rabat
+    algeria algerian algiers
+    tunisia tunisian tunis
+    palestine palestinian palestinians
+    belarus belarusian minsk
+    serbia serbian belgrade
+    croatia croatian zagreb
+    bulgaria bulgarian sofia
+    czechia czech prague
+    slovakia slovak bratislava
+    lithuania lithuanian vilnius
+    latvia latvian riga
+    estonia estonian tallinn
+    moldova moldovan chisinau
+    armenia armenian yerevan
+    azerbaijan azerbaijani baku
+    kazakhstan kazakh astana
+    thailand thai bangkok
+    vietnam vietnamese hanoi
+    indonesia indonesian jakarta
+    philippines filipino manila
+    malaysia malaysian
+    bangladesh bangladeshi dhaka
+    nepal nepalese kathmandu
+    myanmar burmese
+    colombia colombian bogota
+    chile chilean
+    peru peruvian
+    argentina argentine argentinian
+    cuba cuban havana
+    haiti haitian
+    jamaica jamaican
+"""
+_PLACES = {
+    word: line.split()[0] for line in _COUNTRY_WORDS.strip().splitlines() for word in line.split()
+}
+_COUNTRIES = frozenset(_PLACES)
+_ALIASES = {
+    "united states": "US",
+    "united kingdom": "UK",
+    "great britain": "Britain",
+    "european union": "EU",
+}
+_ALIAS = re.compile("|".join(rf"\b{re.escape(alias)}\b" for alias in _ALIASES), re.IGNORECASE)
 
 # Two words are spelling variants of one when rapidfuzz's Jaro-Winkler similarity reaches
 # this and they share a prefix this long (see `_variants`).
@@ -68,21 +197,79 @@ MIN_COMMON_PREFIX = 4
 
 # Words outlets use for one kind of happening, each read as the first word of its line:
 # one outlet's "met" is another's "held talks" or "meeting" (issue 6: "talks/met/meeting").
-# Only words that name the happening itself; general verbs (said, agreed) are left alone.
-_SENSES = """
-    meet met meeting meetings talk talks negotiation negotiations negotiate
+# Two reports that each name a kind, and no kind in common, are of two happenings ("found
+# guilty" and "cleared"). General verbs (said, agreed) are left out.
+_KIND_WORDS = """
+    meet met meeting talk negotiation negotiate summit gathered host hosted
     call phone telephone phoned
     strike walkout strikes
     fire blaze wildfire flames
     earthquake quake tremor
     ceasefire truce
-    convicted guilty
-    arrived landed arrival
-    cancelled scrapped cancel
+    convicted guilty convict
+    acquitted cleared acquit
+    sentenced jailed
+    arrested detained
+    charged
+    arrived landed arrival arrive
+    cancelled scrapped cancel cancellation abolished abolish axed
     win won victory
-    apologised apology sorry
+    apologised apology sorry apologise apologized
+    sacked dismissed fired ousted
+    resigned resign resignation quit
+    evacuation evacuated evacuate
+    injured hurt wounded injury injuries
+    killed died dead death deaths
+    protest protested protests protesters demonstrators march marched marchers
 """
-_SENSE = {word: line.split()[0] for line in _SENSES.strip().splitlines() for word in line.split()}
+# Words outlets use for one thing, which do not name a happening of their own.
+_SYNONYM_WORDS = """
+    reporter reporters journalists journalist press
+    dockers dockworkers
+    interim temporary caretaker acting
+    cut cuts slash slashed reduce reduced lower lowered laying laid layoffs
+    job jobs employees staff
+    rise rose climbed increased
+    fall fell eased slowed dropped declined
+    backed supported support endorsed accept accepted
+    resume resumed lift lifted restart
+    pause paused suspend suspended halt halted
+    struck hit
+    clashed clash row
+    move signing transfer signed joined
+    approved approval approve passed voted vote
+    greeted received welcomed
+    exploded blew explosion blast
+    extend extended renew renewed prolong
+    election elect elected ballot polls
+    figures statistics data
+    deal agreement accord pact
+    crash crashed collision collided derailed
+    visit visited toured
+    arms weapons weapon
+    plane planes aircraft airliner flight
+    released freed
+    comments remarks
+    address addressed speech spoke speaking
+    troops soldiers forces
+"""
+# Verbs that say a thing was done, not what: "The EU agreed to phase out Russian gas" and "The
+# EU agreed to new sanctions against Russia" share who, "agreed" and "Russia", not what.
+_GENERAL = frozenset("agreed agree announced confirmed decided reported".split())
+# Kinds that the one who leads a report can do only once ("Angela Rayner resigned", "Angela
+# Rayner quit as deputy prime minister"): with the same actor, the kind alone is what.
+# Not "sacked" and the like: "Trump fired" two officials on one day.
+_ONCE = frozenset(["resigned"])
+_KINDS = frozenset(line.split()[0] for line in _KIND_WORDS.strip().splitlines())
+_SENSE = {
+    word: line.split()[0]
+    for line in (_KIND_WORDS + _SYNONYM_WORDS).strip().splitlines()
+    for word in line.split()
+}
+
+# Where a sentence tells what another happening came after or before ("Shares jumped after
+# the US and China agreed to cut tariffs"), that happening is not the one it reports.
+_REFERENCE = re.compile(r"\b(?:after|before|ahead of|following|until)\b[^,;:]*", re.IGNORECASE)
 
 
 def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]:
@@ -159,26 +346,35 @@ def _same_happening(a: Mention, b: Mention) -> bool:
 
 
 def similarity(a: str, b: str) -> float:
-    """Share of the shorter sentence's key words that the other one has too (0 when too few).
+    """Share of the shorter sentence's key words that the other one has too (0 when they do
+    not report one happening).
 
     Words match when they are one after folding (accents, plurals, possessives), when news
-    writing uses them for one kind of happening ("met", "meeting", "talks"), or when they
-    are spelling variants of one word ("Ukraine", "Ukrainian"; "Zelensky", "Zelenskyy").
+    writing uses them for one thing ("met", "meeting", "talks"; "Kyiv", "Ukraine",
+    "Ukrainian"), or when they are spelling variants of one word ("Zelensky", "Zelenskyy").
 
     Sentences of one story share its cast ("Trump", "Nato", "Ukraine"), so shared words
-    alone would join different happenings of one day. When both sentences name someone,
-    each must also name the other's leading actor: "Healey started talks ... Trump" and
-    "Asked about Mr Trump's comments, Kinnock told ..." are two events, while "Sir Keir
-    Starmer will talk to European leaders" and "The call will see Sir Keir speaking to
-    von der Leyen" are one. Sharing word pairs ("oval office row") is evidence enough too.
+    alone would join different happenings of one day. Four more things must hold:
+
+    - they share words beyond who leads them: "Trump paused military aid" and "Trump paused
+      tariffs" share who and the act, not what (see `_cast`);
+    - each sentence's main clause shares a word that is not a name with the other: "Shares
+      jumped after the US and China agreed to cut tariffs" reports the jump, not the deal;
+      and when both say what they came after, that has something in common;
+    - they do not name two different kinds of happening ("found guilty", "cleared"), nor
+      tell one kind of thing apart by name or ordinal ("the Hexford by-election", "the
+      Dunmere by-election"; "second reading", "third reading");
+    - each names the other's leading actor ("Healey started talks ... Trump" and "Asked
+      about Mr Trump's comments, Kinnock told ..." are two events; "Sir Keir Starmer will
+      talk to European leaders" and "The call will see Sir Keir speaking to von der Leyen"
+      one), or they share neighbouring word pairs ("oval office row").
     """
-    a, b = _undated(a), _undated(b)
-    words_a, words_b = keywords(a), keywords(b)
-    shorter, longer = sorted((words_a, words_b), key=len)
+    pa, pb = _parse(a), _parse(b)
+    short, long = (pa, pb) if len(pa.keywords) <= len(pb.keywords) else (pb, pa)
+    shorter, longer = short.keywords, long.keywords
     # A cheap bound first (merging compares a mention with every event of its day): words
     # that match, even as spelling variants, share their first MIN_COMMON_PREFIX letters.
-    longer_stems = _stems(longer)
-    if sum(1 for word in shorter if word[:MIN_COMMON_PREFIX] in longer_stems) < max(
+    if sum(1 for stem in short.stems if stem in long.stemset) < max(
         MIN_SHARED_WORDS, MIN_OVERLAP * len(shorter)
     ):
         return 0.0
@@ -188,65 +384,205 @@ def similarity(a: str, b: str) -> float:
     overlap = len(shared) / len(shorter)
     if overlap < MIN_OVERLAP:
         return 0.0
-    if _rival_names(a, b):
+    cast = _cast(pa, pb)
+    if sum(
+        1 for word in shared if word not in cast and word not in _GENERAL
+    ) < MIN_SHARED_WORDS and not (pa.kinds & pb.kinds & _ONCE):
         return 0.0
-    if _name_each_other(a, b) or len(_pairs(a) & _pairs(b)) >= MIN_SHARED_PAIRS:
+    if not _main_clause_shared(pa, pb) or not _main_clause_shared(pb, pa):
+        return 0.0
+    if pa.kinds and pb.kinds and not pa.kinds & pb.kinds:
+        return 0.0
+    if pa.reference and pb.reference and not any(_has_word(pb.reference, w) for w in pa.reference):
+        return 0.0  # arrests "after a fire destroyed a warehouse", "after a car hit a cyclist"
+    if _rivals(pa, pb):
+        return 0.0
+    named = _name_each_other(pa, pb)
+    if named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS):
         return overlap
     return 0.0
 
 
-@lru_cache(maxsize=16384)
-def _undated(sentence: str) -> str:
-    return _DATELINE.sub("", sentence, count=1)
+@dataclass(frozen=True, slots=True)
+class _Token:
+    word: str  # lower case, accents, plural and possessive folded, a place as its country
+    form: str  # lower case as written
+    key: str  # the key word: the word's sense, a number as "#6"; "" for a stop word
+    capitalised: bool
+    quoted: bool  # inside quotation marks: names there are not actors
+    comma: bool = False  # a comma comes right before it
+    possessive: bool = False  # "Skyline's"
+
+
+_END = _Token(word="", form="", key="", capitalised=False, quoted=False)  # closes the last run
+
+
+@dataclass(frozen=True, slots=True)
+class _Actor:
+    """Who a run of names is: "Danish prime minister Mette Frederiksen" has the name
+    {mette, frederiksen}, the titles {prime, minister} and the affiliation {denmark}; "the
+    Ukrainian president" has a title and an affiliation but no name."""
+
+    name: frozenset[str]
+    titles: frozenset[str]
+    affiliation: frozenset[str]
+    place: bool  # "in Jeddah", "at Sandringham": where, not who
+    definite: bool  # "the judge", "the Ukrainian president": someone the reader knows
+    source: bool = False  # ", the Met Office said": who tells, not who acts
+
+
+_NOBODY = _Actor(
+    name=frozenset(), titles=frozenset(), affiliation=frozenset(), place=False, definite=False
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parse:
+    keywords: frozenset[str]
+    stems: tuple[str, ...]  # each key word's first MIN_COMMON_PREFIX letters
+    stemset: frozenset[str]
+    names: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+    main: frozenset[str]  # key words of the main clause that are not names
+    reference: frozenset[str]  # key words of what it happened after or before
+    kinds: frozenset[str]  # kinds of happening the main clause names
+    actors: tuple[_Actor, ...]
+    before: dict[str, frozenset[str]]  # a word -> the name or ordinal right before it
+    opening: str  # the first word, when capitalised and not taken for a name
 
 
 @lru_cache(maxsize=16384)
-def _stems(words: frozenset[str]) -> frozenset[str]:
-    return frozenset(word[:MIN_COMMON_PREFIX] for word in words)
-
-
-def _rival_names(a: str, b: str) -> bool:
-    """One kind of thing named two ways: "the Hexford by-election" and "the Dunmere
-    by-election", "Castlebridge port" and "Dover port". Both sentences put a name right
-    before the same word, and neither names the other's."""
-    before_a, before_b = _named_words(a), _named_words(b)
-    words_a, words_b = names(a) | keywords(a), names(b) | keywords(b)
-    return any(
-        not _named(run_a, words_b) and not _named(before_b[word], words_a)
-        for word, run_a in before_a.items()
-        if word in before_b
+def _parse(sentence: str) -> _Parse:
+    sentence = _undated(sentence)
+    tokens = _tokens(sentence)
+    main = _tokens(_REFERENCE.sub(",", sentence))
+    actors = _actors(tokens)
+    opening = ""
+    if tokens and tokens[0].capitalised and tokens[0].key and not _is_name(tokens, 0):
+        opening = tokens[0].word
+    names = frozenset(word for actor in actors for word in actor.name | actor.affiliation)
+    keys = [token.key for token in tokens if token.key]
+    main_keys = frozenset(token.key for token in main if token.key)
+    stems = tuple(key[:MIN_COMMON_PREFIX] for key in frozenset(keys))
+    return _Parse(
+        keywords=frozenset(keys),
+        stems=stems,
+        stemset=frozenset(stems),
+        names=names,
+        pairs=frozenset(pairwise(keys)),
+        main=main_keys - names,
+        reference=frozenset(
+            token.key
+            for clause in _REFERENCE.findall(sentence)
+            for token in _tokens(clause)
+            if token.key
+        ),
+        kinds=frozenset(key for key in main_keys if key in _KINDS),
+        actors=actors,
+        before=_named_words(tokens),
+        opening=opening,
     )
 
 
-@lru_cache(maxsize=16384)
-def _named_words(sentence: str) -> dict[str, frozenset[str]]:
-    """Lower-case words that directly follow a name, with that name."""
-    found: dict[str, frozenset[str]] = {}
-    run: list[str] = []
-    for match in _WORD.finditer(sentence):
-        raw = _fold(match.group())
-        word = _plain(raw.lower().removesuffix("'s"))
-        if raw[0].isupper() and word not in _NOT_NAMES:
-            run.append(word)
-            continue
-        if run and word not in _STOPWORDS:
-            found.setdefault(word, frozenset(run))
-        run = []
-    return found
+def _cast(a: _Parse, b: _Parse) -> frozenset[str]:
+    """The leading actors' names and titles, which alone do not tell one happening from another:
+    "Trump paused military aid" and "Trump paused tariffs" share who and the act, not what.
+    When the sentences lead with two people that both name ("Trump and Putin spoke", "Putin
+    and Trump held a call"), each is the other's counterpart, part of what happened."""
+    actor_a, actor_b = _leading(a, b), _leading(b, a)
+    if actor_a is None or actor_b is None:
+        actor = actor_a or actor_b or _NOBODY
+        return actor.name | actor.titles
+    words_a, words_b = a.names | a.keywords, b.names | b.keywords
+    if (
+        not _named(actor_a.name, actor_b.name)  # two people, not "Zelensky" and "Zelenskyy"
+        and _named(actor_a.name, words_b)
+        and _named(actor_b.name, words_a)
+    ):
+        return frozenset()
+    return actor_a.name | actor_a.titles | actor_b.name | actor_b.titles
 
 
-def _name_each_other(a: str, b: str) -> bool:
-    """True unless a sentence leads with someone the other one does not name.
+def _main_clause_shared(a: _Parse, b: _Parse) -> bool:
+    """`a`'s main clause shares a word that is not a name with `b`."""
+    return any(_has_word(b.keywords, word) for word in a.main)
+
+
+def _rivals(a: _Parse, b: _Parse) -> bool:
+    """One kind of thing told apart by a name or ordinal: "the Hexford by-election" and "the
+    Dunmere by-election", "Castlebridge port" and "Dover port", "second reading" and "third
+    reading". Both sentences put a name right before the same word, and neither has the
+    other's."""
+    words_a, words_b = a.names | a.keywords, b.names | b.keywords
+    return any(
+        not _named(run_a, words_b) and not _named(b.before[word], words_a)
+        for word, run_a in a.before.items()
+        if word in b.before
+    )
+
+
+def _name_each_other(a: _Parse, b: _Parse) -> bool | None:
+    """True unless a sentence leads with someone the other one does not name; None when
+    only one of them does, False when both do ("Israel" and "Russia").
 
     Named means most words of the actor's name are among the other sentence's names and key
     words: "Sir Keir Starmer" is named by "Sir Keir", but "Castlebridge Harbour Ltd" is not
-    named by "Castlebridge port", nor "Swiss National Bank" by "Bank of England".
+    named by "Castlebridge port", nor "Swiss National Bank" by "Bank of England". Someone
+    is named by their affiliation too ("Dmitry Peskov, the Kremlin spokesman" by "the
+    Kremlin"), and by a title the other sentence gives no name ("Judge Helen Carver" by
+    "the judge"). A description ("the Ukrainian leader", "Ukraine's president") is named by
+    its country, or may be the other's leading actor when that one is not named beside it.
     """
-    names_a, names_b = names(a), names(b)
-    actor_a, actor_b = leading_actor(a, known=names_b), leading_actor(b, known=names_a)
-    if not actor_a or not actor_b:
+    actor_a, actor_b = _leading(a, b), _leading(b, a)
+    if actor_a is not None and actor_b is not None:
+        named_a = _names_actor(b, actor_a, a, actor_b)
+        named_b = _names_actor(a, actor_b, b, actor_a)
+        return (named_a and named_b) or (None if named_a or named_b else False)
+    # Only one leads with someone. If that is a person with a title, what they did or said
+    # is theirs ("Chancellor Rachel Reeves said the fall in inflation was welcome"), not an
+    # impersonal report of the same day ("Official figures showed inflation eased").
+    if actor_a is not None and actor_a.name and actor_a.titles:
+        return _names_actor(b, actor_a, a, _NOBODY) or None
+    if actor_b is not None and actor_b.name and actor_b.titles:
+        return _names_actor(a, actor_b, b, _NOBODY) or None
+    return True
+
+
+def _leading(parse: _Parse, other: _Parse) -> _Actor | None:
+    """The first one named who is not a place. A first word taken for a common noun is a
+    name after all when the other sentence names it ("Rovers named", "Ashford Rovers")."""
+    if parse.opening and parse.opening in other.names:
+        return _Actor(
+            name=frozenset({parse.opening}),
+            titles=frozenset(),
+            affiliation=frozenset(),
+            place=False,
+            definite=False,
+        )
+    return next(
+        (
+            actor
+            for actor in parse.actors
+            if (actor.name or actor.definite) and not actor.place and not actor.source
+        ),
+        None,
+    )
+
+
+def _names_actor(parse: _Parse, actor: _Actor, own: _Parse, own_leader: _Actor) -> bool:
+    """`parse` names `actor`, who leads `own`; `own_leader` is who leads `parse`."""
+    words = parse.names | parse.keywords
+    if not actor.name:  # "the King", "Ukraine's president": whoever holds the office
+        # ... may be the other's leading actor, unless that one is named beside it.
+        return _named(actor.affiliation, words) or (
+            bool(own_leader.name) and not _named(own_leader.name, own.names | own.keywords)
+        )
+    if _named(actor.name, words) or (actor.affiliation and _named(actor.affiliation, words)):
         return True
-    return _named(actor_a, names_b | keywords(b)) and _named(actor_b, names_a | keywords(a))
+    return any(
+        not other.name and other.definite and (not actor.titles or actor.titles & other.titles)
+        for other in parse.actors
+    )
 
 
 def _named(actor: frozenset[str], words: frozenset[str]) -> bool:
@@ -264,7 +600,7 @@ def _variants(a: str, b: str) -> bool:
     """Two spellings of one word: rapidfuzz's Jaro-Winkler score is high and they share a
     stem ("ukraine"/"ukrainian", "council"/"councillor", "zelensky"/"zelenskyy"). The common
     prefix keeps look-alike names apart ("starmer"/"stammer", "hexford"/"hereford")."""
-    if min(len(a), len(b)) < MIN_COMMON_PREFIX:
+    if min(len(a), len(b)) < MIN_COMMON_PREFIX or a[0] == "#" or b[0] == "#":
         return False
     return (
         Prefix.similarity(a, b) >= MIN_COMMON_PREFIX
@@ -272,65 +608,193 @@ def _variants(a: str, b: str) -> bool:
     )
 
 
-@lru_cache(maxsize=65536)
 def names(sentence: str, known: frozenset[str] = frozenset()) -> frozenset[str]:
-    """Lower-cased words of the capitalised names in a sentence, titles left out."""
-    return frozenset(word for run in _name_runs(sentence, known) for word in run)
+    """Lower-cased words of the names in a sentence (titles left out, places as their
+    country): who acts, where, and for whom. `known` is no longer needed (a first word is
+    read as a name by what follows it) and is kept for callers."""
+    return _parse(sentence).names
 
 
 def leading_actor(sentence: str, known: frozenset[str] = frozenset()) -> frozenset[str]:
-    """The first name in the sentence: usually who acts or speaks."""
-    return frozenset(next(iter(_name_runs(sentence, known)), []))
+    """The name of the first one in the sentence who is not a place: usually who acts or
+    speaks."""
+    parse = _parse(sentence)
+    if parse.opening and parse.opening in known:
+        return frozenset({parse.opening})
+    actor = _leading(parse, parse)
+    return actor.name if actor else frozenset()
 
 
-def _name_runs(sentence: str, known: frozenset[str]) -> Iterator[list[str]]:
-    """Runs of capitalised words. The sentence's first word is capitalised anyway, so it
-    counts only when a capitalised word follows it ("Keir Starmer said"), it is `known`, or
-    it is possessive ("Skyline's chief executive")."""
-    run: list[str] = []
-    for index, match in enumerate(_WORD.finditer(sentence)):
-        raw = _fold(match.group())
-        word = _plain(raw.lower().removesuffix("'s"))
-        capitalised = raw[0].isupper() and word not in _NOT_NAMES
-        if index == 0 and capitalised and word not in known:
-            following = _WORD.search(sentence, match.end())
-            capitalised = (
-                following is not None and following.group()[0].isupper()
-            ) or raw.endswith("'s")
-        if capitalised and word in _TITLES:
-            continue  # "Sir Keir", "Mr Trump": the title neither starts nor ends a name
-        if capitalised:
-            run.append(word)
-        elif run:
-            yield run
-            run = []
-    if run:
-        yield run
-
-
-@lru_cache(maxsize=16384)
 def keywords(sentence: str) -> frozenset[str]:
     """Lower-cased content words with a light plural/possessive folding, each word of a
-    kind of happening written as its sense ("talks" as "meet")."""
-    return frozenset(_content_words(sentence))
+    kind of happening written as its sense ("talks" as "meet"), places as their country
+    ("Kyiv" as "ukraine") and numbers as "#" and their value ("£8 million" as "#8m")."""
+    return _parse(sentence).keywords
 
 
 @lru_cache(maxsize=16384)
-def _pairs(sentence: str) -> frozenset[tuple[str, str]]:
-    """Neighbouring content words: "oval office", "office row", "saudi arabia"."""
-    words = _content_words(sentence)
-    return frozenset(pairwise(words))
+def _undated(sentence: str) -> str:
+    sentence = _DATELINE.sub("", sentence, count=1)
+    return _ALIAS.sub(lambda match: _ALIASES[match.group().lower()], sentence)
 
 
-def _content_words(sentence: str) -> list[str]:
-    words = []
-    for match in _WORD.finditer(sentence):
-        word = _fold(match.group()).lower()
-        word = word.removesuffix("'s").strip("'-")
-        if len(word) < 2 or word in _STOPWORDS or word in _CALENDAR_WORDS:
+def _tokens(sentence: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    matches = list(_TOKEN.finditer(sentence))
+    for index, match in enumerate(matches):
+        text = match.group()
+        start = match.start()
+        quoted = (
+            sentence.count("“", 0, start) > sentence.count("”", 0, start)
+            or sentence.count('"', 0, start) % 2 == 1
+        )
+        comma = index > 0 and "," in sentence[matches[index - 1].end() : match.start()]
+        if text[0].isdigit():
+            following = matches[index + 1].group().lower() if index + 1 < len(matches) else ""
+            scale = _SCALES.get(following, "") if following else ""
+            number = "#" + text.replace(",", "") + scale
+            tokens.append(
+                _Token(
+                    word=number,
+                    form=text,
+                    key=number,
+                    capitalised=False,
+                    quoted=quoted,
+                    comma=comma,
+                )
+            )
             continue
-        words.append(_SENSE.get(word) or _plain(word))
-    return words
+        raw = _fold(text)
+        lower = raw.lower().removesuffix("'s").strip("'-")
+        if raw.isupper() and len(raw) > 1:  # "US", "UK", "IT": an acronym, not a stop word
+            word = lower
+        elif lower in _SCALES or len(lower) < 2 or lower in _STOPWORDS:
+            tokens.append(
+                _Token(
+                    word=lower, form=lower, key="", capitalised=False, quoted=quoted, comma=comma
+                )
+            )
+            continue
+        else:
+            word = _plain(lower)
+        word = _PLACES.get(word, word)
+        capitalised = raw[0].isupper()
+        if lower in _CALENDAR_WORDS and (capitalised or lower != "march"):
+            key, capitalised = "", False
+        elif lower in _NUMBERS:
+            key = _NUMBERS[lower]
+        elif capitalised and index > 0:  # "the Met Office", "Strike Force": a name's word
+            key = word
+        else:
+            key = _SENSE.get(lower) or _SENSE.get(word) or word
+        tokens.append(
+            _Token(
+                word=word,
+                form=lower,
+                key=key,
+                capitalised=capitalised,
+                quoted=quoted,
+                comma=comma,
+                possessive=raw.lower().endswith("'s"),
+            )
+        )
+    return tokens
+
+
+def _actors(tokens: Sequence[_Token]) -> tuple[_Actor, ...]:
+    """Runs of names with their titles and affiliations, in sentence order."""
+    found: list[tuple[int, int, _Actor]] = []  # first and last token, actor
+    run: list[str] = []
+    titles: list[str] = []
+    affiliation: list[str] = []
+    first = 0
+    for index, token in enumerate([*tokens, _END]):
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if not run and not titles:
+            first = index
+        if token.word in _ROLES and not token.quoted:
+            if run:  # "Nato secretary general Mark Rutte": Nato is who he works for
+                affiliation, run = run, []
+            titles.append(token.word)
+            continue
+        if _is_name(tokens, index) and not (run and token.comma):
+            run.append(token.word)
+            if token.possessive and _is_name(tokens, index + 1):
+                affiliation, run = run, []  # "Elon Musk's Starship": whose, then what
+            continue
+        if run and token.word in _CONNECTORS and following and following.capitalised:
+            continue  # "Bank of England", "Office for National Statistics"
+        if run or titles:
+            before = [token.word for token in tokens[max(first - 2, 0) : first]]
+            actor = _Actor(
+                name=frozenset(run),
+                titles=frozenset(titles),
+                affiliation=frozenset(affiliation),
+                place=bool(
+                    _PLACE_WORDS.intersection(before[-1:] if before[-1:] != ["the"] else before)
+                ),
+                definite=before[-1:] == ["the"]
+                or (not run and bool(affiliation))
+                or (first > 1 and tokens[first - 1].possessive and before[0] == "the"),
+                source=token.form in _SPEECH
+                and (tokens[first].comma or (first > 0 and tokens[first - 1].comma)),
+            )
+            found.append((first, index - 1, actor))
+        run, titles, affiliation = [], [], []
+        if _is_name(tokens, index):  # a comma ended the run: "At the Pentagon, Hegseth"
+            run, first = [token.word], index
+    actors = [actor for _, _, actor in found]
+    for at, ((_, end, actor), (start, _, described)) in enumerate(pairwise(found)):
+        # "Dmitry Peskov, the Kremlin spokesman,": the description after a name is theirs.
+        if actor.name and not described.name and start == end + 2 and tokens[end + 1].comma:
+            actors[at] = replace(
+                actor,
+                titles=actor.titles | described.titles,
+                affiliation=actor.affiliation | described.affiliation,
+            )
+    return tuple(actors)
+
+
+def _is_name(tokens: Sequence[_Token], index: int) -> bool:
+    """A capitalised word that is not a stop word. The sentence's first word is
+    capitalised anyway, so it counts only when a capitalised word follows it ("Keir Starmer
+    said"), it is possessive ("Skyline's chief executive"), or it is followed by what looks
+    like a verb and does not look like a common noun itself: "Trump said", but not
+    "Officials said", "Unemployment rose", "Speaking in Moscow" or "Defence secretary John
+    Healey"."""
+    if index >= len(tokens):
+        return False
+    token = tokens[index]
+    if not token.capitalised or token.quoted or not token.key or token.key[0] == "#":
+        return False
+    if index > 0:
+        return True
+    following = tokens[1] if len(tokens) > 1 else _END
+    if following.word in _ROLES:  # "Danish prime minister", not "Defence secretary"
+        return token.possessive or token.form in _COUNTRIES
+    if following.capitalised or token.possessive:
+        return True
+    # Otherwise it is a name when a verb follows ("Trump said", "Kyiv backed"), not a noun
+    # ("Heavy rain", "UK interest rates").
+    verb = not following.key or following.form.endswith("ed") or following.form in _PAST
+    return verb and (token.form in _COUNTRIES or not token.form.endswith(_COMMON_ENDINGS))
+
+
+def _named_words(tokens: Sequence[_Token]) -> dict[str, frozenset[str]]:
+    """Key words that directly follow a name or an ordinal, with that name or ordinal.
+    Counts are left out: outlets count differently ("390 prisoners each", "780 prisoners")."""
+    found: dict[str, frozenset[str]] = {}
+    run: list[str] = []
+    for index, token in enumerate(tokens):
+        if run and token.comma:
+            run = []
+        if token.word in _ORDINALS or _is_name(tokens, index):
+            run.append(token.word)
+            continue
+        if run and token.key:
+            found.setdefault(token.key, frozenset(run))
+        run = []
+    return found
 
 
 def _plain(word: str) -> str:
