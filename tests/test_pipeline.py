@@ -267,3 +267,31 @@ def test_article_selectors_apply_and_missing_ones_are_logged(
         titles = dict(connection.execute(text("SELECT url, title FROM documents")).all())
     assert titles[site.url("/harbour/festival")] == "Festival special"
     assert titles[site.url("/gazette/bridge.html")] == "Bridge repairs to start next week"
+
+
+def test_article_pages_are_fetched_only_for_entries_that_carry_a_summary(
+    site: Site, store: Store
+) -> None:
+    full = " ".join(
+        f"<p>Paragraph {i}: the harbour board said on Monday that the ferry returns in May.</p>"
+        for i in range(25)
+    )
+    feed = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>Mixed</title>
+<item><title>Whole story</title><link>{site.url("/mixed/whole.html")}</link>
+<pubDate>Tue, 14 Oct 2025 09:30:00 +0100</pubDate><description>A teaser.</description>
+<content:encoded><![CDATA[{full}]]></content:encoded></item>
+<item><title>Teaser only</title><link>{site.url("/gazette/ferry.html")}</link>
+<pubDate>Tue, 14 Oct 2025 10:00:00 +0100</pubDate>
+<description>The ferry story, in short.</description></item>
+</channel></rss>"""
+    site.add("/mixed/feed.xml", feed.encode(), content_type="application/rss+xml")
+    (outcome,) = run_once(config(gazette(site.url("/mixed/feed.xml"))), store)
+    assert outcome.status is Status.OK, outcome.errors
+    assert outcome.documents_new == 2
+    assert site.hits["/mixed/whole.html"] == 0  # the feed carried the article itself
+    assert site.hits["/gazette/ferry.html"] == 1  # a teaser: the page holds the text
+    found = [m for e in store.events() for m in e.mentions if m.url.endswith("whole.html")]
+    assert {m.quote for m in found} == {"Monday", "May"}
+    assert any(m.sentence.startswith("Paragraph 24: ") for m in found)  # the whole text

@@ -223,6 +223,7 @@ def _rss_entry(item: Any, feed_url: str) -> Entry | None:
         guid=guid,
         published=published,
         summary=_html_text(_either(children, "description", f"{_CONTENT}encoded")),
+        content=_html_text(children.get(f"{_CONTENT}encoded")),
     )
 
 
@@ -247,11 +248,19 @@ def _atom_entry(entry: Any, feed_url: str) -> Entry | None:
         guid=guid,
         published=_first_date(children, (f"{_ATOM}published", f"{_ATOM}updated")),
         summary=_atom_text(_either(children, f"{_ATOM}summary", f"{_ATOM}content")),
+        content=_atom_text(children.get(f"{_ATOM}content")),
     )
 
 
 def _make_entry(
-    *, link: str, base: str, title: str, guid: str, published: datetime | None, summary: str
+    *,
+    link: str,
+    base: str,
+    title: str,
+    guid: str,
+    published: datetime | None,
+    summary: str,
+    content: str = "",
 ) -> Entry | None:
     if not link:
         return None
@@ -260,7 +269,12 @@ def _make_entry(
     if urlsplit(absolute).scheme not in ("http", "https"):
         return None  # "javascript:", "mailto:" and friends are not articles
     return Entry(
-        url=absolute, title=title, guid=guid.strip() or None, published=published, summary=summary
+        url=absolute,
+        title=title,
+        guid=guid.strip() or None,
+        published=published,
+        summary=summary,
+        content=content,
     )
 
 
@@ -404,6 +418,8 @@ def _json_entry(item: dict[str, Any], *, base: str) -> Entry | None:
         guid=str(guid) if isinstance(guid, str | int) else "",
         published=published,
         summary=summary,
+        content=_plain(string("content_html"), "text/html")
+        or _plain(string("content_text"), "text/plain"),
     )
 
 
@@ -440,6 +456,7 @@ def _feedparser_entry(raw: Any, *, feed_url: str) -> Entry | None:
         guid=str(guid) if guid else "",
         published=_feedparser_published(raw),
         summary=_plain_detail(raw.get("summary_detail") or raw.get("summary") or ""),
+        content=_plain_detail((raw.get("content") or [""])[0]),
     )
 
 

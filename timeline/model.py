@@ -94,6 +94,7 @@ class Entry:
     guid: str | None = None
     published: datetime | None = None
     summary: str = ""  # plain text
+    content: str = ""  # the full text, when the feed carries it (content:encoded, Atom content)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -45,6 +45,9 @@ OLDEST_PUBLISHED = datetime.fromisoformat("1990-01-01T00:00:00+00:00")
 FUTURE_TOLERANCE = timedelta(days=1)  # clocks and zones disagree; a day ahead is a bug
 # Feeds often carry the time an item was added, a little after the page's own stamp.
 DISAGREEMENT = timedelta(hours=6)
+# A feed entry with this much text of its own (content:encoded, Atom content) carries the
+# article, not a teaser: its page need not be fetched.
+FULL_TEXT_CHARS = 1500
 MAX_EVIDENCE_CHARS = 100  # documents.published_from
 
 
@@ -145,12 +148,14 @@ def _run(
 
 
 def _article_for(entry: Entry, source: Source, *, fetcher: Fetcher, tally: _Tally) -> Article:
-    if not source.fetch_articles:
+    """The entry's page when the feed carries only a summary (and `fetch_articles` is on);
+    else the entry itself, full text or summary."""
+    if not source.fetch_articles or len(entry.content) >= FULL_TEXT_CHARS:
         return Article(
             url=entry.url,
             canonical_url=entry.url,
             title=entry.title,
-            text=entry.summary,
+            text=entry.content or entry.summary,
             published=None,
             published_from="",
         )
