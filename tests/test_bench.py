@@ -38,3 +38,21 @@ def test_render_bench_prints_its_table() -> None:
         "html page",
         "terminal",
     ]
+
+
+def test_cycle_bench_prints_its_table() -> None:
+    bench = BENCH.parent / "cycle.py"
+    result = subprocess.run(
+        [sys.executable, str(bench), "--feeds", "6", "--items", "3", "--hosts", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = result.stdout.strip().splitlines()
+    assert [line[:30].strip() for line in lines[2:5]] == [
+        "plain httpx loop (parse only)",
+        "timeline, first cycle",
+        "timeline, conditional cycle",
+    ]
+    assert lines[-1].startswith("entries parsed by the plain loop: 18; documents stored: 18")
