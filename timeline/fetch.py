@@ -39,6 +39,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -203,14 +204,7 @@ class Fetcher:
         """RFC 9309 2.3.1: a 4xx means no rules; a 5xx or no answer means nothing is allowed
         until robots.txt can be read (asked again after ROBOTS_RETRY_S)."""
         url = f"{host.origin}/robots.txt"
-        settings = self.settings
-        limited = FetchSettings(
-            user_agent=settings.user_agent,
-            timeout_s=settings.timeout_s,
-            max_bytes=min(settings.max_bytes, ROBOTS_MAX_BYTES),
-            max_redirects=settings.max_redirects,
-            allow_loopback=settings.allow_loopback,
-        )
+        limited = replace(self.settings, max_bytes=min(self.settings.max_bytes, ROBOTS_MAX_BYTES))
         try:
             with host.turn():
                 result = fetch(host.client, url, source=source, settings=limited)
