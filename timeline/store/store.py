@@ -227,31 +227,24 @@ class Store:
         """Take the lease on a source that is due (or any, with `force`), for one fetch, and
         return its state. None when it is not due, or another daemon holds a live lease on it.
 
-        PostgreSQL: `FOR UPDATE SKIP LOCKED` lets concurrent daemons pass over a row another
-        one is claiming instead of queueing behind it. SQLite has one daemon per file (see
-        schedule.py), and this process's writers take turns.
+        One statement: an UPDATE of the row a `SELECT … FOR UPDATE SKIP LOCKED` finds, so on
+        PostgreSQL concurrent daemons pass over a row another one is claiming instead of
+        queueing behind it. SQLite has one daemon per file (see schedule.py), and this
+        process's writers take turns.
         """
-        free = or_(sources.c.lease_expires.is_(None), sources.c.lease_expires < now)
-        due = true() if force else or_(sources.c.next_due.is_(None), sources.c.next_due <= now)
+        statement = _CLAIM_ANY if force else _CLAIM_DUE
         with self._transaction(f"claiming source {name!r}") as connection:
             row = connection.execute(
-                select(sources.c.etag, sources.c.last_modified, sources.c.consecutive_errors)
-                .where(sources.c.name == name, free, due)
-                .with_for_update(skip_locked=True)
+                statement, {"source": name, "now": now, "owner": owner, "expires": now + lease}
             ).first()
-            if row is None:
-                return None
-            connection.execute(
-                update(sources)
-                .where(sources.c.name == name)
-                .values(lease_owner=owner, lease_expires=now + lease)
-            )
-            return SourceState(
-                name=name,
-                etag=row.etag,
-                last_modified=row.last_modified,
-                consecutive_errors=row.consecutive_errors,
-            )
+        if row is None:
+            return None
+        return SourceState(
+            name=name,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            consecutive_errors=row.consecutive_errors,
+        )
 
     def finish(
         self,
@@ -267,31 +260,13 @@ class Store:
         """Record how the fetch under our lease went (validators change only on success),
         end the lease and say when the source is due again: one statement. A daemon whose
         lease expired and was taken over records nothing; the new holder's fetch counts."""
-        values: dict[str, Any] = {
-            "last_attempt": at,
-            "lease_owner": None,
-            "lease_expires": None,
-            "next_due": next_due,
-        }
-        if error is None:
-            values |= {
-                "last_success": at,
-                "last_error": None,
-                "consecutive_errors": 0,
-                "etag": etag,
-                "last_modified": last_modified,
-            }
-        else:
-            values |= {
-                "last_error": error,
-                "consecutive_errors": sources.c.consecutive_errors + 1,
-            }
+        values: dict[str, Any] = {"source": name, "owner": owner, "at": at, "due": next_due}
         with self._transaction(f"recording source {name!r}") as connection:
-            connection.execute(
-                update(sources)
-                .where(sources.c.name == name, sources.c.lease_owner == owner)
-                .values(**values)
-            )
+            if error is None:
+                values |= {"new_etag": etag, "new_last_modified": last_modified}
+                connection.execute(_FINISH_OK, values)
+            else:
+                connection.execute(_FINISH_FAILED, values | {"error": error})
 
     def next_due(self, name: str) -> datetime | None:
         with self.engine.connect() as connection:
@@ -568,6 +543,57 @@ class Store:
                 table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
                 for table in (sources, documents, events, mentions)
             }
+
+
+# The daemon's statements about sources, built once: it runs them for every fetch.
+def _claim(*, due_only: bool) -> Any:
+    now = bindparam("now", type_=sources.c.next_due.type)
+    free = or_(sources.c.lease_expires.is_(None), sources.c.lease_expires < now)
+    due = or_(sources.c.next_due.is_(None), sources.c.next_due <= now) if due_only else true()
+    claimable = (
+        select(sources.c.name)
+        .where(sources.c.name == bindparam("source"), free, due)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(sources)
+        .where(sources.c.name == claimable)
+        .values(lease_owner=bindparam("owner"), lease_expires=bindparam("expires"))
+        .returning(sources.c.etag, sources.c.last_modified, sources.c.consecutive_errors)
+    )
+
+
+_CLAIM_DUE = _claim(due_only=True)
+_CLAIM_ANY = _claim(due_only=False)
+_OURS = (sources.c.name == bindparam("source"), sources.c.lease_owner == bindparam("owner"))
+_ENDED: dict[str, Any] = {
+    "last_attempt": bindparam("at"),
+    "lease_owner": None,
+    "lease_expires": None,
+    "next_due": bindparam("due"),
+}
+_FINISH_OK = (
+    update(sources)
+    .where(*_OURS)
+    .values(
+        **_ENDED,
+        last_success=bindparam("at"),
+        last_error=None,
+        consecutive_errors=0,
+        etag=bindparam("new_etag"),
+        last_modified=bindparam("new_last_modified"),
+    )
+)
+_FINISH_FAILED = (
+    update(sources)
+    .where(*_OURS)
+    .values(
+        **_ENDED,
+        last_error=bindparam("error"),
+        consecutive_errors=sources.c.consecutive_errors + 1,
+    )
+)
 
 
 def _driver(connection: Connection) -> read.Execute:
