@@ -272,16 +272,30 @@ _PAST_CUES = (
     r"|was|were|had|did|took|met|made|came|went|gave|got|held|left|saw|began"
     r"|fell|rose|won|lost|sold|bought|paid|found|thought|brought|kept|led|spoke|wrote|struck"
     r"|became|broke|chose|drove|flew|grew|knew|meant|sent|spent|stood|ran|hit|ago|last|earlier"
-    r"|yesterday|(?!(?:need|speed|indeed|hundred|red|bed|united|limited|based|related|proposed"
+    r"|yesterday"
+)
+# Any other word in -ed is a past verb only by guess: it may be an adjective ("preferred
+# shares", "a still unspecified date"), so a modal before it in the clause outranks it.
+_GUESSED_PAST = (
+    r"(?!(?:need|speed|indeed|hundred|red|bed|united|limited|based|related|proposed"
     r"|scheduled|used|concerned|expected|reported|announced|added)\b)\w{2,}ed"
 )
+# Words that set a date ahead of the text that names it, right before the date: payment and
+# record dates, effective dates, deadlines and expiries ("payable [Dec. 1] to stock of record
+# [Nov. 10]", "effective [Feb. 1]", "extended its offer to [Nov. 20]", "expires [Monday]").
+# Their verb is often a past one ("declared a dividend payable ..."), which must not win.
+_DEADLINE = re.compile(
+    r"\b(?:payable|effective|of\s+record|record\s+date\s+is|expires|expiring|takes?\s+effect"
+    r"|extended(?:\s+\w+){0,2}\s+to|deadline\s+of)\s+(?:(?:on|in)\s+)?\Z"
+)
+_DEADLINE_REACH = len("extended the tender offer to ")
 _CUE_BEFORE, _CUE_AFTER = 160, 80
 _ADJACENT = len(" on ")
 # Matched against lowered text, case-sensitively: IGNORECASE makes this scan several times slower.
 _CUE = re.compile(
     rf"\b(?:(?P<future>{_FUTURE_CUES})|(?P<report>{_REPORT_CUES})"
     # A participle after "be" is passive, not past: "will be paid in [January]".
-    rf"|(?<!\bbe )(?<!being )(?P<past>{_PAST_CUES}))\b"
+    rf"|(?<!\bbe )(?<!being )(?:(?P<past>{_PAST_CUES})|(?P<guess>{_GUESSED_PAST})))\b"
 )
 
 
@@ -294,7 +308,10 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
     """
     if lowered.endswith(("since ", "ago "), 0, offset):
         return -1  # "since [March]" reaches back from now, whatever the verb
+    if _DEADLINE.search(lowered, max(0, offset - _DEADLINE_REACH), offset):
+        return 1  # "payable [Dec. 1]", "extended to [Nov. 6]": a date set ahead
     before: int = 0
+    modal = 0  # the last cue before that is not a guess
     after: int = 0
     reported = 0
     start = max(sentence[0], offset - _CUE_BEFORE)
@@ -308,8 +325,13 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
             reported = -1
             continue
         sign = 1 if match.lastgroup == "future" else -1
+        if sign < 0 and 0 <= offset - match.end() <= _ADJACENT:
+            return -1  # "closed [Wednesday]", "issued on [July 1]": the verb right before
         if match.end() <= offset:
-            before = sign  # keep the last cue before the expression
+            # Keep the last cue before the expression; a guessed past does not undo a modal.
+            guess = match.lastgroup == "guess"
+            before = modal if guess and modal == 1 else sign
+            modal = modal if guess else sign
         elif match.start() > offset and not after:
             after = sign
     return before or after or reported
