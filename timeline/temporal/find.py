@@ -76,6 +76,13 @@ CLOCK = (
 )
 ZONE = r"(?:\s+(?-i:[ECMP][SD]T|GMT|BST|UTC))?"
 
+_TEENS = "eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+# "three-quarters of its food", "a quarter of the market": a share of something, not a time.
+_NOT_FRACTION = (
+    r"(?!(?:(?<=quarter)|(?<=quarters))\s+of\s+(?:its|the|their|his|her|our|all|an?)\b"
+    r"(?!\s+(?:current\s+|fiscal\s+|calendar\s+)?year\b))"
+)
+
 # --- rules, most specific first: at one position the first alternative that matches wins ---
 
 RULES: dict[str, str] = {
@@ -110,7 +117,7 @@ RULES: dict[str, str] = {
     "quarter": r"(?:(?:the|its|this\s+year's|last\s+year's|next\s+year's)\s+)?(?:fiscal\s+)?"
     r"(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|latest|current|year-ago|year-earlier"
     r"|comparable|same|previous|last|past|next|fiscal)[-\s]+)?(?:fiscal\s+)?quarter\b"
-    r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:of\s+a|century|mile))",
+    r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:century|mile)|-\w)" + _NOT_FRACTION,
     # "the following day", "that year", "later that month", "the next morning": anaphora,
     # resolved against the date the text last named
     "anaphor": r"(?:(?:earlier|later)\s+)?(?:(?:the|that)\s+(?:following|next|previous|prior|same)"
@@ -138,7 +145,7 @@ RULES: dict[str, str] = {
     # "the first nine months", "the last twenty four hours", "10-year"
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+)?(?:(?:past|last|next|first|previous"
     rf"|coming|following|latest|final)\s+)?(?:{NUM})(?:[-\s]+(?:more|additional|full))?"
-    rf"[-\s]+{UNITS}\b(?:-long)?(?!-(?:old|earlier|ago|end))",
+    rf"[-\s]+{UNITS}\b(?:-long)?(?!-(?:old|earlier|ago|end|century)|\s+old\b){_NOT_FRACTION}",
     # "the 1990s", "the late 1970s", "mid-1990s", "the 20th century"
     "decade": r"(?:the\s+)?(?:(?:early|late|mid-?)\s*)?(?:1[5-9]|20)\d0'?s\b",
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
@@ -146,8 +153,9 @@ RULES: dict[str, str] = {
     # "fiscal 1989", "early 1991", "mid-1996", "the end of 1990", "1990"
     "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*)?(?:(?<=mid-)|(?<![$£€\d.,/-])){YEAR}",
     # "nineteen ninety-six", "the nineties"
+    # "twenty six" is a count ("twenty six percent"): a year's second half is tens or teens.
     "spelled_year": rf"(?:nineteen|twenty)\s+(?:(?:ten|twenty|thirty|forty|fifty|sixty|seventy"
-    rf"|eighty|ninety)(?:-(?:{_NUMWORD}))?|(?:{_NUMWORD}))\b|(?:the\s+)?(?:nineteen-)?(?:twenties"
+    rf"|eighty|ninety)(?:-(?:{_NUMWORD}))?|(?:{_TEENS}))\b|(?:the\s+)?(?:nineteen-)?(?:twenties"
     r"|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
     # "early November", "late September", "mid-November", "March"
     "month": rf"(?:{EDGE}\s*)?{MONTH}(?!\s+\d)",
