@@ -28,6 +28,21 @@ TABLE = [
     # A spelled year's second half is tens or teens: "twenty six" is a count.
     ("The index lost twenty six percent.", []),
     ("The games opened in twenty twelve.", [("twenty twelve", "DATE", "2012")]),
+    # "the week of" a date is the ISO week holding it.
+    ("The trial opens the week of Nov. 3.", [("the week of Nov. 3", "DATE", "2025-W45")]),
+    # A weekday named against the date last named, not against the publish time.
+    (
+        "The ferry docked on Oct. 2 and sailed the following Monday.",
+        [("Oct. 2", "DATE", "2025-10-02"), ("the following Monday", "DATE", "2025-10-06")],
+    ),
+    (
+        "Shares closed on Friday 3% below the previous Friday.",
+        [("Friday", "DATE", "2025-10-10"), ("the previous Friday", "DATE", "2025-10-03")],
+    ),
+    # "since year-end" reaches back to the last one; "by year-end" is this year's.
+    ("The index is up 9% since year-end.", [("year-end", "DATE", "2024-12-31")]),
+    ("The sale should close by year-end.", [("year-end", "DATE", "2025-12-31")]),
+    ("By mid afternoon, crowds had gathered.", [("mid afternoon", "TIME", "2025-10-14TAF")]),
 ]
 
 

@@ -96,6 +96,8 @@ RULES: dict[str, str] = {
     "month_year": rf"(?:{EDGE}\s*)?{MONTH},?\s+(?:of\s+)?{YEAR}",
     # "January this year", "June last year"
     "month_rel_year": rf"{MONTH}\s+(?:this|last|next)\s+year",
+    # "the week of March 6": the ISO week holding that day
+    "week_of": rf"the\s+week\s+of\s+{MONTH}\s+{DAY}(?!\d)(?:,?\s+{YEAR})?",
     # "Friday morning", "late Wednesday night", "last Friday", "Friday's"
     "weekday": rf"(?:(?:early|late|earlier|later)\s+)?(?:(?:last|next|this|coming)\s+)?"
     rf"{WEEKDAY}(?:\s+{PART})?\b",
@@ -103,7 +105,7 @@ RULES: dict[str, str] = {
     # "last night", "overnight", "later this afternoon"
     "rel_day": rf"(?:(?:early|late|earlier|later|mid-?)\s*)?(?:yesterday|today|tomorrow)"
     rf"(?:\s+{PART})?|tonight|overnight|(?:(?:earlier|later)\s+)?this\s+{PART}"
-    rf"|(?:mid-?|late\s+|early\s+)(?:morning|afternoon)(?:\s+(?:yesterday|today))?"
+    rf"|(?:mid[-\s]?|late\s+|early\s+)(?:morning|afternoon)(?:\s+(?:yesterday|today))?"
     r"|last\s+night",
     # "the third quarter", "third-quarter", "the fiscal first quarter", "the latest quarter",
     # "this year's third quarter", "the year-ago quarter", "the quarter"
@@ -120,8 +122,10 @@ RULES: dict[str, str] = {
     r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:century|mile)|-\w)" + _NOT_FRACTION,
     # "the following day", "that year", "later that month", "the next morning": anaphora,
     # resolved against the date the text last named
+    # "the previous Friday": the Friday before the date last named
     "anaphor": r"(?:(?:earlier|later)\s+)?(?:(?:the|that)\s+(?:following|next|previous|prior|same)"
-    r"\s+(?:day|morning|evening|night|week|month|year)|that\s+(?:same\s+)?(?:day|month|year))\b",
+    rf"\s+(?:day|morning|evening|night|week|month|year|{WEEKDAY})"
+    r"|that\s+(?:same\s+)?(?:day|month|year))\b",
     # "Thanksgiving Day", "last Christmas", "New Year's Eve": holidays with a fixed rule
     "holiday": r"(?:(?:last|next|this)\s+)?(?-i:Thanksgiving(?:\s+Day)?"
     r"|Christmas(?:\s+(?:Day|Eve))?|New\s+Year's\s+(?:Day|Eve)|Independence\s+Day|Halloween|Valentine's\s+Day)\b",

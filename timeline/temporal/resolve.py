@@ -243,6 +243,13 @@ def _month_rel_year(span: str, tokens: list[str], context: Context) -> Reading |
     return _date(timex.month_value(context.dct.year + step, month), context)
 
 
+def _week_of(span: str, tokens: list[str], context: Context) -> Reading | None:
+    day = _month_day(span, tokens, context)
+    if day is None:
+        return None
+    return _date(timex.week_value(date.fromisoformat(day.value)), context)
+
+
 def _weekday(span: str, tokens: list[str], context: Context) -> Reading | None:
     weekday = next((WEEKDAYS[t.removesuffix("s")] for t in tokens if t in WEEKDAYS), None)
     if weekday is None:
@@ -410,7 +417,13 @@ def _weekend(tokens: list[str], context: Context) -> Reading:
 def _year_word(span: str, tokens: list[str], context: Context) -> Reading | None:
     dct = context.dct
     if "end" in span.lower():
-        return _date(f"{dct.year:04d}-12-31", context)
+        # "since year-end", "had paid it off by year-end": the last one gone by
+        year = (
+            dct.year - 1
+            if context.direction == PAST and (dct.month, dct.day) != (12, 31)
+            else dct.year
+        )
+        return _date(f"{year:04d}-12-31", context)
     if context.quarter is not None:
         year, quarter = context.quarter
         return _date(timex.quarter_value(year - 1, quarter), context)
@@ -636,7 +649,7 @@ def _anaphor_reading(tokens: list[str], context: Context) -> Reading | None:
     if any(t in ("previous", "prior") for t in tokens):
         step = -1
     year, month, day = _anchor_parts(context)
-    head = next(t for t in reversed(tokens) if t in _ANAPHOR_UNITS)
+    head = next(t for t in reversed(tokens) if t in _ANAPHOR_UNITS or t in WEEKDAYS)
     if head == "year":
         return _date(f"{year + step:04d}", context)
     if month is None:
@@ -646,6 +659,12 @@ def _anaphor_reading(tokens: list[str], context: Context) -> Reading | None:
     if day is None:
         return None
     anchor = date(year, month, day)
+    if head in WEEKDAYS:  # "the previous Friday": the one before the anchor, or after it
+        way = FUTURE if step > 0 else PAST
+        value = timex.day_value(
+            timex.shift_weekday(anchor + timedelta(days=way), WEEKDAYS[head], way)
+        )
+        return _date(value, context)
     if head == "week":
         return _date(timex.week_value(anchor + timedelta(days=7 * step)), context)
     value = timex.day_value(anchor + timedelta(days=step))
@@ -703,6 +722,7 @@ _RESOLVERS: dict[str, Resolver] = {
     "day_month": _month_day,
     "month_year": _month_year,
     "month_rel_year": _month_rel_year,
+    "week_of": _week_of,
     "weekday": _weekday,
     "rel_day": _rel_day,
     "quarter": _quarter,
