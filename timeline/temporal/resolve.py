@@ -224,7 +224,10 @@ def _month_day(span: str, tokens: list[str], context: Context) -> Reading | None
         return None
     day_number = numbers[0]
     year = numbers[1] if len(numbers) > 1 else _day_year(month, day_number, context)
-    return _date(timex.day_value(date(year, month, day_number)), context)
+    day = date(year, month, day_number)
+    if tokens[:2] == ["the", "week"]:  # "the week of March 6"
+        return _date(timex.week_value(day), context)
+    return _date(timex.day_value(day), context)
 
 
 def _month_year(span: str, tokens: list[str], context: Context) -> Reading | None:
@@ -241,13 +244,6 @@ def _month_rel_year(span: str, tokens: list[str], context: Context) -> Reading |
     if month is None:
         return None
     return _date(timex.month_value(context.dct.year + step, month), context)
-
-
-def _week_of(span: str, tokens: list[str], context: Context) -> Reading | None:
-    day = _month_day(span, tokens, context)
-    if day is None:
-        return None
-    return _date(timex.week_value(date.fromisoformat(day.value)), context)
 
 
 def _weekday(span: str, tokens: list[str], context: Context) -> Reading | None:
@@ -722,7 +718,6 @@ _RESOLVERS: dict[str, Resolver] = {
     "day_month": _month_day,
     "month_year": _month_year,
     "month_rel_year": _month_rel_year,
-    "week_of": _week_of,
     "weekday": _weekday,
     "rel_day": _rel_day,
     "quarter": _quarter,
