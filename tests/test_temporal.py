@@ -342,6 +342,25 @@ def test_find_matches_a_full_scan() -> None:
     assert find(text) == find_by_full_scan(text)
 
 
+# Words that begin matches of every rule, and some that do not: `find` skips word starts that
+# cannot begin a match, and must still find what the full scan finds.
+scan_words = st.sampled_from(
+    """the week of Nov. 3 midweek mid-1990s mid afternoon early late last next this past about
+    nearly more than a few several two-year 10-year 4th third-quarter fiscal 1989 year-end
+    year-ago quarter period New Year's Eve Christmas Thanksgiving Day noon 10 p.m. EST Friday
+    morning tonight now currently recent years for every each per day daily nineteen ninety-six
+    twenty twelve the nineties 20th century spring in since said shares fell 3% 41 years old
+    quarters of its , . ; company""".split()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(scan_words, max_size=30))
+def test_find_equals_the_full_scan(words: list[str]) -> None:
+    text = " ".join(words)
+    assert find(text) == find_by_full_scan(text)
+
+
 zones = st.sampled_from([UTC, LONDON, ZoneInfo("Asia/Tokyo"), timezone(timedelta(0))])
 moments = st.datetimes(
     min_value=datetime(1, 1, 2), max_value=datetime(9998, 12, 30), timezones=zones

@@ -210,7 +210,8 @@ _TRIGGER = re.compile(
     r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually|yearly"
     r"|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties|forties"
     r"|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
-    r"|independence|halloween|valentine|term\b)",
+    r"|independence|halloween|valentine|term\b|mid(?:week|month|year|spring|summer|fall|autumn"
+    r"|winter))",
 )
 # The most text a match can hold before its first trigger ("no more than the first sixty").
 _LOOKBACK = 48
@@ -220,6 +221,22 @@ _DIGIT_LOOKBACK = len("the beginning of ") + 3
 
 
 _WORD_START = re.compile(r"\b\w")
+_WORD = re.compile(r"[^\W\d_]+")
+# The words a match can begin with (a digit aside), read off the rules above: the grammar is
+# tried only at word starts among them. Most words near a trigger ("shares", "said") are not,
+# and a failed try of the whole grammar costs more than this look-up.
+# tests/test_temporal.py checks `find` against `find_by_full_scan`, which does not filter.
+_FIRST_WORDS = frozenset(MONTHS) | set(WEEKDAYS) | set(SEASONS) | set(NUMBERS) | set(ORDINALS)
+_FIRST_WORDS |= set(
+    """the a an its this that these next last past previous prior coming following current
+    latest final early late earlier later mid fiscal calendar comparable corresponding same
+    quarter period year years months weeks days hours decades centuries noon midday midnight
+    yesterday today tomorrow tonight overnight thanksgiving christmas new independence
+    halloween valentine about around nearly almost roughly approximately more less at up no
+    over some several many few every each per daily weekly monthly annually yearly hourly
+    nightly right now currently recently recent nowadays nineteenth twentieth twenties thirties
+    forties fifties sixties seventies eighties nineties""".split()
+)
 
 
 def find(text: str) -> list[Candidate]:
@@ -244,12 +261,22 @@ def find(text: str) -> list[Candidate]:
             if word.start() < cursor:
                 continue
             tried = word.start()
+            if not lowered[tried].isdigit() and not _may_begin(lowered, tried):
+                continue
             match = _MASTER.match(text, tried)
             if match is None or match.lastgroup is None or match.end() == match.start():
                 continue
             found.append(Candidate(start=match.start(), end=match.end(), rule=match.lastgroup))
             cursor = match.end()
     return found
+
+
+def _may_begin(lowered: str, at: int) -> bool:
+    word = _WORD.match(lowered, at)
+    if word is None:
+        return True  # not a letter: leave it to the grammar
+    letters = word.group().lower()  # `lowered` is the text itself when lowering changed lengths
+    return letters in _FIRST_WORDS or letters.startswith("mid")  # "midweek", "mid-1990s"
 
 
 def find_by_full_scan(text: str) -> list[Candidate]:
