@@ -28,6 +28,12 @@ TABLE = [
     # A spelled year's second half is tens or teens: "twenty six" is a count.
     ("The index lost twenty six percent.", []),
     ("The games opened in twenty twelve.", [("twenty twelve", "DATE", "2012")]),
+    # "a second" before a noun is an ordinal; alone it is a second of time.
+    ("A second group of directors resigned.", []),
+    ("The lights flickered for a second.", [("a second", "DURATION", "PT1S")]),
+    # Vague clock durations put the X where the number goes (TimeML: PTXM, PTXH).
+    ("Crews waited a few minutes.", [("a few minutes", "DURATION", "PTXM")]),
+    ("The hearing ran for several hours.", [("several hours", "DURATION", "PTXH")]),
     # "the week of" a date is the ISO week holding it.
     ("The trial opens the week of Nov. 3.", [("the week of Nov. 3", "DATE", "2025-W45")]),
     # A weekday named against the date last named, not against the publish time.

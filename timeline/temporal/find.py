@@ -82,6 +82,9 @@ _NOT_FRACTION = (
     r"(?!(?:(?<=quarter)|(?<=quarters))\s+of\s+(?:its|the|their|his|her|our|all|an?)\b"
     r"(?!\s+(?:current\s+|fiscal\s+|calendar\s+)?year\b))"
 )
+# "a second term", "a second group": an ordinal before its noun, not a second of time
+# ("a second later" still is one).
+_NOT_ORDINAL = r"(?!(?<=\ba\ssecond)\s+(?!(?:later|earlier|before|after|ago|or|and|to)\b)[a-z])"
 
 # --- rules, most specific first: at one position the first alternative that matches wins ---
 
@@ -148,7 +151,8 @@ RULES: dict[str, str] = {
     # "the first nine months", "the last twenty four hours", "10-year"
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+)?(?:(?:past|last|next|first|previous"
     rf"|coming|following|latest|final)\s+)?(?:{NUM})(?:[-\s]+(?:more|additional|full))?"
-    rf"[-\s]+{UNITS}\b(?:-long)?(?!-(?:old|earlier|ago|end|century)|\s+old\b){_NOT_FRACTION}",
+    rf"[-\s]+{UNITS}\b(?:-long)?(?!-(?:old|earlier|ago|end|century)|\s+old\b){_NOT_FRACTION}"
+    + _NOT_ORDINAL,
     # "the 1990s", "the late 1970s", "mid-1990s", "the 20th century"
     "decade": r"(?:the\s+)?(?:(?:early|late|mid-?)\s*)?(?:1[5-9]|20)\d0'?s\b",
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"

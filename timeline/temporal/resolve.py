@@ -119,7 +119,7 @@ def _period(amount: float | None, unit: str) -> str:
         unit, amount = "year", amount * 10  # TimeBank: "two decades" is P20Y
     code = _UNIT_CODES[unit]
     if amount is None:
-        return f"PT{code[1]}X" if code.startswith("T") else f"PX{code}"
+        return f"PTX{code[1]}" if code.startswith("T") else f"PX{code}"
     whole = int(amount)
     if code == "Y" and whole and whole % 1000 == 0:
         return f"P{whole // 1000}L"
