@@ -1,5 +1,5 @@
 """temporal.tag: what is not a temporal expression although it looks like one (ages, shares,
-counts), and what still is. Sentences are our own."""
+counts), what still is, and forms added in issue 3's later passes. Sentences are our own."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ TABLE = [
     # Vague clock durations put the X where the number goes (TimeML: PTXM, PTXH).
     ("Crews waited a few minutes.", [("a few minutes", "DURATION", "PTXM")]),
     ("The hearing ran for several hours.", [("several hours", "DURATION", "PTXH")]),
+    # Holidays with a rule: US Election Day, Labor and Memorial Day, Easter by the computus.
+    ("Turnout was high on Election Day.", [("Election Day", "DATE", "2024-11-05")]),
+    ("The mall will open after Labor Day.", [("Labor Day", "DATE", "2026-09-07")]),
+    (
+        "Shops shut on Good Friday and Easter Monday.",
+        [("Good Friday", "DATE", "2025-04-18"), ("Easter Monday", "DATE", "2025-04-21")],
+    ),
+    ("Crowds gathered on Memorial Day.", [("Memorial Day", "DATE", "2025-05-26")]),
     # "the week of" a date is the ISO week holding it.
     ("The trial opens the week of Nov. 3.", [("the week of Nov. 3", "DATE", "2025-W45")]),
     # A weekday named against the date last named, not against the publish time.

@@ -130,7 +130,9 @@ RULES: dict[str, str] = {
     r"|that\s+(?:same\s+)?(?:day|month|year))\b",
     # "Thanksgiving Day", "last Christmas", "New Year's Eve": holidays with a fixed rule
     "holiday": r"(?:(?:last|next|this)\s+)?(?-i:Thanksgiving(?:\s+Day)?"
-    r"|Christmas(?:\s+(?:Day|Eve))?|New\s+Year's\s+(?:Day|Eve)|Independence\s+Day|Halloween|Valentine's\s+Day)\b",
+    r"|Christmas(?:\s+(?:Day|Eve))?|New\s+Year's\s+(?:Day|Eve)|Independence\s+Day|Halloween"
+    r"|Valentine's\s+Day|Election\s+Day|Labou?r\s+Day|Memorial\s+Day|Good\s+Friday"
+    r"|Easter(?:\s+(?:Sunday|Monday))?)\b",
     # "the year ended Sept. 30": a reporting period measured, not the calendar year
     "year_ended": r"the\s+(?:fiscal\s+)?year(?=\s+end(?:ed|ing)\b)",
     # "the year 2000", "the year two thousand", "the fiscal year"
@@ -214,7 +216,7 @@ _TRIGGER = re.compile(
     r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually|yearly"
     r"|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties|forties"
     r"|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
-    r"|independence|halloween|valentine|term\b|mid(?:week|month|year|spring|summer|fall|autumn"
+    r"|independence|halloween|valentine|easter|term\b|mid(?:week|month|year|spring|summer|fall|autumn"
     r"|winter))",
 )
 # The most text a match can hold before its first trigger ("no more than the first sixty").
@@ -232,14 +234,15 @@ _WORD = re.compile(r"[^\W\d_]+")
 # tests/test_temporal.py checks `find` against `find_by_full_scan`, which does not filter.
 _FIRST_WORDS = frozenset(MONTHS) | set(WEEKDAYS) | set(SEASONS) | set(NUMBERS) | set(ORDINALS)
 _FIRST_WORDS |= set(
-    """the a an its this that these next last past previous prior coming following current
-    latest final early late earlier later mid fiscal calendar comparable corresponding same
-    quarter period year years months weeks days hours decades centuries noon midday midnight
+    """the a an its this that these next last past previous prior coming following current latest
+    final early late earlier later mid fiscal calendar comparable corresponding same quarter
+    period year years months weeks days hours decades centuries noon midday midnight
     yesterday today tomorrow tonight overnight thanksgiving christmas new independence
-    halloween valentine about around nearly almost roughly approximately more less at up no
-    over some several many few every each per daily weekly monthly annually yearly hourly
-    nightly right now currently recently recent nowadays nineteenth twentieth twenties thirties
-    forties fifties sixties seventies eighties nineties""".split()
+    halloween valentine election labor labour memorial good easter about around nearly
+    almost roughly approximately more less at up no over some several many few every each
+    per daily weekly monthly annually yearly hourly nightly right now currently recently
+    recent nowadays nineteenth twentieth twenties thirties forties fifties sixties seventies
+    eighties nineties""".split()
 )
 
 

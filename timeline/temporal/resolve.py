@@ -671,42 +671,73 @@ def _anaphor_reading(tokens: list[str], context: Context) -> Reading | None:
 
 _ANAPHOR_UNITS = frozenset({"day", "week", "month", "year", *_PART_CODES})
 
-# Holidays by (month, day), or by (month, weekday, nth) for the movable ones (US usage, as
-# the news of the corpus: Thanksgiving is the fourth Thursday of November).
-_HOLIDAYS: dict[str, tuple[int, int] | tuple[int, int, int]] = {
-    "thanksgiving": (11, 3, 4),
-    "christmas": (12, 25),
-    "new": (1, 1),
-    "independence": (7, 4),
-    "halloween": (10, 31),
-    "valentine": (2, 14),
+
+# Holidays as the date they fall on in a given year (US usage, as the news of the corpus:
+# Thanksgiving is the fourth Thursday of November, Election Day the Tuesday after the first
+# Monday of November).
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    """The nth `weekday` (0 = Monday) of the month; nth = -1 is the last one."""
+    if nth < 0:
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def _easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (b - (b + 8) // 25 + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    weekday = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * weekday) // 451
+    month, day = divmod(h + weekday - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+_HOLIDAYS: dict[str, Callable[[int], date]] = {
+    "thanksgiving": lambda year: _nth_weekday(year, 11, 3, 4),
+    "christmas": lambda year: date(year, 12, 25),
+    "new": lambda year: date(year, 1, 1),
+    "independence": lambda year: date(year, 7, 4),
+    "halloween": lambda year: date(year, 10, 31),
+    "valentine": lambda year: date(year, 2, 14),
+    "election": lambda year: _nth_weekday(year, 11, 0, 1) + timedelta(days=1),
+    "labor": lambda year: _nth_weekday(year, 9, 0, 1),
+    "labour": lambda year: _nth_weekday(year, 9, 0, 1),
+    "memorial": lambda year: _nth_weekday(year, 5, 0, -1),
+    "easter": _easter,
+    "good": lambda year: _easter(year) - timedelta(days=2),
 }
 
 
-def _holiday_date(rule: tuple[int, int] | tuple[int, int, int], year: int) -> date:
-    if len(rule) == 2:
-        return date(year, rule[0], rule[1])
-    month, weekday, nth = rule
-    first = date(year, month, 1)
-    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+def _holiday_on(name: str, tokens: list[str], year: int) -> date:
+    """The day a holiday named by `tokens` falls on in `year`."""
+    if name == "new" and "eve" in tokens:
+        return date(year, 12, 31)
+    day = _HOLIDAYS[name](year)
+    if "eve" in tokens:  # Christmas Eve
+        return day - timedelta(days=1)
+    if name == "easter" and "monday" in tokens:
+        return day + timedelta(days=1)
+    return day
 
 
 def _holiday(span: str, tokens: list[str], context: Context) -> Reading | None:
     name = next((t for t in tokens if t in _HOLIDAYS), None)
     if name is None:
         return None
-    rule = _HOLIDAYS[name]
     dct = context.dct
-    if name == "new" and "eve" in tokens:
-        rule = (12, 31)
-    this_year = _holiday_date(rule, dct.year)
+    this_year = _holiday_on(name, tokens, dct.year)
     if "last" in tokens or (context.direction == PAST and "next" not in tokens):
         year = dct.year if this_year <= dct else dct.year - 1
     elif "next" in tokens or context.direction == FUTURE:
         year = dct.year if this_year >= dct else dct.year + 1
     else:
         year = _nearest_year(this_year.month, this_year.day, context, False)
-    return _date(timex.day_value(_holiday_date(rule, year)), context)
+    return _date(timex.day_value(_holiday_on(name, tokens, year)), context)
 
 
 Resolver = Callable[[str, list[str], Context], Reading | None]
