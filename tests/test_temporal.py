@@ -350,7 +350,8 @@ scan_words = st.sampled_from(
     year-ago quarter period New Year's Eve Christmas Thanksgiving Day noon 10 p.m. EST Friday
     morning tonight now currently recent years for every each per day daily nineteen ninety-six
     twenty twelve the nineties 20th century spring in since said shares fell 3% 41 years old
-    quarters of its , . ; company Easter Monday Good Election Labor Memorial""".split()
+    quarters of its , . ; company Easter Monday Good Election Labor Memorial Mondays
+    nights""".split()
 )
 
 

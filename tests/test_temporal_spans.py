@@ -42,6 +42,11 @@ TABLE = [
         [("Good Friday", "DATE", "2025-04-18"), ("Easter Monday", "DATE", "2025-04-21")],
     ),
     ("Crowds gathered on Memorial Day.", [("Memorial Day", "DATE", "2025-05-26")]),
+    # A plural weekday or part of day is every such day (a SET).
+    ("The museum is closed on Mondays.", [("Mondays", "SET", "XXXX-WXX-1")]),
+    ("Night buses run on Tuesday nights.", [("Tuesday nights", "SET", "XXXX-WXX-2TNI")]),
+    # "this Friday" is the Friday of the publish week, even when it is still ahead.
+    ("The report is out this Friday.", [("this Friday", "DATE", "2025-10-17")]),
     # "the week of" a date is the ISO week holding it.
     ("The trial opens the week of Nov. 3.", [("the week of Nov. 3", "DATE", "2025-W45")]),
     # A weekday named against the date last named, not against the publish time.

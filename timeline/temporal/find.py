@@ -102,7 +102,8 @@ RULES: dict[str, str] = {
     "month_rel_year": rf"{MONTH}\s+(?:this|last|next)\s+year",
     # "Friday morning", "late Wednesday night", "last Friday", "Friday's"
     "weekday": rf"(?:(?:early|late|earlier|later)\s+)?(?:(?:last|next|this|coming)\s+)?"
-    rf"{WEEKDAY}(?:\s+{PART})?\b",
+    # "Mondays", "Tuesday nights": every one of them (a SET)
+    rf"{WEEKDAY}s?(?:\s+{PART}s?)?\b",
     # "yesterday", "late yesterday", "tomorrow morning", "tonight", "this morning",
     # "last night", "overnight", "later this afternoon"
     "rel_day": rf"(?:(?:early|late|earlier|later|mid-?)\s*)?(?:yesterday|today|tomorrow)"
@@ -233,6 +234,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 # and a failed try of the whole grammar costs more than this look-up.
 # tests/test_temporal.py checks `find` against `find_by_full_scan`, which does not filter.
 _FIRST_WORDS = frozenset(MONTHS) | set(WEEKDAYS) | set(SEASONS) | set(NUMBERS) | set(ORDINALS)
+_FIRST_WORDS |= {f"{weekday}s" for weekday in WEEKDAYS}  # "Mondays"
 _FIRST_WORDS |= set(
     """the a an its this that these next last past previous prior coming following current latest
     final early late earlier later mid fiscal calendar comparable corresponding same quarter

@@ -247,19 +247,27 @@ def _month_rel_year(span: str, tokens: list[str], context: Context) -> Reading |
 
 
 def _weekday(span: str, tokens: list[str], context: Context) -> Reading | None:
-    weekday = next((WEEKDAYS[t.removesuffix("s")] for t in tokens if t in WEEKDAYS), None)
+    # A plural day or part of day ("Mondays", "Tuesday nights") is every such day.
+    plural = [t for t in tokens if t[:-1] in WEEKDAYS or t[:-1] in _PART_CODES]
+    singular = [t[:-1] if t in plural else t for t in tokens]
+    weekday = next((WEEKDAYS[t] for t in singular if t in WEEKDAYS), None)
     if weekday is None:
         return None
+    part = next((_PART_CODES[t] for t in singular if t in _PART_CODES), None)
+    if plural:
+        value = f"XXXX-WXX-{weekday + 1}" + (f"T{part}" if part else "")
+        return Reading(type=TimexType.SET, value=value, anchor=context.dct.isoformat())
     direction = context.direction
     dct = context.dct
     if "last" in tokens:
         day = timex.shift_weekday(dct - timedelta(days=1), weekday, PAST)
     elif "next" in tokens or "coming" in tokens:
         day = timex.shift_weekday(dct + timedelta(days=1), weekday, FUTURE)
+    elif "this" in tokens:  # "this Friday": the Friday of the publish week
+        day = timex.week_start(dct) + timedelta(days=weekday)
     else:
         # No tense cue: news reports what happened, so a bare weekday is the one just past.
         day = timex.shift_weekday(dct, weekday, direction or PAST)
-    part = next((_PART_CODES[t] for t in tokens if t in _PART_CODES), None)
     if part is None:
         return _date(timex.day_value(day), context)
     return _date(f"{timex.day_value(day)}T{part}", context, TimexType.TIME)
