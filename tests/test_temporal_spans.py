@@ -47,6 +47,13 @@ TABLE = [
     ("Night buses run on Tuesday nights.", [("Tuesday nights", "SET", "XXXX-WXX-2TNI")]),
     # "this Friday" is the Friday of the publish week, even when it is still ahead.
     ("The report is out this Friday.", [("this Friday", "DATE", "2025-10-17")]),
+    # A season or month with its year, in figures or spelled as broadcasts say it.
+    ("The summer of 1996 was hot.", [("The summer of 1996", "DATE", "1996-SU")]),
+    (
+        "Oil peaked in the winter of nineteen ninety-four.",
+        [("the winter of nineteen ninety-four", "DATE", "1994-WI")],
+    ),
+    ("January nineteen ninety-seven.", [("January nineteen ninety-seven", "DATE", "1997-01")]),
     # "the week of" a date is the ISO week holding it.
     ("The trial opens the week of Nov. 3.", [("the week of Nov. 3", "DATE", "2025-W45")]),
     # A weekday named against the date last named, not against the publish time.

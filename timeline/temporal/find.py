@@ -77,6 +77,12 @@ CLOCK = (
 ZONE = r"(?:\s+(?-i:[ECMP][SD]T|GMT|BST|UTC))?"
 
 _TEENS = "eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+# "nineteen ninety-six", "twenty twelve"; "twenty six" is a count ("twenty six percent"): a
+# spelled year's second half is tens or teens.
+SPELLED_YEAR = (
+    r"(?:nineteen|twenty)\s+(?:(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    rf"(?:-(?:{_NUMWORD}))?|(?:{_TEENS}))\b"
+)
 # "three-quarters of its food", "a quarter of the market": a share of something, not a time.
 _NOT_FRACTION = (
     r"(?!(?:(?<=quarter)|(?<=quarters))\s+of\s+(?:its|the|their|his|her|our|all|an?)\b"
@@ -97,7 +103,9 @@ RULES: dict[str, str] = {
     # "the week of March 6" (the ISO week holding that day: a rule of its own costs the scan)
     "month_day": rf"(?:{WEEKDAY},?\s+|the\s+week\s+of\s+)?{MONTH}\s+{DAY}(?!\d)(?:,?\s+{YEAR})?\b",
     "day_month": rf"(?:{WEEKDAY},?\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{YEAR})?",
-    "month_year": rf"(?:{EDGE}\s*)?{MONTH},?\s+(?:of\s+)?{YEAR}",
+    # "January nineteen ninety-seven", "the winter of 1994"
+    "month_year": rf"(?:{EDGE}\s*)?(?:{MONTH},?\s+(?:of\s+)?|(?:the\s+)?{SEASON}\s+of\s+)"
+    rf"(?:{YEAR}|{SPELLED_YEAR})",
     # "January this year", "June last year"
     "month_rel_year": rf"{MONTH}\s+(?:this|last|next)\s+year",
     # "Friday morning", "late Wednesday night", "last Friday", "Friday's"
@@ -163,9 +171,7 @@ RULES: dict[str, str] = {
     # "fiscal 1989", "early 1991", "mid-1996", "the end of 1990", "1990"
     "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*)?(?:(?<=mid-)|(?<![$£€\d.,/-])){YEAR}",
     # "nineteen ninety-six", "the nineties"
-    # "twenty six" is a count ("twenty six percent"): a year's second half is tens or teens.
-    "spelled_year": rf"(?:nineteen|twenty)\s+(?:(?:ten|twenty|thirty|forty|fifty|sixty|seventy"
-    rf"|eighty|ninety)(?:-(?:{_NUMWORD}))?|(?:{_TEENS}))\b|(?:the\s+)?(?:nineteen-)?(?:twenties"
+    "spelled_year": rf"{SPELLED_YEAR}|(?:the\s+)?(?:nineteen-)?(?:twenties"
     r"|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
     # "early November", "late September", "mid-November", "March"
     "month": rf"(?:{EDGE}\s*)?{MONTH}(?!\s+\d)",

@@ -230,9 +230,24 @@ def _month_day(span: str, tokens: list[str], context: Context) -> Reading | None
     return _date(timex.day_value(day), context)
 
 
+def _year_of(tokens: list[str]) -> int | None:
+    """The year written in a span: "1994", or spelled ("nineteen ninety-four")."""
+    year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
+    spelled = next((i for i, t in enumerate(tokens) if t in ("nineteen", "twenty")), None)
+    if year is not None or spelled is None:
+        return year
+    rest = _number(tokens[spelled + 1 :])
+    if rest is None or rest >= 100:
+        return None
+    return (19 if tokens[spelled] == "nineteen" else 20) * 100 + int(rest)
+
+
 def _month_year(span: str, tokens: list[str], context: Context) -> Reading | None:
     month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
-    year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
+    year = _year_of(tokens)
+    season = next((SEASONS[t] for t in tokens if t in SEASONS), None)
+    if season is not None and year is not None:  # "the winter of 1994"
+        return _date(f"{year:04d}-{season}", context)
     if month is None or year is None:
         return None
     return _date(timex.month_value(year, month), context)
@@ -496,11 +511,8 @@ def _spelled_year(span: str, tokens: list[str], context: Context) -> Reading | N
         if tens is None:
             return None
         return _date(timex.decade_value(1900 + tens), context)
-    century = 19 if tokens[0] == "nineteen" else 20
-    rest = _number(tokens[1:])
-    if rest is None or rest >= 100:
-        return None
-    return _date(f"{century * 100 + int(rest):04d}", context)
+    year = _year_of(tokens)
+    return _date(f"{year:04d}", context) if year is not None else None
 
 
 def _decade(span: str, tokens: list[str], context: Context) -> Reading | None:
