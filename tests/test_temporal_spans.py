@@ -54,6 +54,17 @@ TABLE = [
         [("the winter of nineteen ninety-four", "DATE", "1994-WI")],
     ),
     ("January nineteen ninety-seven.", [("January nineteen ninety-seven", "DATE", "1997-01")]),
+    # "and a half" after the unit counts.
+    ("He spent a year and a half abroad.", [("a year and a half", "DURATION", "P1Y6M")]),
+    # A second day of the month just named is a date of its own; a share is not.
+    (
+        "The fair runs on May 1 and 2 in Lyon.",
+        [("May 1", "DATE", "2025-05-01"), ("2", "DATE", "2025-05-02")],
+    ),
+    (
+        "Sales rose on May 1 and 25 percent of stock changed hands.",
+        [("May 1", "DATE", "2025-05-01")],
+    ),
     # "the week of" a date is the ISO week holding it.
     ("The trial opens the week of Nov. 3.", [("the week of Nov. 3", "DATE", "2025-W45")]),
     # A weekday named against the date last named, not against the publish time.

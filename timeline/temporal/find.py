@@ -162,8 +162,8 @@ RULES: dict[str, str] = {
     # "the first nine months", "the last twenty four hours", "10-year"
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+)?(?:(?:past|last|next|first|previous"
     rf"|coming|following|latest|final)\s+)?(?:{NUM})(?:[-\s]+(?:more|additional|full))?"
-    rf"[-\s]+{UNITS}\b(?:-long)?(?!-(?:old|earlier|ago|end|century)|\s+old\b){_NOT_FRACTION}"
-    + _NOT_ORDINAL,
+    rf"[-\s]+{UNITS}\b(?:\s+and\s+a\s+half\b)?(?:-long)?(?!-(?:old|earlier|ago|end|century)"
+    rf"|\s+old\b){_NOT_FRACTION}" + _NOT_ORDINAL,
     # "the 1990s", "the late 1970s", "mid-1990s", "the 20th century"
     "decade": r"(?:the\s+)?(?:(?:early|late|mid-?)\s*)?(?:1[5-9]|20)\d0'?s\b",
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
@@ -283,6 +283,10 @@ def find(text: str) -> list[Candidate]:
                 continue
             found.append(Candidate(start=match.start(), end=match.end(), rule=match.lastgroup))
             cursor = match.end()
+            second = _second_day(text, found[-1])
+            if second is not None:
+                found.append(second)
+                cursor = second.end
     return found
 
 
@@ -294,13 +298,35 @@ def _may_begin(lowered: str, at: int) -> bool:
     return letters in _FIRST_WORDS or letters.startswith("mid")  # "midweek", "mid-1990s"
 
 
+# "April 24 and 25", "on Dec. 14 or 15": a second day of the month just named.
+_SECOND_DAY = re.compile(
+    r"\s+(?:and|or)\s+([0-3]?\d)(?:st|nd|rd|th)?\b(?![.,]\d)"
+    r"(?=\s*[^\w\s%]|\s+(?:in|at|on|to|for|when|while|as|and|with|the|of|from)\b|\s*\Z)"
+)
+
+
+def _second_day(text: str, candidate: Candidate) -> Candidate | None:
+    if candidate.rule != "month_day":
+        return None
+    match = _SECOND_DAY.match(text, candidate.end)
+    if match is None:
+        return None
+    return Candidate(start=match.start(1), end=match.end(), rule="second_day")
+
+
 def find_by_full_scan(text: str) -> list[Candidate]:
     """The reference `find` is equivalent to: one scan of the grammar over all of `text`."""
-    return [
-        Candidate(start=m.start(), end=m.end(), rule=m.lastgroup)
-        for m in _MASTER.finditer(text)
-        if m.lastgroup is not None and m.end() > m.start()
-    ]
+    found: list[Candidate] = []
+    cursor = 0
+    for match in _MASTER.finditer(text):
+        if match.lastgroup is None or match.end() == match.start() or match.start() < cursor:
+            continue
+        found.append(Candidate(start=match.start(), end=match.end(), rule=match.lastgroup))
+        second = _second_day(text, found[-1])
+        if second is not None:
+            found.append(second)
+            cursor = second.end
+    return found
 
 
 # --- tense cues ------------------------------------------------------------------------------

@@ -242,6 +242,15 @@ def _year_of(tokens: list[str]) -> int | None:
     return (19 if tokens[spelled] == "nineteen" else 20) * 100 + int(rest)
 
 
+def _second_day(span: str, tokens: list[str], context: Context) -> Reading | None:
+    """The "25" of "April 24 and 25": that day of the month just named."""
+    named = _DAY.match(context.previous or "")
+    if named is None:
+        return None
+    first = date.fromisoformat(named.group())
+    return _date(timex.day_value(first.replace(day=int(tokens[0].rstrip("stndrh")))), context)
+
+
 def _month_year(span: str, tokens: list[str], context: Context) -> Reading | None:
     month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
     year = _year_of(tokens)
@@ -458,6 +467,8 @@ def _duration_rule(span: str, tokens: list[str], context: Context) -> Reading | 
     amount = _number([t for t in before_unit if t not in ("first", "second", "third")])
     if amount is None and not any(t in _VAGUE for t in before_unit):
         return None
+    if amount is not None and "half" in tokens[last:]:  # "a year and a half"
+        amount += 0.5
     return _duration(_period(amount, unit), context)
 
 
@@ -767,6 +778,7 @@ _RESOLVERS: dict[str, Resolver] = {
     "iso_date": _iso_date,
     "month_day": _month_day,
     "day_month": _month_day,
+    "second_day": _second_day,
     "month_year": _month_year,
     "month_rel_year": _month_rel_year,
     "weekday": _weekday,
