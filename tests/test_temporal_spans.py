@@ -56,6 +56,8 @@ TABLE = [
     ("January nineteen ninety-seven.", [("January nineteen ninety-seven", "DATE", "1997-01")]),
     # "and a half" after the unit counts.
     ("He spent a year and a half abroad.", [("a year and a half", "DURATION", "P1Y6M")]),
+    # Trading and business days are days.
+    ("Refunds take five business days.", [("five business days", "DURATION", "P5D")]),
     # A second day of the month just named is a date of its own; a share is not.
     (
         "The fair runs on May 1 and 2 in Lyon.",

@@ -161,7 +161,8 @@ RULES: dict[str, str] = {
     # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
     # "the first nine months", "the last twenty four hours", "10-year"
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+)?(?:(?:past|last|next|first|previous"
-    rf"|coming|following|latest|final)\s+)?(?:{NUM})(?:[-\s]+(?:more|additional|full))?"
+    rf"|coming|following|latest|final)\s+)?(?:{NUM})"
+    r"(?:[-\s]+(?:more|additional|full|trading|business|working))?"
     rf"[-\s]+{UNITS}\b(?:\s+and\s+a\s+half\b)?(?:-long)?(?!-(?:old|earlier|ago|end|century)"
     rf"|\s+old\b){_NOT_FRACTION}" + _NOT_ORDINAL,
     # "the 1990s", "the late 1970s", "mid-1990s", "the 20th century"
