@@ -476,15 +476,23 @@ def test_bench_script_runs_in_process_on_a_tiny_input(
     spec.loader.exec_module(bench)
     gold = tmp_path / "tiny.jsonl"
     docs = [
-        {"id": "a", "dct": "2025-03-07", "text": "The council met on Thursday.", "timexes": []},
+        {
+            "id": "a",
+            "dct": "2025-03-07",
+            "text": "The council met on Thursday.",
+            "timexes": [
+                {"start": 19, "end": 27, "text": "Thursday", "type": "DATE", "value": "2025-03-06"}
+            ],
+        },
         {"id": "b", "dct": "2025-03-07T08:00:00", "text": "Talks resume next week.", "timexes": []},
     ]
     gold.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
-    status = bench.main(
-        ["--in-process", "--no-baseline", "--gold", str(gold), "--scorer", str(tmp_path / "none")]
-    )
+    flags = ["--in-process", "--no-baseline", "--direction"]
+    status = bench.main([*flags, "--gold", str(gold), "--scorer", str(tmp_path / "none")])
     assert status == 0
-    assert "characters/s on tiny.jsonl" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "characters/s on tiny.jsonl" in printed
+    assert "tense direction of undated days and months: 1/1" in printed
     out = tmp_path / "out.jsonl"
     assert bench.write_output(bench.load(gold), out) == 2
     assert json.loads(out.read_text().splitlines()[0])["mentions"][0]["value"] == "2025-03-06"
