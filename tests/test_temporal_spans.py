@@ -56,6 +56,8 @@ TABLE = [
     ("January nineteen ninety-seven.", [("January nineteen ninety-seven", "DATE", "1997-01")]),
     # "and a half" after the unit counts.
     ("He spent a year and a half abroad.", [("a year and a half", "DURATION", "P1Y6M")]),
+    # The near and short term lie ahead.
+    ("Margins will stay thin in the near term.", [("the near term", "DATE", "FUTURE_REF")]),
     # Trading and business days are days.
     ("Refunds take five business days.", [("five business days", "DURATION", "P5D")]),
     # A second day of the month just named is a date of its own; a share is not.
