@@ -56,6 +56,13 @@ TABLE = [
     ("January nineteen ninety-seven.", [("January nineteen ninety-seven", "DATE", "1997-01")]),
     # "and a half" after the unit counts.
     ("He spent a year and a half abroad.", [("a year and a half", "DURATION", "P1Y6M")]),
+    # A capital unit word names a programme; "quarter-to-quarter" is a comparison.
+    ('The minister spoke on "This Week" about the deal.', []),
+    ("The quarter-to-quarter comparison improved.", []),
+    (
+        "Profit rose in the fiscal-first quarter.",
+        [("the fiscal-first quarter", "DATE", "2025-Q1")],
+    ),
     # The near and short term lie ahead.
     ("Margins will stay thin in the near term.", [("the near term", "DATE", "FUTURE_REF")]),
     # Trading and business days are days.

@@ -127,8 +127,9 @@ RULES: dict[str, str] = {
     r"|the\s+latest\s+period\b|the\s+(?:full|(?:latest|current)\s+fiscal)\s+year\b"
     r"|(?:the\s+)?(?:(?:comparable|corresponding|same)\s+)?(?:year-ago|year-earlier"
     r"|(?:1[89]|20)\d\d)\s+(?:(?:first|second|third|fourth)\s+)?(?:quarter|period)\b",
-    "quarter": r"(?:(?:the|its|this\s+year's|last\s+year's|next\s+year's)\s+)?(?:fiscal\s+)?"
-    r"(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|latest|current|year-ago|year-earlier"
+    # ("quarter-to-quarter" is a comparison, not a quarter)
+    "quarter": r"(?<!-)(?:(?:the|its|this\s+year's|last\s+year's|next\s+year's)\s+)?"
+    r"(?:fiscal[-\s]+)?(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|latest|current|year-ago|year-earlier"
     r"|comparable|same|previous|last|past|next|fiscal)[-\s]+)?(?:fiscal\s+)?quarter\b"
     r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:century|mile)|-\w)" + _NOT_FRACTION,
     # "the following day", "that year", "later that month", "the next morning": anaphora,

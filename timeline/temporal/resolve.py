@@ -375,6 +375,8 @@ def _ago(span: str, tokens: list[str], context: Context) -> Reading | None:
 
 
 def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
+    if _TITLE_UNIT.search(span):
+        return None  # "ABC's "This Week"": a capital unit word names a programme, not a week
     dct = context.dct
     head = tokens[-1]
     step = _relative_step(tokens)
@@ -401,6 +403,9 @@ def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
         return _duration(_period(1, head), context)
     value = _shift_unit(context, head, step)
     return _date(value, context) if value else None
+
+
+_TITLE_UNIT = re.compile(r"\b(?:Week|Weekend|Month|Year|Decade|Century)\b")
 
 
 def _named_month(month: int, step: int | None, context: Context) -> Reading:
