@@ -11,6 +11,22 @@ from timeline.temporal import tag
 
 TUESDAY = datetime(2025, 10, 14, 9, 0, tzinfo=UTC)
 
+MARCH = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
+
+# (sentence, publish time, expected [(text, type, value)])
+DATED = [
+    # "last February" in March: last month would have said "last month".
+    ("The rules changed last February.", MARCH, [("last February", "DATE", "2024-02")]),
+    ("The rules changed last January.", MARCH, [("last January", "DATE", "2025-01")]),
+    ("The site reopens next April.", MARCH, [("next April", "DATE", "2026-04")]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "expected"), DATED)
+def test_dated(sentence: str, published: datetime, expected: list[tuple[str, str, str]]) -> None:
+    assert [(t.text, t.type, t.value) for t in tag(sentence, published)] == expected
+
+
 # (sentence, expected [(text, type, value)]), all published on TUESDAY
 TABLE = [
     # Ages are not durations, with a hyphen or without.

@@ -410,10 +410,14 @@ _TITLE_UNIT = re.compile(r"\b(?:Week|Weekend|Month|Year|Decade|Century)\b")
 
 def _named_month(month: int, step: int | None, context: Context) -> Reading:
     dct = context.dct
+    # Within a year, the month just gone is "last month" and the coming one "next month":
+    # "last February" written in March is the February a year before, "next April" in March
+    # the April a year ahead. Across New Year the name is what tells them apart ("last
+    # December" in January is the one just gone).
     if step == -1:
-        year = dct.year if month < dct.month else dct.year - 1
+        year = dct.year if month < dct.month - 1 else dct.year - 1
     elif step == 1:
-        year = dct.year if month > dct.month else dct.year + 1
+        year = dct.year if month > dct.month + 1 else dct.year + 1
     else:
         year = dct.year
     return _date(timex.month_value(year, month), context)
