@@ -52,6 +52,17 @@ TABLE = [
             ("a year ago", "DATE", "2024-Q3"),
         ],
     ),
+    # An earlier quarter named after the reported one is background.
+    (
+        "Third-quarter profit rose 8%. After a weak second quarter, margins recovered and "
+        "were wider than a year ago.",
+        EARNINGS,
+        [
+            ("Third-quarter", "DATE", "2025-Q3"),
+            ("second quarter", "DATE", "2025-Q2"),
+            ("a year ago", "DATE", "2024-Q3"),
+        ],
+    ),
 ]
 
 

@@ -53,8 +53,9 @@ def tag(text: str, published: datetime) -> list[Timex]:
             # "In the first nine months, ... a year earlier": the comparison is now yearly.
             quarter = None
         named = _reported_quarter(candidate.rule, found[-1].text, reading.value, published)
-        if named is not None:
-            # Later "a year earlier" and "the quarter" in earnings news refer to this quarter.
+        if named is not None and (quarter is None or named > quarter):
+            # Later "a year earlier" and "the quarter" in earnings news refer to this quarter;
+            # an earlier one named after it ("after a flat second quarter") is background.
             quarter = named
     return found
 
