@@ -28,6 +28,8 @@ TABLE = [
         TUESDAY,
         [("Friday", "DATE", "2025-10-17")],
     ),
+    # A present tense schedule points ahead: "the fair opens Friday".
+    ("The book fair opens Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
     # A word in -ed is only guessed to be a past verb: it does not undo a modal before it.
     (
         "The lender said it will buy back its preferred shares on Monday.",

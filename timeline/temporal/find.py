@@ -366,8 +366,11 @@ _GUESSED_PAST = (
 # [Nov. 10]", "effective [Feb. 1]", "extended its offer to [Nov. 20]", "expires [Monday]").
 # Their verb is often a past one ("declared a dividend payable ..."), which must not win.
 _DEADLINE = re.compile(
-    r"\b(?:payable|effective|of\s+record|record\s+date\s+is|expires|expiring|takes?\s+effect"
-    r"|extended(?:\s+\w+){0,2}\s+to|deadline\s+of)\s+(?:(?:on|in)\s+)?\Z"
+    r"\b(?:payable|effective|of\s+record|record\s+date\s+is|expires|expiring"
+    r"|takes?\s+effect|extended(?:\s+\w+){0,2}\s+to|deadline\s+of"
+    # a present tense schedule: "Congress reconvenes [Jan. 24]", "the fair opens [Friday]"
+    r"|(?:begin|start|open|end|close|resume|reconvene|convene|meet|arrive|depart|return)s)"
+    r"\s+(?:(?:on|in)\s+)?\Z"
 )
 _DEADLINE_REACH = len("extended the tender offer to ")
 _CUE_BEFORE, _CUE_AFTER = 160, 80
