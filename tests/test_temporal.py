@@ -351,7 +351,7 @@ scan_words = st.sampled_from(
     morning tonight now currently recent years for every each per day daily nineteen ninety-six
     twenty twelve the nineties 20th century spring in since said shares fell 3% 41 years old
     quarters of its , . ; company Easter Monday Good Election Labor Memorial Mondays
-    nights winter of January and or 24 25th""".split()
+    nights winter of January and or 24 25th eight-year its""".split()
 )
 
 

@@ -70,6 +70,9 @@ TABLE = [
         [("the winter of nineteen ninety-four", "DATE", "1994-WI")],
     ),
     ("January nineteen ninety-seven.", [("January nineteen ninety-seven", "DATE", "1997-01")]),
+    # Before an adjectival duration the determiner belongs to the noun (TimeML 1.2.1).
+    ("The eight-year war ended.", [("eight-year", "DURATION", "P8Y")]),
+    ("Over the past two years, rents rose.", [("the past two years", "DURATION", "P2Y")]),
     # "and a half" after the unit counts.
     ("He spent a year and a half abroad.", [("a year and a half", "DURATION", "P1Y6M")]),
     # A capital unit word names a programme; "quarter-to-quarter" is a comparison.

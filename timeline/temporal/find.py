@@ -161,7 +161,9 @@ RULES: dict[str, str] = {
     "year_word": r"year-(?:earlier|ago|end)\b|(?:the\s+)?(?:fiscal\s+)?year-end\b",
     # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
     # "the first nine months", "the last twenty four hours", "10-year"
-    "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+)?(?:(?:past|last|next|first|previous"
+    # (before an adjective, "the [eight-year] war", the determiner is the noun's: TimeML 1.2.1)
+    "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+(?![\w.]+-{UNITS}\b))?"
+    rf"(?:(?:past|last|next|first|previous"
     rf"|coming|following|latest|final)\s+)?(?:{NUM})"
     r"(?:[-\s]+(?:more|additional|full|trading|business|working))?"
     rf"[-\s]+{UNITS}\b(?:\s+and\s+a\s+half\b)?(?:-long)?(?!-(?:old|earlier|ago|end|century)"
