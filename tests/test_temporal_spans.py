@@ -58,6 +58,9 @@ TABLE = [
         [("Good Friday", "DATE", "2025-04-18"), ("Easter Monday", "DATE", "2025-04-21")],
     ),
     ("Crowds gathered on Memorial Day.", [("Memorial Day", "DATE", "2025-05-26")]),
+    ("Pilgrims arrived as Easter week began.", [("Easter week", "DATE", "2025-W16")]),
+    ("The Good Friday Agreement holds.", []),
+    ("Statues stand on Easter Island.", []),
     # A plural weekday or part of day is every such day (a SET).
     ("The museum is closed on Mondays.", [("Mondays", "SET", "XXXX-WXX-1")]),
     ("Night buses run on Tuesday nights.", [("Tuesday nights", "SET", "XXXX-WXX-2TNI")]),

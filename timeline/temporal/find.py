@@ -111,7 +111,7 @@ RULES: dict[str, str] = {
     # "Friday morning", "late Wednesday night", "last Friday", "Friday's"
     "weekday": rf"(?:(?:early|late|earlier|later)\s+)?(?:(?:last|next|this|coming)\s+)?"
     # "Mondays", "Tuesday nights": every one of them (a SET)
-    rf"{WEEKDAY}s?(?:\s+{PART}s?)?\b",
+    rf"(?<!(?-i:Good)\s){WEEKDAY}s?(?:\s+{PART}s?)?\b",
     # "yesterday", "late yesterday", "tomorrow morning", "tonight", "this morning",
     # "last night", "overnight", "later this afternoon"
     "rel_day": rf"(?:(?:early|late|earlier|later|mid-?)\s*)?(?:yesterday|today|tomorrow)"
@@ -142,7 +142,9 @@ RULES: dict[str, str] = {
     "holiday": r"(?:(?:last|next|this)\s+)?(?-i:Thanksgiving(?:\s+Day)?"
     r"|Christmas(?:\s+(?:Day|Eve))?|New\s+Year's\s+(?:Day|Eve)|Independence\s+Day|Halloween"
     r"|Valentine's\s+Day|Election\s+Day|Labou?r\s+Day|Memorial\s+Day|Good\s+Friday"
-    r"|Easter(?:\s+(?:Sunday|Monday))?)\b",
+    r"|Easter(?:\s+(?:Sunday|Monday|week))?)\b"
+    # the Good Friday Agreement, Easter Island: names, not days
+    r"(?!\s+(?-i:Agreement|Accords?|Islands?|Rising))",
     # "the year ended Sept. 30": a reporting period measured, not the calendar year
     "year_ended": r"the\s+(?:fiscal\s+)?year(?=\s+end(?:ed|ing)\b)",
     # "the year 2000", "the year two thousand", "the fiscal year"

@@ -762,6 +762,8 @@ def _holiday_on(name: str, tokens: list[str], year: int) -> date:
         return day - timedelta(days=1)
     if name == "easter" and "monday" in tokens:
         return day + timedelta(days=1)
+    if tokens[-1] == "week":  # "Easter week": the ISO week that ends on Easter Sunday
+        return timex.week_start(day)
     return day
 
 
@@ -777,7 +779,10 @@ def _holiday(span: str, tokens: list[str], context: Context) -> Reading | None:
         year = dct.year if this_year >= dct else dct.year + 1
     else:
         year = _nearest_year(this_year.month, this_year.day, context, False)
-    return _date(timex.day_value(_holiday_on(name, tokens, year)), context)
+    day = _holiday_on(name, tokens, year)
+    if tokens[-1] == "week":
+        return _date(timex.week_value(day), context)
+    return _date(timex.day_value(day), context)
 
 
 Resolver = Callable[[str, list[str], Context], Reading | None]
