@@ -129,8 +129,9 @@ RULES: dict[str, str] = {
     r"|(?:1[89]|20)\d\d)\s+(?:(?:first|second|third|fourth)\s+)?(?:quarter|period)\b",
     # ("quarter-to-quarter" is a comparison, not a quarter)
     "quarter": r"(?<!-)(?:(?:the|its|this\s+year's|last\s+year's|next\s+year's)\s+)?"
-    r"(?:fiscal[-\s]+)?(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|latest|current|year-ago|year-earlier"
-    r"|comparable|same|previous|last|past|next|fiscal)[-\s]+)?(?:fiscal\s+)?quarter\b"
+    r"(?:fiscal[-\s]+)?(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|latest|current"
+    r"|year-ago|year-earlier|comparable|same|previous|last|past|next|fiscal)[-\s]+)?"
+    r"(?:fiscal\s+)?quarter\b"
     r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:century|mile)|-\w)" + _NOT_FRACTION,
     # "the following day", "that year", "later that month", "the next morning": anaphora,
     # resolved against the date the text last named
@@ -226,11 +227,11 @@ _TRIGGER = re.compile(
     r"|may|june|july|august|september|october|november|december|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday|second|minute|hour|day|week|fortnight|month|quarter|year"
     r"|decade|centur|now|current|recent|today|yesterday|tomorrow|tonight|overnight|morning"
-    r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually|yearly"
-    r"|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties|forties"
-    r"|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
-    r"|independence|halloween|valentine|easter|term\b|mid(?:week|month|year|spring|summer|fall|autumn"
-    r"|winter))",
+    r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually"
+    r"|yearly|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties"
+    r"|forties|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
+    r"|independence|halloween|valentine|easter|term\b"
+    r"|mid(?:week|month|year|spring|summer|fall|autumn|winter))",
 )
 # The most text a match can hold before its first trigger ("no more than the first sixty").
 _LOOKBACK = 48
@@ -369,14 +370,14 @@ _GUESSED_PAST = (
 # record dates, effective dates, deadlines and expiries ("payable [Dec. 1] to stock of record
 # [Nov. 10]", "effective [Feb. 1]", "extended its offer to [Nov. 20]", "expires [Monday]").
 # Their verb is often a past one ("declared a dividend payable ..."), which must not win.
-_DEADLINE = re.compile(
+_AHEAD = re.compile(
     r"\b(?:payable|effective|of\s+record|record\s+date\s+is|expires|expiring"
     r"|takes?\s+effect|extended(?:\s+\w+){0,2}\s+to|deadline\s+of"
     # a present tense schedule: "Congress reconvenes [Jan. 24]", "the fair opens [Friday]"
     r"|(?:begin|start|open|end|close|resume|reconvene|convene|meet|arrive|depart|return)s)"
     r"\s+(?:(?:on|in)\s+)?\Z"
 )
-_DEADLINE_REACH = len("extended the tender offer to ")
+_AHEAD_REACH = len("extended the tender offer to ")
 _CUE_BEFORE, _CUE_AFTER = 160, 80
 _ADJACENT = len(" on ")
 # Matched against lowered text, case-sensitively: IGNORECASE makes this scan several times slower.
@@ -396,10 +397,10 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
     """
     if lowered.endswith(("since ", "ago "), 0, offset):
         return -1  # "since [March]" reaches back from now, whatever the verb
-    if _DEADLINE.search(lowered, max(0, offset - _DEADLINE_REACH), offset):
+    if _AHEAD.search(lowered, max(0, offset - _AHEAD_REACH), offset):
         return 1  # "payable [Dec. 1]", "extended to [Nov. 6]": a date set ahead
     before: int = 0
-    modal = 0  # the last cue before that is not a guess
+    certain = 0  # the last cue before that is not a guess
     after: int = 0
     reported = 0
     start = max(sentence[0], offset - _CUE_BEFORE)
@@ -418,8 +419,8 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
         if match.end() <= offset:
             # Keep the last cue before the expression; a guessed past does not undo a modal.
             guess = match.lastgroup == "guess"
-            before = modal if guess and modal == 1 else sign
-            modal = modal if guess else sign
+            before = certain if guess and certain == 1 else sign
+            certain = certain if guess else sign
         elif match.start() > offset and not after:
             after = sign
     return before or after or reported
