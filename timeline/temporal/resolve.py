@@ -712,9 +712,6 @@ def _anaphor_reading(tokens: list[str], context: Context) -> Reading | None:
 _ANAPHOR_UNITS = frozenset({"day", "week", "month", "year", *_PART_CODES})
 
 
-# Holidays as the date they fall on in a given year (US usage, as the news of the corpus:
-# Thanksgiving is the fourth Thursday of November, Election Day the Tuesday after the first
-# Monday of November).
 def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
     """The nth `weekday` (0 = Monday) of the month; nth = -1 is the last one."""
     if nth < 0:
@@ -737,6 +734,9 @@ def _easter(year: int) -> date:
     return date(year, month, day + 1)
 
 
+# Holidays as the date they fall on in a given year, keyed by their first word (US usage, as
+# the news of the corpus: Thanksgiving is the fourth Thursday of November, Election Day the
+# Tuesday after the first Monday of November).
 _HOLIDAYS: dict[str, Callable[[int], date]] = {
     "thanksgiving": lambda year: _nth_weekday(year, 11, 3, 4),
     "christmas": lambda year: date(year, 12, 25),
