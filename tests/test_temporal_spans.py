@@ -34,6 +34,7 @@ TABLE = [
     # A share of something is not a quarter of a year.
     ("Imports make up about three-quarters of its grain.", []),
     ("Pension funds hold a quarter of the market.", []),
+    ("About three-quarters of commuters drive.", []),
     ("Rates sit near a quarter-century high.", []),
     # ... while a count of quarters of something still is a duration.
     ("The firm had several quarters of losses.", [("several quarters", "DURATION", "PXQ")]),

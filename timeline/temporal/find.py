@@ -83,10 +83,12 @@ SPELLED_YEAR = (
     r"(?:nineteen|twenty)\s+(?:(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
     rf"(?:-(?:{_NUMWORD}))?|(?:{_TEENS}))\b"
 )
-# "three-quarters of its food", "a quarter of the market": a share of something, not a time.
+# "three-quarters of its food", "a quarter of the market", "three-quarters of voters": a share
+# of something, not a time ("several quarters of losses" still is one).
 _NOT_FRACTION = (
     r"(?!(?:(?<=quarter)|(?<=quarters))\s+of\s+(?:its|the|their|his|her|our|all|an?)\b"
-    r"(?!\s+(?:current\s+|fiscal\s+|calendar\s+)?year\b))"
+    r"(?!\s+(?:current\s+|fiscal\s+|calendar\s+)?year\b)"
+    r"|(?<=-quarters)\s+of\b)"
 )
 # "a second term", "a second group": an ordinal before its noun, not a second of time
 # ("a second later" still is one).
