@@ -15,12 +15,14 @@ and times (that path is what tests/test_temporal.py runs on a tiny input of its 
     .venv/bin/python bench/temporal.py                 # the table of issue 3
     .venv/bin/python bench/temporal.py --no-baseline   # skip dateparser (slow: ~4 s)
     .venv/bin/python bench/temporal.py --errors 20     # and the scorer's error listing
+    .venv/bin/python bench/temporal.py --direction     # and how often the tense points right
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,8 @@ BASELINE = Path(__file__).resolve().parent / "dateparser_tag.py"
 sys.path.insert(0, str(ROOT))
 
 from timeline.temporal import tag  # noqa: E402
+from timeline.temporal.find import find, tense_direction  # noqa: E402
+from timeline.text import sentence_spans  # noqa: E402
 
 
 def published_of(dct: str) -> datetime:
@@ -111,6 +115,39 @@ def throughput(documents: list[dict[str, Any]], rounds: int = 5) -> float:
     return characters / best if best > 0 else float("inf")
 
 
+# Rules whose span may name a day or month without its year, so the tense has to place it.
+_UNDATED_RULES = frozenset({"weekday", "month", "month_day", "day_month", "season"})
+_HAS_ANCHOR = re.compile(r"\b(?:1[5-9]|20)\d\d\b|\b(?:last|next|this|coming)\b", re.IGNORECASE)
+_GOLD_DAY = re.compile(r"(\d{4})-(\d\d)(?:-(\d\d))?")
+
+
+def direction_accuracy(documents: list[dict[str, Any]]) -> tuple[int, int]:
+    """(right, total) for `tense_direction` on gold timexes found by an undated rule ("Friday",
+    "March", "Oct. 23"), against the direction the gold value lies in from the DCT."""
+    right = total = 0
+    for doc in documents:
+        text, dct = doc["text"], date.fromisoformat(doc["dct"][:10])
+        lowered = text.lower() if len(text.lower()) == len(text) else text
+        sentences = sentence_spans(text)
+        rules = {candidate.start: candidate.rule for candidate in find(text)}
+        for timex in doc["timexes"]:
+            found = _GOLD_DAY.match(timex["value"])
+            if rules.get(timex["start"]) not in _UNDATED_RULES or found is None:
+                continue
+            if _HAS_ANCHOR.search(timex["text"]) or found.group(2) is None:
+                continue
+            year, month, day = int(found[1]), int(found[2]), int(found[3] or 0)
+            named = (year, month, day) if day else (year, month, 0)
+            here = (dct.year, dct.month, dct.day if day else 0)
+            truth = (named > here) - (named < here)
+            if truth == 0:
+                continue
+            sentence = next((s for s in sentences if s[0] <= timex["start"] < s[1]), (0, 0))
+            total += 1
+            right += tense_direction(lowered, sentence, timex["start"]) == truth
+    return right, total
+
+
 def row(system: str, gold: Path, summary: dict[str, Any]) -> str:
     speed = summary.get("perf", {}).get("chars_per_s")
     return (
@@ -127,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=0, help="list N misses of each kind")
     parser.add_argument("--gold", type=Path, action="append", help="gold JSONL (repeatable)")
     parser.add_argument("--scorer", type=Path, default=BENCH / "score.py")
+    parser.add_argument(
+        "--direction", action="store_true", help="also score the tense direction on the gold"
+    )
     args = parser.parse_args(argv)
     golds = args.gold or list(GOLDS)
     scorer: Path | None = args.scorer if args.scorer.exists() else None
@@ -162,14 +202,17 @@ def main(argv: list[str] | None = None) -> int:
     if ours and theirs:
         lines.append(f"\nspeed ratio on {first}: timeline tag / dateparser = {ours / theirs:.1f}x")
     lines.append(f"in-process tag(): {in_process_speed:,.0f} characters/s on {first}")
+    if args.direction:
+        right, total = direction_accuracy(load(golds[0]))
+        share = right / total if total else 0.0
+        lines.append(f"tense direction of undated days and months: {right}/{total} = {share:.3f}")
     print("\n".join(lines))
-    if args.errors and scorer is not None:
-        command = f"{TIMELINE} tag" if not in_process else None
+    if args.errors and scorer is not None and not in_process:
         for gold in golds:
-            source = ["--run", command] if command else []
-            if source:
-                extra = ["--errors", str(args.errors)]
-                subprocess.run([sys.executable, str(scorer), "--gold", str(gold), *source, *extra])
+            listing = ["--run", f"{TIMELINE} tag", "--errors", str(args.errors)]
+            subprocess.run(
+                [sys.executable, str(scorer), "--gold", str(gold), *listing], check=False
+            )
     return 0
 
 

@@ -342,6 +342,26 @@ def test_find_matches_a_full_scan() -> None:
     assert find(text) == find_by_full_scan(text)
 
 
+# Words that begin matches of every rule, and some that do not: `find` skips word starts that
+# cannot begin a match, and must still find what the full scan finds.
+scan_words = st.sampled_from(
+    """the week of Nov. 3 midweek mid-1990s mid afternoon early late last next this past about
+    nearly more than a few several two-year 10-year 4th third-quarter fiscal 1989 year-end
+    year-ago quarter period New Year's Eve Christmas Thanksgiving Day noon 10 p.m. EST Friday
+    morning tonight now currently recent years for every each per day daily nineteen ninety-six
+    twenty twelve the nineties 20th century spring in since said shares fell 3% 41 years old
+    quarters of its , . ; company Easter Monday Good Election Labor Memorial Mondays
+    nights winter of January and or 24 25th eight-year its""".split()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(scan_words, max_size=30))
+def test_find_equals_the_full_scan(words: list[str]) -> None:
+    text = " ".join(words)
+    assert find(text) == find_by_full_scan(text)
+
+
 zones = st.sampled_from([UTC, LONDON, ZoneInfo("Asia/Tokyo"), timezone(timedelta(0))])
 moments = st.datetimes(
     min_value=datetime(1, 1, 2), max_value=datetime(9998, 12, 30), timezones=zones
@@ -456,15 +476,23 @@ def test_bench_script_runs_in_process_on_a_tiny_input(
     spec.loader.exec_module(bench)
     gold = tmp_path / "tiny.jsonl"
     docs = [
-        {"id": "a", "dct": "2025-03-07", "text": "The council met on Thursday.", "timexes": []},
+        {
+            "id": "a",
+            "dct": "2025-03-07",
+            "text": "The council met on Thursday.",
+            "timexes": [
+                {"start": 19, "end": 27, "text": "Thursday", "type": "DATE", "value": "2025-03-06"}
+            ],
+        },
         {"id": "b", "dct": "2025-03-07T08:00:00", "text": "Talks resume next week.", "timexes": []},
     ]
     gold.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
-    status = bench.main(
-        ["--in-process", "--no-baseline", "--gold", str(gold), "--scorer", str(tmp_path / "none")]
-    )
+    flags = ["--in-process", "--no-baseline", "--direction"]
+    status = bench.main([*flags, "--gold", str(gold), "--scorer", str(tmp_path / "none")])
     assert status == 0
-    assert "characters/s on tiny.jsonl" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "characters/s on tiny.jsonl" in printed
+    assert "tense direction of undated days and months: 1/1" in printed
     out = tmp_path / "out.jsonl"
     assert bench.write_output(bench.load(gold), out) == 2
     assert json.loads(out.read_text().splitlines()[0])["mentions"][0]["value"] == "2025-03-06"

@@ -52,11 +52,25 @@ def tag(text: str, published: datetime) -> list[Timex]:
         if reading.type is TimexType.DURATION and reading.value in _REPORTING_SPANS:
             # "In the first nine months, ... a year earlier": the comparison is now yearly.
             quarter = None
-        quarter_named = names_quarter(candidate.rule, found[-1].text)
-        if quarter_named and reading.value[4:6] == "-Q" and reading.value[6:].isdigit():
-            # Later "a year earlier" and "the quarter" in earnings news refer to this quarter.
-            quarter = (int(reading.value[:4]), int(reading.value[6:]))
+        named = _reported_quarter(candidate.rule, found[-1].text, reading.value, published)
+        if named is not None and (quarter is None or named > quarter):
+            # Later "a year earlier" and "the quarter" in earnings news refer to this quarter;
+            # an earlier one named after it ("after a flat second quarter") is background.
+            quarter = named
     return found
+
+
+def _reported_quarter(
+    rule: str, span: str, value: str, published: datetime
+) -> tuple[int, int] | None:
+    """The quarter an earnings report is about, if `span` names one: a quarter already over at
+    the publish time. A quarter still running or ahead ("a fourth-quarter charge is expected")
+    is a forecast, not the period the report's comparisons refer to."""
+    if not names_quarter(rule, span) or value[4:6] != "-Q" or not value[6:].isdigit():
+        return None
+    named = (int(value[:4]), int(value[6:]))
+    current = (published.year, timex.quarter_of(published.month))
+    return named if named < current else None
 
 
 def _sentence_of(

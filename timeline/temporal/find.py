@@ -76,6 +76,24 @@ CLOCK = (
 )
 ZONE = r"(?:\s+(?-i:[ECMP][SD]T|GMT|BST|UTC))?"
 
+_TEENS = "eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+# "nineteen ninety-six", "twenty twelve"; "twenty six" is a count ("twenty six percent"): a
+# spelled year's second half is tens or teens.
+SPELLED_YEAR = (
+    r"(?:nineteen|twenty)\s+(?:(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    rf"(?:-(?:{_NUMWORD}))?|(?:{_TEENS}))\b"
+)
+# "three-quarters of its food", "a quarter of the market", "three-quarters of voters": a share
+# of something, not a time ("several quarters of losses" still is one).
+_NOT_FRACTION = (
+    r"(?!(?:(?<=quarter)|(?<=quarters))\s+of\s+(?:its|the|their|his|her|our|all|an?)\b"
+    r"(?!\s+(?:current\s+|fiscal\s+|calendar\s+)?year\b)"
+    r"|(?<=-quarters)\s+of\b)"
+)
+# "a second term", "a second group": an ordinal before its noun, not a second of time
+# ("a second later" still is one).
+_NOT_ORDINAL = r"(?!(?<=\ba\ssecond)\s+(?!(?:later|earlier|before|after|ago|or|and|to)\b)[a-z])"
+
 # --- rules, most specific first: at one position the first alternative that matches wins ---
 
 RULES: dict[str, str] = {
@@ -83,20 +101,24 @@ RULES: dict[str, str] = {
     "clock": rf"{CLOCK}{ZONE}(?:,?\s+(?:{WEEKDAY}|{MONTH}\s+{DAY}\b|yesterday|today|tomorrow))?",
     # "2025-03-07"
     "iso_date": r"\d{4}-[01]\d-[0-3]\d\b",
-    # "Friday, March 7, 2025", "March 7th", "Mar. 7, 2025", "March 2025", "March of 2025"
-    "month_day": rf"(?:{WEEKDAY},?\s+)?{MONTH}\s+{DAY}(?!\d)(?:,?\s+{YEAR})?\b",
+    # "Friday, March 7, 2025", "March 7th", "Mar. 7, 2025", "March 2025", "March of 2025";
+    # "the week of March 6" (the ISO week holding that day: a rule of its own costs the scan)
+    "month_day": rf"(?:{WEEKDAY},?\s+|the\s+week\s+of\s+)?{MONTH}\s+{DAY}(?!\d)(?:,?\s+{YEAR})?\b",
     "day_month": rf"(?:{WEEKDAY},?\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{YEAR})?",
-    "month_year": rf"(?:{EDGE}\s*)?{MONTH},?\s+(?:of\s+)?{YEAR}",
+    # "January nineteen ninety-seven", "the winter of 1994"
+    "month_year": rf"(?:{EDGE}\s*)?(?:{MONTH},?\s+(?:of\s+)?|(?:the\s+)?{SEASON}\s+of\s+)"
+    rf"(?:{YEAR}|{SPELLED_YEAR})",
     # "January this year", "June last year"
     "month_rel_year": rf"{MONTH}\s+(?:this|last|next)\s+year",
     # "Friday morning", "late Wednesday night", "last Friday", "Friday's"
     "weekday": rf"(?:(?:early|late|earlier|later)\s+)?(?:(?:last|next|this|coming)\s+)?"
-    rf"{WEEKDAY}(?:\s+{PART})?\b",
+    # "Mondays", "Tuesday nights": every one of them (a SET)
+    rf"(?<!(?-i:Good)\s){WEEKDAY}s?(?:\s+{PART}s?)?\b",
     # "yesterday", "late yesterday", "tomorrow morning", "tonight", "this morning",
     # "last night", "overnight", "later this afternoon"
     "rel_day": rf"(?:(?:early|late|earlier|later|mid-?)\s*)?(?:yesterday|today|tomorrow)"
     rf"(?:\s+{PART})?|tonight|overnight|(?:(?:earlier|later)\s+)?this\s+{PART}"
-    rf"|(?:mid-?|late\s+|early\s+)(?:morning|afternoon)(?:\s+(?:yesterday|today))?"
+    rf"|(?:mid[-\s]?|late\s+|early\s+)(?:morning|afternoon)(?:\s+(?:yesterday|today))?"
     r"|last\s+night",
     # "the third quarter", "third-quarter", "the fiscal first quarter", "the latest quarter",
     # "this year's third quarter", "the year-ago quarter", "the quarter"
@@ -107,17 +129,25 @@ RULES: dict[str, str] = {
     r"|the\s+latest\s+period\b|the\s+(?:full|(?:latest|current)\s+fiscal)\s+year\b"
     r"|(?:the\s+)?(?:(?:comparable|corresponding|same)\s+)?(?:year-ago|year-earlier"
     r"|(?:1[89]|20)\d\d)\s+(?:(?:first|second|third|fourth)\s+)?(?:quarter|period)\b",
-    "quarter": r"(?:(?:the|its|this\s+year's|last\s+year's|next\s+year's)\s+)?(?:fiscal\s+)?"
-    r"(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|latest|current|year-ago|year-earlier"
-    r"|comparable|same|previous|last|past|next|fiscal)[-\s]+)?(?:fiscal\s+)?quarter\b"
-    r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:of\s+a|century|mile))",
+    # ("quarter-to-quarter" is a comparison, not a quarter)
+    "quarter": r"(?<!-)(?:(?:the|its|this\s+year's|last\s+year's|next\s+year's)\s+)?"
+    r"(?:fiscal[-\s]+)?(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|latest|current"
+    r"|year-ago|year-earlier|comparable|same|previous|last|past|next|fiscal)[-\s]+)?"
+    r"(?:fiscal\s+)?quarter\b"
+    r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:century|mile)|-\w)" + _NOT_FRACTION,
     # "the following day", "that year", "later that month", "the next morning": anaphora,
     # resolved against the date the text last named
+    # "the previous Friday": the Friday before the date last named
     "anaphor": r"(?:(?:earlier|later)\s+)?(?:(?:the|that)\s+(?:following|next|previous|prior|same)"
-    r"\s+(?:day|morning|evening|night|week|month|year)|that\s+(?:same\s+)?(?:day|month|year))\b",
+    rf"\s+(?:day|morning|evening|night|week|month|year|{WEEKDAY})"
+    r"|that\s+(?:same\s+)?(?:day|month|year))\b",
     # "Thanksgiving Day", "last Christmas", "New Year's Eve": holidays with a fixed rule
     "holiday": r"(?:(?:last|next|this)\s+)?(?-i:Thanksgiving(?:\s+Day)?"
-    r"|Christmas(?:\s+(?:Day|Eve))?|New\s+Year's\s+(?:Day|Eve)|Independence\s+Day|Halloween|Valentine's\s+Day)\b",
+    r"|Christmas(?:\s+(?:Day|Eve))?|New\s+Year's\s+(?:Day|Eve)|Independence\s+Day|Halloween"
+    r"|Valentine's\s+Day|Election\s+Day|Labou?r\s+Day|Memorial\s+Day|Good\s+Friday"
+    r"|Easter(?:\s+(?:Sunday|Monday|week))?)\b"
+    # the Good Friday Agreement, Easter Island: names, not days
+    r"(?!\s+(?-i:Agreement|Accords?|Islands?|Rising))",
     # "the year ended Sept. 30": a reporting period measured, not the calendar year
     "year_ended": r"the\s+(?:fiscal\s+)?year(?=\s+end(?:ed|ing)\b)",
     # "the year 2000", "the year two thousand", "the fiscal year"
@@ -136,9 +166,13 @@ RULES: dict[str, str] = {
     "year_word": r"year-(?:earlier|ago|end)\b|(?:the\s+)?(?:fiscal\s+)?year-end\b",
     # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
     # "the first nine months", "the last twenty four hours", "10-year"
-    "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+)?(?:(?:past|last|next|first|previous"
-    rf"|coming|following|latest|final)\s+)?(?:{NUM})(?:[-\s]+(?:more|additional|full))?"
-    rf"[-\s]+{UNITS}\b(?:-long)?(?!-(?:old|earlier|ago|end))",
+    # (before an adjective, "the [eight-year] war", the determiner is the noun's: TimeML 1.2.1)
+    "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+(?![\w.]+-{UNITS}\b))?"
+    rf"(?:(?:past|last|next|first|previous"
+    rf"|coming|following|latest|final)\s+)?(?:{NUM})"
+    r"(?:[-\s]+(?:more|additional|full|trading|business|working))?"
+    rf"[-\s]+{UNITS}\b(?:\s+and\s+a\s+half\b)?(?:-long)?(?!-(?:old|earlier|ago|end|century)"
+    rf"|\s+old\b){_NOT_FRACTION}" + _NOT_ORDINAL,
     # "the 1990s", "the late 1970s", "mid-1990s", "the 20th century"
     "decade": r"(?:the\s+)?(?:(?:early|late|mid-?)\s*)?(?:1[5-9]|20)\d0'?s\b",
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
@@ -146,8 +180,7 @@ RULES: dict[str, str] = {
     # "fiscal 1989", "early 1991", "mid-1996", "the end of 1990", "1990"
     "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*)?(?:(?<=mid-)|(?<![$£€\d.,/-])){YEAR}",
     # "nineteen ninety-six", "the nineties"
-    "spelled_year": rf"(?:nineteen|twenty)\s+(?:(?:ten|twenty|thirty|forty|fifty|sixty|seventy"
-    rf"|eighty|ninety)(?:-(?:{_NUMWORD}))?|(?:{_NUMWORD}))\b|(?:the\s+)?(?:nineteen-)?(?:twenties"
+    "spelled_year": rf"{SPELLED_YEAR}|(?:the\s+)?(?:nineteen-)?(?:twenties"
     r"|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
     # "early November", "late September", "mid-November", "March"
     "month": rf"(?:{EDGE}\s*)?{MONTH}(?!\s+\d)",
@@ -196,10 +229,11 @@ _TRIGGER = re.compile(
     r"|may|june|july|august|september|october|november|december|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday|second|minute|hour|day|week|fortnight|month|quarter|year"
     r"|decade|centur|now|current|recent|today|yesterday|tomorrow|tonight|overnight|morning"
-    r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually|yearly"
-    r"|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties|forties"
-    r"|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
-    r"|independence|halloween|valentine|term\b)",
+    r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually"
+    r"|yearly|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties"
+    r"|forties|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
+    r"|independence|halloween|valentine|easter|term\b"
+    r"|mid(?:week|month|year|spring|summer|fall|autumn|winter))",
 )
 # The most text a match can hold before its first trigger ("no more than the first sixty").
 _LOOKBACK = 48
@@ -209,6 +243,24 @@ _DIGIT_LOOKBACK = len("the beginning of ") + 3
 
 
 _WORD_START = re.compile(r"\b\w")
+_WORD = re.compile(r"[^\W\d_]+")
+# The words a match can begin with (a digit aside), read off the rules above: the grammar is
+# tried only at word starts among them. Most words near a trigger ("shares", "said") are not,
+# and a failed try of the whole grammar costs more than this look-up.
+# tests/test_temporal.py checks `find` against `find_by_full_scan`, which does not filter.
+_FIRST_WORDS = frozenset(MONTHS) | set(WEEKDAYS) | set(SEASONS) | set(NUMBERS) | set(ORDINALS)
+_FIRST_WORDS |= {f"{weekday}s" for weekday in WEEKDAYS}  # "Mondays"
+_FIRST_WORDS |= set(
+    """the a an its this that these next last past previous prior coming following current latest
+    final early late earlier later mid fiscal calendar comparable corresponding same quarter
+    period year years months weeks days hours decades centuries noon midday midnight
+    yesterday today tomorrow tonight overnight thanksgiving christmas new independence
+    halloween valentine election labor labour memorial good easter about around nearly
+    almost roughly approximately more less at up no over some several many few every each
+    per daily weekly monthly annually yearly hourly nightly right now currently recently
+    recent nowadays nineteenth twentieth twenties thirties forties fifties sixties seventies
+    eighties nineties""".split()
+)
 
 
 def find(text: str) -> list[Candidate]:
@@ -233,21 +285,57 @@ def find(text: str) -> list[Candidate]:
             if word.start() < cursor:
                 continue
             tried = word.start()
+            if not lowered[tried].isdigit() and not _may_begin(lowered, tried):
+                continue
             match = _MASTER.match(text, tried)
             if match is None or match.lastgroup is None or match.end() == match.start():
                 continue
             found.append(Candidate(start=match.start(), end=match.end(), rule=match.lastgroup))
             cursor = match.end()
+            second = _second_day(text, found[-1])
+            if second is not None:
+                found.append(second)
+                cursor = second.end
     return found
+
+
+def _may_begin(lowered: str, at: int) -> bool:
+    word = _WORD.match(lowered, at)
+    if word is None:
+        return True  # not a letter: leave it to the grammar
+    letters = word.group().lower()  # `lowered` is the text itself when lowering changed lengths
+    return letters in _FIRST_WORDS or letters.startswith("mid")  # "midweek", "mid-1990s"
+
+
+# "April 24 and 25", "on Dec. 14 or 15": a second day of the month just named.
+_SECOND_DAY = re.compile(
+    r"\s+(?:and|or)\s+([0-3]?\d)(?:st|nd|rd|th)?\b(?![.,]\d)"
+    r"(?=\s*[^\w\s%]|\s+(?:in|at|on|to|for|when|while|as|and|with|the|of|from)\b|\s*\Z)"
+)
+
+
+def _second_day(text: str, candidate: Candidate) -> Candidate | None:
+    if candidate.rule != "month_day":
+        return None
+    match = _SECOND_DAY.match(text, candidate.end)
+    if match is None:
+        return None
+    return Candidate(start=match.start(1), end=match.end(), rule="second_day")
 
 
 def find_by_full_scan(text: str) -> list[Candidate]:
     """The reference `find` is equivalent to: one scan of the grammar over all of `text`."""
-    return [
-        Candidate(start=m.start(), end=m.end(), rule=m.lastgroup)
-        for m in _MASTER.finditer(text)
-        if m.lastgroup is not None and m.end() > m.start()
-    ]
+    found: list[Candidate] = []
+    cursor = 0
+    for match in _MASTER.finditer(text):
+        if match.lastgroup is None or match.end() == match.start() or match.start() < cursor:
+            continue
+        found.append(Candidate(start=match.start(), end=match.end(), rule=match.lastgroup))
+        second = _second_day(text, found[-1])
+        if second is not None:
+            found.append(second)
+            cursor = second.end
+    return found
 
 
 # --- tense cues ------------------------------------------------------------------------------
@@ -272,16 +360,33 @@ _PAST_CUES = (
     r"|was|were|had|did|took|met|made|came|went|gave|got|held|left|saw|began"
     r"|fell|rose|won|lost|sold|bought|paid|found|thought|brought|kept|led|spoke|wrote|struck"
     r"|became|broke|chose|drove|flew|grew|knew|meant|sent|spent|stood|ran|hit|ago|last|earlier"
-    r"|yesterday|(?!(?:need|speed|indeed|hundred|red|bed|united|limited|based|related|proposed"
+    r"|yesterday"
+)
+# Any other word in -ed is a past verb only by guess: it may be an adjective ("preferred
+# shares", "a still unspecified date"), so a modal before it in the clause outranks it.
+_GUESSED_PAST = (
+    r"(?!(?:need|speed|indeed|hundred|red|bed|united|limited|based|related|proposed"
     r"|scheduled|used|concerned|expected|reported|announced|added)\b)\w{2,}ed"
 )
+# Words that set a date ahead of the text that names it, right before the date: payment and
+# record dates, effective dates, deadlines and expiries ("payable [Dec. 1] to stock of record
+# [Nov. 10]", "effective [Feb. 1]", "extended its offer to [Nov. 20]", "expires [Monday]").
+# Their verb is often a past one ("declared a dividend payable ..."), which must not win.
+_AHEAD = re.compile(
+    r"\b(?:payable|effective|of\s+record|record\s+date\s+is|expires|expiring"
+    r"|takes?\s+effect|extended(?:\s+\w+){0,2}\s+to|deadline\s+of"
+    # a present tense schedule: "Congress reconvenes [Jan. 24]", "the fair opens [Friday]"
+    r"|(?:begin|start|open|end|close|resume|reconvene|convene|meet|arrive|depart|return)s)"
+    r"\s+(?:(?:on|in)\s+)?\Z"
+)
+_AHEAD_REACH = len("extended the tender offer to ")
 _CUE_BEFORE, _CUE_AFTER = 160, 80
 _ADJACENT = len(" on ")
 # Matched against lowered text, case-sensitively: IGNORECASE makes this scan several times slower.
 _CUE = re.compile(
     rf"\b(?:(?P<future>{_FUTURE_CUES})|(?P<report>{_REPORT_CUES})"
     # A participle after "be" is passive, not past: "will be paid in [January]".
-    rf"|(?<!\bbe )(?<!being )(?P<past>{_PAST_CUES}))\b"
+    rf"|(?<!\bbe )(?<!being )(?:(?P<past>{_PAST_CUES})|(?P<guess>{_GUESSED_PAST})))\b"
 )
 
 
@@ -294,7 +399,10 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
     """
     if lowered.endswith(("since ", "ago "), 0, offset):
         return -1  # "since [March]" reaches back from now, whatever the verb
+    if _AHEAD.search(lowered, max(0, offset - _AHEAD_REACH), offset):
+        return 1  # "payable [Dec. 1]", "extended to [Nov. 6]": a date set ahead
     before: int = 0
+    certain = 0  # the last cue before that is not a guess
     after: int = 0
     reported = 0
     start = max(sentence[0], offset - _CUE_BEFORE)
@@ -308,8 +416,13 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
             reported = -1
             continue
         sign = 1 if match.lastgroup == "future" else -1
+        if sign < 0 and 0 <= offset - match.end() <= _ADJACENT:
+            return -1  # "closed [Wednesday]", "issued on [July 1]": the verb right before
         if match.end() <= offset:
-            before = sign  # keep the last cue before the expression
+            # Keep the last cue before the expression; a guessed past does not undo a modal.
+            guess = match.lastgroup == "guess"
+            before = certain if guess and certain == 1 else sign
+            certain = certain if guess else sign
         elif match.start() > offset and not after:
             after = sign
     return before or after or reported

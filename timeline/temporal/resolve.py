@@ -119,7 +119,7 @@ def _period(amount: float | None, unit: str) -> str:
         unit, amount = "year", amount * 10  # TimeBank: "two decades" is P20Y
     code = _UNIT_CODES[unit]
     if amount is None:
-        return f"PT{code[1]}X" if code.startswith("T") else f"PX{code}"
+        return f"PTX{code[1]}" if code.startswith("T") else f"PX{code}"
     whole = int(amount)
     if code == "Y" and whole and whole % 1000 == 0:
         return f"P{whole // 1000}L"
@@ -224,12 +224,39 @@ def _month_day(span: str, tokens: list[str], context: Context) -> Reading | None
         return None
     day_number = numbers[0]
     year = numbers[1] if len(numbers) > 1 else _day_year(month, day_number, context)
-    return _date(timex.day_value(date(year, month, day_number)), context)
+    day = date(year, month, day_number)
+    if tokens[:2] == ["the", "week"]:  # "the week of March 6"
+        return _date(timex.week_value(day), context)
+    return _date(timex.day_value(day), context)
+
+
+def _year_of(tokens: list[str]) -> int | None:
+    """The year written in a span: "1994", or spelled ("nineteen ninety-four")."""
+    year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
+    spelled = next((i for i, t in enumerate(tokens) if t in ("nineteen", "twenty")), None)
+    if year is not None or spelled is None:
+        return year
+    rest = _number(tokens[spelled + 1 :])
+    if rest is None or rest >= 100:
+        return None
+    return (19 if tokens[spelled] == "nineteen" else 20) * 100 + int(rest)
+
+
+def _second_day(span: str, tokens: list[str], context: Context) -> Reading | None:
+    """The "25" of "April 24 and 25": that day of the month just named."""
+    named = _DAY.match(context.previous or "")
+    if named is None:
+        return None
+    first = date.fromisoformat(named.group())
+    return _date(timex.day_value(first.replace(day=int(tokens[0].rstrip("stndrh")))), context)
 
 
 def _month_year(span: str, tokens: list[str], context: Context) -> Reading | None:
     month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
-    year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
+    year = _year_of(tokens)
+    season = next((SEASONS[t] for t in tokens if t in SEASONS), None)
+    if season is not None and year is not None:  # "the winter of 1994"
+        return _date(f"{year:04d}-{season}", context)
     if month is None or year is None:
         return None
     return _date(timex.month_value(year, month), context)
@@ -244,19 +271,27 @@ def _month_rel_year(span: str, tokens: list[str], context: Context) -> Reading |
 
 
 def _weekday(span: str, tokens: list[str], context: Context) -> Reading | None:
-    weekday = next((WEEKDAYS[t.removesuffix("s")] for t in tokens if t in WEEKDAYS), None)
+    # A plural day or part of day ("Mondays", "Tuesday nights") is every such day.
+    plural = [t for t in tokens if t[:-1] in WEEKDAYS or t[:-1] in _PART_CODES]
+    singular = [t[:-1] if t in plural else t for t in tokens]
+    weekday = next((WEEKDAYS[t] for t in singular if t in WEEKDAYS), None)
     if weekday is None:
         return None
+    part = next((_PART_CODES[t] for t in singular if t in _PART_CODES), None)
+    if plural:
+        value = f"XXXX-WXX-{weekday + 1}" + (f"T{part}" if part else "")
+        return Reading(type=TimexType.SET, value=value, anchor=context.dct.isoformat())
     direction = context.direction
     dct = context.dct
     if "last" in tokens:
         day = timex.shift_weekday(dct - timedelta(days=1), weekday, PAST)
     elif "next" in tokens or "coming" in tokens:
         day = timex.shift_weekday(dct + timedelta(days=1), weekday, FUTURE)
+    elif "this" in tokens:  # "this Friday": the Friday of the publish week
+        day = timex.week_start(dct) + timedelta(days=weekday)
     else:
         # No tense cue: news reports what happened, so a bare weekday is the one just past.
         day = timex.shift_weekday(dct, weekday, direction or PAST)
-    part = next((_PART_CODES[t] for t in tokens if t in _PART_CODES), None)
     if part is None:
         return _date(timex.day_value(day), context)
     return _date(f"{timex.day_value(day)}T{part}", context, TimexType.TIME)
@@ -340,6 +375,8 @@ def _ago(span: str, tokens: list[str], context: Context) -> Reading | None:
 
 
 def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
+    if _TITLE_UNIT.search(span):
+        return None  # "ABC's "This Week"": a capital unit word names a programme, not a week
     dct = context.dct
     head = tokens[-1]
     step = _relative_step(tokens)
@@ -368,12 +405,19 @@ def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
     return _date(value, context) if value else None
 
 
+_TITLE_UNIT = re.compile(r"\b(?:Week|Weekend|Month|Year|Decade|Century)\b")
+
+
 def _named_month(month: int, step: int | None, context: Context) -> Reading:
     dct = context.dct
+    # Within a year, the month just gone is "last month" and the coming one "next month":
+    # "last February" written in March is the February a year before, "next April" in March
+    # the April a year ahead. Across New Year the name is what tells them apart ("last
+    # December" in January is the one just gone).
     if step == -1:
-        year = dct.year if month < dct.month else dct.year - 1
+        year = dct.year if month < dct.month - 1 else dct.year - 1
     elif step == 1:
-        year = dct.year if month > dct.month else dct.year + 1
+        year = dct.year if month > dct.month + 1 else dct.year + 1
     else:
         year = dct.year
     return _date(timex.month_value(year, month), context)
@@ -410,7 +454,13 @@ def _weekend(tokens: list[str], context: Context) -> Reading:
 def _year_word(span: str, tokens: list[str], context: Context) -> Reading | None:
     dct = context.dct
     if "end" in span.lower():
-        return _date(f"{dct.year:04d}-12-31", context)
+        # "since year-end", "had paid it off by year-end": the last one gone by
+        year = (
+            dct.year - 1
+            if context.direction == PAST and (dct.month, dct.day) != (12, 31)
+            else dct.year
+        )
+        return _date(f"{year:04d}-12-31", context)
     if context.quarter is not None:
         year, quarter = context.quarter
         return _date(timex.quarter_value(year - 1, quarter), context)
@@ -426,6 +476,8 @@ def _duration_rule(span: str, tokens: list[str], context: Context) -> Reading | 
     amount = _number([t for t in before_unit if t not in ("first", "second", "third")])
     if amount is None and not any(t in _VAGUE for t in before_unit):
         return None
+    if amount is not None and "half" in tokens[last:]:  # "a year and a half"
+        amount += 0.5
     return _duration(_period(amount, unit), context)
 
 
@@ -479,11 +531,8 @@ def _spelled_year(span: str, tokens: list[str], context: Context) -> Reading | N
         if tens is None:
             return None
         return _date(timex.decade_value(1900 + tens), context)
-    century = 19 if tokens[0] == "nineteen" else 20
-    rest = _number(tokens[1:])
-    if rest is None or rest >= 100:
-        return None
-    return _date(f"{century * 100 + int(rest):04d}", context)
+    year = _year_of(tokens)
+    return _date(f"{year:04d}", context) if year is not None else None
 
 
 def _decade(span: str, tokens: list[str], context: Context) -> Reading | None:
@@ -553,7 +602,7 @@ def _ref(span: str, tokens: list[str], context: Context) -> Reading | None:
     head = tokens[-1]
     if head in ("now", "currently", "current", "nowadays", "days") and "recent" not in tokens:
         return _date("PRESENT_REF", context)
-    if head in ("future", "date") or "coming" in tokens:
+    if head in ("future", "date", "term") or "coming" in tokens:  # "in the near term"
         return _date("FUTURE_REF", context)
     if "recent" in tokens and head in ("months", "weeks", "days"):
         # TimeBank measures "in recent months" as a vague duration.
@@ -636,7 +685,7 @@ def _anaphor_reading(tokens: list[str], context: Context) -> Reading | None:
     if any(t in ("previous", "prior") for t in tokens):
         step = -1
     year, month, day = _anchor_parts(context)
-    head = next(t for t in reversed(tokens) if t in _ANAPHOR_UNITS)
+    head = next(t for t in reversed(tokens) if t in _ANAPHOR_UNITS or t in WEEKDAYS)
     if head == "year":
         return _date(f"{year + step:04d}", context)
     if month is None:
@@ -646,6 +695,12 @@ def _anaphor_reading(tokens: list[str], context: Context) -> Reading | None:
     if day is None:
         return None
     anchor = date(year, month, day)
+    if head in WEEKDAYS:  # "the previous Friday": the one before the anchor, or after it
+        way = FUTURE if step > 0 else PAST
+        value = timex.day_value(
+            timex.shift_weekday(anchor + timedelta(days=way), WEEKDAYS[head], way)
+        )
+        return _date(value, context)
     if head == "week":
         return _date(timex.week_value(anchor + timedelta(days=7 * step)), context)
     value = timex.day_value(anchor + timedelta(days=step))
@@ -656,42 +711,78 @@ def _anaphor_reading(tokens: list[str], context: Context) -> Reading | None:
 
 _ANAPHOR_UNITS = frozenset({"day", "week", "month", "year", *_PART_CODES})
 
-# Holidays by (month, day), or by (month, weekday, nth) for the movable ones (US usage, as
-# the news of the corpus: Thanksgiving is the fourth Thursday of November).
-_HOLIDAYS: dict[str, tuple[int, int] | tuple[int, int, int]] = {
-    "thanksgiving": (11, 3, 4),
-    "christmas": (12, 25),
-    "new": (1, 1),
-    "independence": (7, 4),
-    "halloween": (10, 31),
-    "valentine": (2, 14),
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    """The nth `weekday` (0 = Monday) of the month; nth = -1 is the last one."""
+    if nth < 0:
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def _easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (b - (b + 8) // 25 + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    weekday = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * weekday) // 451
+    month, day = divmod(h + weekday - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+# Holidays as the date they fall on in a given year, keyed by their first word (US usage, as
+# the news of the corpus: Thanksgiving is the fourth Thursday of November, Election Day the
+# Tuesday after the first Monday of November).
+_HOLIDAYS: dict[str, Callable[[int], date]] = {
+    "thanksgiving": lambda year: _nth_weekday(year, 11, 3, 4),
+    "christmas": lambda year: date(year, 12, 25),
+    "new": lambda year: date(year, 1, 1),
+    "independence": lambda year: date(year, 7, 4),
+    "halloween": lambda year: date(year, 10, 31),
+    "valentine": lambda year: date(year, 2, 14),
+    "election": lambda year: _nth_weekday(year, 11, 0, 1) + timedelta(days=1),
+    "labor": lambda year: _nth_weekday(year, 9, 0, 1),
+    "labour": lambda year: _nth_weekday(year, 9, 0, 1),
+    "memorial": lambda year: _nth_weekday(year, 5, 0, -1),
+    "easter": _easter,
+    "good": lambda year: _easter(year) - timedelta(days=2),
 }
 
 
-def _holiday_date(rule: tuple[int, int] | tuple[int, int, int], year: int) -> date:
-    if len(rule) == 2:
-        return date(year, rule[0], rule[1])
-    month, weekday, nth = rule
-    first = date(year, month, 1)
-    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+def _holiday_on(name: str, tokens: list[str], year: int) -> date:
+    """The day a holiday named by `tokens` falls on in `year`."""
+    if name == "new" and "eve" in tokens:
+        return date(year, 12, 31)
+    day = _HOLIDAYS[name](year)
+    if "eve" in tokens:  # Christmas Eve
+        return day - timedelta(days=1)
+    if name == "easter" and "monday" in tokens:
+        return day + timedelta(days=1)
+    if tokens[-1] == "week":  # "Easter week": the ISO week that ends on Easter Sunday
+        return timex.week_start(day)
+    return day
 
 
 def _holiday(span: str, tokens: list[str], context: Context) -> Reading | None:
     name = next((t for t in tokens if t in _HOLIDAYS), None)
     if name is None:
         return None
-    rule = _HOLIDAYS[name]
     dct = context.dct
-    if name == "new" and "eve" in tokens:
-        rule = (12, 31)
-    this_year = _holiday_date(rule, dct.year)
+    this_year = _holiday_on(name, tokens, dct.year)
     if "last" in tokens or (context.direction == PAST and "next" not in tokens):
         year = dct.year if this_year <= dct else dct.year - 1
     elif "next" in tokens or context.direction == FUTURE:
         year = dct.year if this_year >= dct else dct.year + 1
     else:
         year = _nearest_year(this_year.month, this_year.day, context, False)
-    return _date(timex.day_value(_holiday_date(rule, year)), context)
+    day = _holiday_on(name, tokens, year)
+    if tokens[-1] == "week":
+        return _date(timex.week_value(day), context)
+    return _date(timex.day_value(day), context)
 
 
 Resolver = Callable[[str, list[str], Context], Reading | None]
@@ -701,6 +792,7 @@ _RESOLVERS: dict[str, Resolver] = {
     "iso_date": _iso_date,
     "month_day": _month_day,
     "day_month": _month_day,
+    "second_day": _second_day,
     "month_year": _month_year,
     "month_rel_year": _month_rel_year,
     "weekday": _weekday,

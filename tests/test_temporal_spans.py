@@ -1,0 +1,122 @@
+"""temporal.tag: what is not a temporal expression although it looks like one (ages, shares,
+counts), what still is, and forms added in issue 3's later passes. Sentences are our own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from timeline.temporal import tag
+
+TUESDAY = datetime(2025, 10, 14, 9, 0, tzinfo=UTC)
+
+MARCH = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
+
+# (sentence, publish time, expected [(text, type, value)])
+DATED = [
+    # "last February" in March: last month would have said "last month".
+    ("The rules changed last February.", MARCH, [("last February", "DATE", "2024-02")]),
+    ("The rules changed last January.", MARCH, [("last January", "DATE", "2025-01")]),
+    ("The site reopens next April.", MARCH, [("next April", "DATE", "2026-04")]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "expected"), DATED)
+def test_dated(sentence: str, published: datetime, expected: list[tuple[str, str, str]]) -> None:
+    assert [(t.text, t.type, t.value) for t in tag(sentence, published)] == expected
+
+
+# (sentence, expected [(text, type, value)]), all published on TUESDAY
+TABLE = [
+    # Ages are not durations, with a hyphen or without.
+    ("The chef, 41 years old, opened a bakery.", []),
+    # A share of something is not a quarter of a year.
+    ("Imports make up about three-quarters of its grain.", []),
+    ("Pension funds hold a quarter of the market.", []),
+    ("About three-quarters of commuters drive.", []),
+    ("Rates sit near a quarter-century high.", []),
+    # ... while a count of quarters of something still is a duration.
+    ("The firm had several quarters of losses.", [("several quarters", "DURATION", "PXQ")]),
+    (
+        "Sales rose in the third quarter of the year.",
+        [("the third quarter", "DATE", "2025-Q3"), ("the year", "DATE", "2025")],
+    ),
+    # A spelled year's second half is tens or teens: "twenty six" is a count.
+    ("The index lost twenty six percent.", []),
+    ("The games opened in twenty twelve.", [("twenty twelve", "DATE", "2012")]),
+    # "a second" before a noun is an ordinal; alone it is a second of time.
+    ("A second group of directors resigned.", []),
+    ("The lights flickered for a second.", [("a second", "DURATION", "PT1S")]),
+    # Vague clock durations put the X where the number goes (TimeML: PTXM, PTXH).
+    ("Crews waited a few minutes.", [("a few minutes", "DURATION", "PTXM")]),
+    ("The hearing ran for several hours.", [("several hours", "DURATION", "PTXH")]),
+    # Holidays with a rule: US Election Day, Labor and Memorial Day, Easter by the computus.
+    ("Turnout was high on Election Day.", [("Election Day", "DATE", "2024-11-05")]),
+    ("The mall will open after Labor Day.", [("Labor Day", "DATE", "2026-09-07")]),
+    (
+        "Shops shut on Good Friday and Easter Monday.",
+        [("Good Friday", "DATE", "2025-04-18"), ("Easter Monday", "DATE", "2025-04-21")],
+    ),
+    ("Crowds gathered on Memorial Day.", [("Memorial Day", "DATE", "2025-05-26")]),
+    ("Pilgrims arrived as Easter week began.", [("Easter week", "DATE", "2025-W16")]),
+    ("The Good Friday Agreement holds.", []),
+    ("Statues stand on Easter Island.", []),
+    # A plural weekday or part of day is every such day (a SET).
+    ("The museum is closed on Mondays.", [("Mondays", "SET", "XXXX-WXX-1")]),
+    ("Night buses run on Tuesday nights.", [("Tuesday nights", "SET", "XXXX-WXX-2TNI")]),
+    # "this Friday" is the Friday of the publish week, even when it is still ahead.
+    ("The report is out this Friday.", [("this Friday", "DATE", "2025-10-17")]),
+    # A season or month with its year, in figures or spelled as broadcasts say it.
+    ("The summer of 1996 was hot.", [("The summer of 1996", "DATE", "1996-SU")]),
+    (
+        "Oil peaked in the winter of nineteen ninety-four.",
+        [("the winter of nineteen ninety-four", "DATE", "1994-WI")],
+    ),
+    ("January nineteen ninety-seven.", [("January nineteen ninety-seven", "DATE", "1997-01")]),
+    # Before an adjectival duration the determiner belongs to the noun (TimeML 1.2.1).
+    ("The eight-year war ended.", [("eight-year", "DURATION", "P8Y")]),
+    ("Over the past two years, rents rose.", [("the past two years", "DURATION", "P2Y")]),
+    # "and a half" after the unit counts.
+    ("He spent a year and a half abroad.", [("a year and a half", "DURATION", "P1Y6M")]),
+    # A capital unit word names a programme; "quarter-to-quarter" is a comparison.
+    ('The minister spoke on "This Week" about the deal.', []),
+    ("The quarter-to-quarter comparison improved.", []),
+    (
+        "Profit rose in the fiscal-first quarter.",
+        [("the fiscal-first quarter", "DATE", "2025-Q1")],
+    ),
+    # The near and short term lie ahead.
+    ("Margins will stay thin in the near term.", [("the near term", "DATE", "FUTURE_REF")]),
+    # Trading and business days are days.
+    ("Refunds take five business days.", [("five business days", "DURATION", "P5D")]),
+    # A second day of the month just named is a date of its own; a share is not.
+    (
+        "The fair runs on May 1 and 2 in Lyon.",
+        [("May 1", "DATE", "2025-05-01"), ("2", "DATE", "2025-05-02")],
+    ),
+    (
+        "Sales rose on May 1 and 25 percent of stock changed hands.",
+        [("May 1", "DATE", "2025-05-01")],
+    ),
+    # "the week of" a date is the ISO week holding it.
+    ("The trial opens the week of Nov. 3.", [("the week of Nov. 3", "DATE", "2025-W45")]),
+    # A weekday named against the date last named, not against the publish time.
+    (
+        "The ferry docked on Oct. 2 and sailed the following Monday.",
+        [("Oct. 2", "DATE", "2025-10-02"), ("the following Monday", "DATE", "2025-10-06")],
+    ),
+    (
+        "Shares closed on Friday 3% below the previous Friday.",
+        [("Friday", "DATE", "2025-10-10"), ("the previous Friday", "DATE", "2025-10-03")],
+    ),
+    # "since year-end" reaches back to the last one; "by year-end" is this year's.
+    ("The index is up 9% since year-end.", [("year-end", "DATE", "2024-12-31")]),
+    ("The sale should close by year-end.", [("year-end", "DATE", "2025-12-31")]),
+    ("By mid afternoon, crowds had gathered.", [("mid afternoon", "TIME", "2025-10-14TAF")]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), TABLE)
+def test_table(sentence: str, expected: list[tuple[str, str, str]]) -> None:
+    assert [(t.text, t.type, t.value) for t in tag(sentence, TUESDAY)] == expected

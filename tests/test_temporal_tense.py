@@ -1,0 +1,73 @@
+"""temporal.tag: which way the text points (tense, modality, deadlines) and what earnings news
+compares against. Sentences are our own; each pins one behaviour of issue 3's later passes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from timeline.temporal import tag
+
+TUESDAY = datetime(2025, 10, 14, 9, 0, tzinfo=UTC)  # Tuesday 14 October 2025
+NOVEMBER = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
+EARNINGS = datetime(2025, 11, 4, 9, 0, tzinfo=UTC)  # early in the fourth quarter
+
+# (sentence, publish time, expected [(text, type, value)])
+TABLE = [
+    # Payment, record, effective and expiry dates are set ahead, whatever the verb before.
+    ("The discount code expires Monday.", TUESDAY, [("Monday", "DATE", "2025-10-20")]),
+    ("The new fares are effective Saturday.", TUESDAY, [("Saturday", "DATE", "2025-10-18")]),
+    (
+        "The brewer declared a dividend payable in June to holders of record.",
+        NOVEMBER,
+        [("June", "DATE", "2026-06")],
+    ),
+    (
+        "The buyer extended its offer to Friday.",
+        TUESDAY,
+        [("Friday", "DATE", "2025-10-17")],
+    ),
+    # A present tense schedule points ahead: "the fair opens Friday".
+    ("The book fair opens Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
+    # A word in -ed is only guessed to be a past verb: it does not undo a modal before it.
+    (
+        "The lender said it will buy back its preferred shares on Monday.",
+        TUESDAY,
+        [("Monday", "DATE", "2025-10-20")],
+    ),
+    # ... but a past verb right before the date governs it.
+    (
+        "Fans will march on the ground, the club's owner predicted Sunday.",
+        TUESDAY,
+        [("Sunday", "DATE", "2025-10-12")],
+    ),
+    # A quarter still ahead is a forecast: "a year ago" keeps to the quarter reported.
+    (
+        "Third-quarter sales rose 4% from a year ago. The chain expects a fourth-quarter "
+        "charge. Margins were thinner than a year ago.",
+        EARNINGS,
+        [
+            ("Third-quarter", "DATE", "2025-Q3"),
+            ("a year ago", "DATE", "2024-Q3"),
+            ("fourth-quarter", "DATE", "2025-Q4"),
+            ("a year ago", "DATE", "2024-Q3"),
+        ],
+    ),
+    # An earlier quarter named after the reported one is background.
+    (
+        "Third-quarter profit rose 8%. After a weak second quarter, margins recovered and "
+        "were wider than a year ago.",
+        EARNINGS,
+        [
+            ("Third-quarter", "DATE", "2025-Q3"),
+            ("second quarter", "DATE", "2025-Q2"),
+            ("a year ago", "DATE", "2024-Q3"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "expected"), TABLE)
+def test_table(sentence: str, published: datetime, expected: list[tuple[str, str, str]]) -> None:
+    assert [(t.text, t.type, t.value) for t in tag(sentence, published)] == expected
