@@ -505,3 +505,15 @@ def test_meta_names_that_agree_outvote_one_alone() -> None:
     found, evidence = published(html)
     assert found is not None and found.date().isoformat() == "2022-02-04"
     assert evidence == "meta:dc.date.issued"
+
+
+def test_the_time_beside_the_headline_beats_a_teaser_marked_pubdate() -> None:
+    html = (
+        "<body><div class='masthead'><h1 class='logo'>The Daily Example</h1></div>"
+        "<div class='box'><article class='card'><a href='/other'>Another story</a>"
+        "<time pubdate datetime='2025-05-02T09:00:00Z'>2 May</time></article></div>"
+        "<div class='story'><header><h1>Bridge reopens</h1>"
+        "<p class='dateline'><time datetime='2025-03-07T08:00:00Z'>7 March 2025</time></p>"
+        "</header><p>Words.</p></div></body>"
+    )
+    assert published(html) == (datetime(2025, 3, 7, 8, tzinfo=UTC), "time")

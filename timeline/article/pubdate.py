@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from itertools import chain
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -96,6 +97,7 @@ _TIME_SELECTORS = (
     "header time[datetime]",
     "time[datetime]",
 )
+_HEADLINE_BLOCK_LEVELS = 4  # <h1> in <div> in <header> in <article>: the article's own header
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _URL_DATES = (
     re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})(?=/|$|[-_.])"),  # /2025/03/07/
@@ -384,14 +386,31 @@ def _modified_values(page: Page) -> Iterator[Any]:
 
 def _time_nodes(page: Page) -> Iterator[LexborNode]:
     seen: set[int] = set()
-    for selector in _TIME_SELECTORS:
-        for node in page.tree.css(selector):
-            if node.mem_id in seen:
-                continue
-            seen.add(node.mem_id)
-            if not _is_publish_time(node):
-                continue
-            yield node
+    found = chain.from_iterable(page.tree.css(selector) for selector in _TIME_SELECTORS)
+    for node in chain(_headline_times(page), found):
+        if node.mem_id in seen:
+            continue
+        seen.add(node.mem_id)
+        if not _is_publish_time(node):
+            continue
+        yield node
+
+
+def _headline_times(page: Page) -> list[LexborNode]:
+    """The `<time datetime>`s of the smallest block around an `<h1>` that holds one (the
+    article's header): a page's own date line sits with its headline, while a
+    `time[pubdate]` or an `<article>` elsewhere may be a teaser of another story. A site
+    logo set in an `<h1>` reaches `<body>` without one and the next `<h1>` is tried."""
+    for heading in page.tree.css("h1")[:_MAX_HEADINGS]:
+        ancestor: LexborNode | None = heading
+        for _ in range(_HEADLINE_BLOCK_LEVELS):
+            if ancestor is None or ancestor.tag in ("body", "main", "html"):
+                break
+            times = [node for node in ancestor.css("time[datetime]") if _is_publish_time(node)]
+            if times:
+                return times
+            ancestor = ancestor.parent
+    return []
 
 
 def _is_publish_time(node: LexborNode) -> bool:
