@@ -379,8 +379,10 @@ def test_a_named_zone_is_left_to_dateparser() -> None:
 
 
 def test_head_evidence_needs_no_full_parse() -> None:
+    # Not on a whole hour: a UTC stamp on one may be a local midnight, which the page's
+    # date line settles (test_a_utc_stamp_takes_the_day_of_the_date_line).
     html = (
-        '<html><head><meta property="article:published_time" content="2025-03-07T08:00:00Z">'
+        '<html><head><meta property="article:published_time" content="2025-03-07T08:12:00Z">'
         "</head><body>" + "<div><p>x</p></div>" * 1000
     )
     page = read_page(html.encode())
@@ -517,3 +519,23 @@ def test_the_time_beside_the_headline_beats_a_teaser_marked_pubdate() -> None:
         "</header><p>Words.</p></div></body>"
     )
     assert published(html) == (datetime(2025, 3, 7, 8, tzinfo=UTC), "time")
+
+
+def test_a_utc_stamp_takes_the_day_of_the_date_line() -> None:
+    head = '<meta property="article:published_time" content="2024-02-14T23:00:00Z">'
+    next_day = head + "<body><div class='news'><span class='datum'>15.02.2024</span></div>"
+    found, evidence = published(next_day, tz="UTC")
+    assert found == datetime(2024, 2, 14, 23, tzinfo=UTC)
+    assert found is not None and found.date().isoformat() == "2024-02-15"
+    assert found.utcoffset() == timedelta(hours=1)
+    assert evidence == "meta:article:published_time+text"
+    # A date line on the stamp's own UTC day changes nothing.
+    same_day = head + "<body><span class='date'>February 14, 2024</span></body>"
+    assert published(same_day, tz="UTC") == (
+        datetime(2024, 2, 14, 23, tzinfo=UTC),
+        "meta:article:published_time",
+    )
+    # Midnight UTC, or a day alone, is that day: no date line moves it.
+    midnight = '<meta property="article:published_time" content="2024-02-15T00:00:00Z">'
+    earlier = midnight + "<body><span class='datum'>14.02.2024</span></body>"
+    assert published(earlier, tz="UTC")[0] == datetime(2024, 2, 15, tzinfo=UTC)

@@ -234,9 +234,9 @@ def _local(
     name different days (issue 5: 2023-11-09T03:28Z on a page that prints "Nov. 8, 2023").
 
     A value without a zone for the same publication ("2023-11-08 22:28:35") gives the
-    offset exactly; else the day in the URL or in the date line under the headline picks
-    the smallest whole-hour offset that puts the instant on that day. A page that names
-    no other day keeps UTC.
+    offset exactly; else the day in the URL, in the date line under the headline or in an
+    element that holds the date ("post-date", "datum") picks the smallest whole-hour offset
+    that puts the instant on that day. A page that names no other day keeps UTC.
     """
     utc = published.astimezone(UTC).replace(tzinfo=None)
     for key in _META_PUBLISHED:
@@ -257,6 +257,12 @@ def _local(
     ]
     if not any(day for day, _ in named):
         named.append((_heading_date(page, zone), "text:heading"))
+    if not any(day for day, _ in named) and utc.time().replace(hour=0) == time(0) < utc.time():
+        # A stamp on a whole hour but midnight may be a day stored as midnight in the
+        # outlet's zone (23:00Z for a day in Central Europe); the page's date line, which
+        # costs a parse of the whole page, says which day. Midnight UTC (or a date alone)
+        # and other stamps are read as they are, without that parse.
+        named.append((_visible_date(page, zone, _languages(page)), "text"))
     local_midnight = published.astimezone(zone)
     if local_midnight.time() == time(0) and utc.time() != time(0):
         # A day stored as midnight in the outlet's zone and written out in UTC
