@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeline.article import extract_article, extract_published
-from timeline.article.dates import find_day
+from timeline.article.dates import find_day, find_short_day
 from timeline.article.page import read_page
 from timeline.article.pubdate import find_published, parse_datetime, url_date
 
@@ -539,3 +539,29 @@ def test_a_utc_stamp_takes_the_day_of_the_date_line() -> None:
     midnight = '<meta property="article:published_time" content="2024-02-15T00:00:00Z">'
     earlier = midnight + "<body><span class='datum'>14.02.2024</span></body>"
     assert published(earlier, tz="UTC")[0] == datetime(2024, 2, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "last", "expected"),
+    [
+        ("von Anna Muster, 8.5.12 Die Wahl", False, (2012, 5, 8)),
+        ("Home › Presse 31.12.99", False, (1999, 12, 31)),
+        ("30.02.21 then 01.03.21", False, (2021, 3, 1)),  # an impossible day is skipped
+        ("01.03.21 and 02.03.21", True, (2021, 3, 2)),
+        ("Version 1.2.3.12", False, None),
+        ("2.5.2012", False, None),  # a four-digit year is find_day's
+        ("12.30 Uhr", False, None),
+    ],
+)
+def test_find_short_day(text: str, last: bool, expected: tuple[int, int, int] | None) -> None:
+    assert find_short_day(text, last=last) == expected
+
+
+def test_a_two_digit_year_beside_the_headline() -> None:
+    after = "<body><h1>Koalition gesucht</h1><p>von Anna Muster, 8.5.12</p><p>Text.</p></body>"
+    assert published(after, tz="UTC") == (datetime(2012, 5, 8, tzinfo=UTC), "text:heading")
+    before = "<body><p>Start › Presse 02.12.19</p><h1>Neue Kommission</h1><p>Text.</p></body>"
+    assert published(before, tz="UTC") == (datetime(2019, 12, 2, tzinfo=UTC), "text:heading")
+    # Far from a headline the same shape is not read as a day.
+    prose = "<body><h1>Release</h1><p>" + "Words. " * 60 + "Version 8.5.12 is out.</p></body>"
+    assert published(prose, tz="UTC") == (None, "")

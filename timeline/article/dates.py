@@ -5,7 +5,8 @@ Owns: the month names of the languages most news is written in, read with plain 
 expressions, so the common cases cost no dateparser import and no per-call parsing. Other
 languages are left to `pubdate.py`, which asks dateparser only for them.
 Input: a short text (a byline, a date line) and whether an ambiguous 03/05 is month first.
-Output: the first complete day (year, month, day) in the text, or None.
+Output: the first complete day (year, month, day) in the text, or None. A two-digit year
+("8.5.12") is read only when asked for (`find_short_day`), in a date line.
 
 Must not: guess a year or a day that is not written, read the clock, or raise on any text.
 """
@@ -163,6 +164,26 @@ def days_at(text: str, *, month_first: bool = False) -> list[tuple[int, tuple[in
             days.append((start, day))
             end = stop
     return days
+
+
+# 8.5.12, 02.12.19: day first with a two-digit year, as German-language date lines write it.
+# Only for a date line (`find_short_day`): in prose the same shape is a version or a score.
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d\d)(?!\d|\.\d)")
+
+
+def find_short_day(text: str, *, last: bool = False) -> tuple[int, int, int] | None:
+    """The first (or `last`) valid day written as d.m.yy in `text` (a date line, not
+    prose), as (year, month, day); the year read as POSIX `%y` does: 69-99 are 1969-1999,
+    00-68 are 2000-2068."""
+    found = None
+    for match in _SHORT_YEAR.finditer(text):
+        day, month, short = (int(part) for part in match.groups())
+        year = short + (1900 if short >= 69 else 2000)
+        if 1 <= month <= 12 and 1 <= day <= _days_in(year, month):
+            found = year, month, day
+            if not last:
+                break
+    return found
 
 
 def _day_of(match: re.Match[str], order: str, *, month_first: bool) -> tuple[int, int, int] | None:

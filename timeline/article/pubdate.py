@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from timeline.article.dates import days_at, find_day, find_day_at
+from timeline.article.dates import days_at, find_day, find_day_at, find_short_day
 from timeline.article.page import Page, ld_types, read_page
 
 # schema.org CreativeWork types a news page describes itself with (Article and its subtypes).
@@ -631,10 +631,14 @@ def _heading_date(page: Page, zone: tzinfo) -> datetime | None:
     headline), else the last one just before it (a date line above it)."""
     month_first = page.lang.lower() in ("en-us", "en")
     for before, after in page.around_headings(_MAX_HEADINGS):
-        found = find_day(after[:_HEADING_REACH], month_first=month_first)
+        after, before = after[:_HEADING_REACH], before[-_HEADING_REACH_BEFORE:]
+        found = find_day(after, month_first=month_first)
         if found is None:
-            days = days_at(before[-_HEADING_REACH_BEFORE:], month_first=month_first)
+            days = days_at(before, month_first=month_first)
             found = days[-1][1] if days else None
+        if found is None:
+            # "von Anna Muster, 8.5.12": a two-digit year, read only this close to a headline.
+            found = find_short_day(after) or find_short_day(before, last=True)
         if found is not None:
             return _local_midnight(*found, zone)
     return None
