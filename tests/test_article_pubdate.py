@@ -324,6 +324,9 @@ def test_never_raises_on_tag_soup(parts: list[str]) -> None:
         ("03/05/2021", False, (2021, 5, 3)),
         ("03/05/2021", True, (2021, 3, 5)),
         ("13/05/2021", True, (2021, 5, 13)),  # the calendar rules March 13th... out
+        ("Login - 14 | 03 | 2022 Praxis | Video", False, (2022, 3, 14)),
+        ("14|03|2022", False, (2022, 3, 14)),
+        ("14 | 03/2022", False, None),  # one separator throughout, as for 05/03/2021
         ("31.02.2021 then 1.3.2021", False, (2021, 3, 1)),  # an impossible day is skipped
         ("Published 2 May 2019, updated 3 May 2019", False, (2019, 5, 2)),
         ("Januar 2022", False, None),  # no day written: no day guessed

@@ -71,8 +71,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
     # 5.3.2021, 05. 03. 2021: day first wherever dots are used
     (re.compile(_DAY + r"\.\s?(\d{1,2})\.\s?" + _YEAR), "dmy"),
-    # 05/03/2021, 05-03-2021: day or month first, see `month_first`
-    (re.compile(_DAY + r"([/-])(\d{1,2})\2" + _YEAR), "d?y"),
+    # 05/03/2021, 05-03-2021, 05 | 03 | 2021: day or month first, see `month_first`
+    (re.compile(_DAY + r"([/-]|\s?\|\s?)(\d{1,2})\2" + _YEAR), "d?y"),
     # 5. März 2021, 5 March 2021, 5th of March, 2021, 2 de abril de 2020, 5 mars 2021
     (
         re.compile(
