@@ -568,3 +568,14 @@ def test_a_two_digit_year_beside_the_headline() -> None:
     # Far from a headline the same shape is not read as a day.
     prose = "<body><h1>Release</h1><p>" + "Words. " * 60 + "Version 8.5.12 is out.</p></body>"
     assert published(prose, tz="UTC") == (None, "")
+
+
+def test_the_date_line_beside_the_headline_beats_the_mastheads_edition_date() -> None:
+    html = (
+        "<html lang='fr'><body><header><a class='logo' href='/'>Le Quotidien"
+        "<span class='date-edition'>mar. 6 août 2024, édition du soir</span></a></header>"
+        "<div class='page'><div class='story-head'><h1>Le pont rouvre</h1>"
+        "<ul class='info'><li>27 juin 2024</li><li>Par Anne</li></ul></div>"
+        "<p>Texte.</p></div></body></html>"
+    )
+    assert published(html, tz="UTC") == (datetime(2024, 6, 27, tzinfo=UTC), "text")

@@ -405,18 +405,25 @@ def _time_nodes(page: Page) -> Iterator[LexborNode]:
 def _headline_times(page: Page) -> list[LexborNode]:
     """The `<time datetime>`s of the smallest block around an `<h1>` that holds one (the
     article's header): a page's own date line sits with its headline, while a
-    `time[pubdate]` or an `<article>` elsewhere may be a teaser of another story. A site
-    logo set in an `<h1>` reaches `<body>` without one and the next `<h1>` is tried."""
+    `time[pubdate]` or an `<article>` elsewhere may be a teaser of another story."""
+    for block in _headline_blocks(page):
+        times = [node for node in block.css("time[datetime]") if _is_publish_time(node)]
+        if times:
+            return times
+    return []
+
+
+def _headline_blocks(page: Page) -> Iterator[LexborNode]:
+    """The blocks around each of the first `<h1>`s, smallest first, below `<body>` and
+    `<main>`. A site logo set in an `<h1>` reaches `<body>` with nothing found, and the next
+    `<h1>` is tried."""
     for heading in page.tree.css("h1")[:_MAX_HEADINGS]:
         ancestor: LexborNode | None = heading
         for _ in range(_HEADLINE_BLOCK_LEVELS):
             if ancestor is None or ancestor.tag in ("body", "main", "html"):
                 break
-            times = [node for node in ancestor.css("time[datetime]") if _is_publish_time(node)]
-            if times:
-                return times
+            yield ancestor
             ancestor = ancestor.parent
-    return []
 
 
 def _is_publish_time(node: LexborNode) -> bool:
@@ -606,24 +613,38 @@ def _languages(page: Page) -> tuple[str, ...]:
 def _visible_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
     """Midnight in `zone` of the first day written in an element that says it holds a date
     ("post-date", "entry-meta", "byline", "datum", <time> without datetime…), outside
-    comments, related links and sidebars and not marked as an update."""
-    month_first = page.lang.lower() in ("en-us", "en")
+    comments, related links and sidebars and not marked as an update. Those in the smallest
+    block around the headline come first: a masthead's "edition of" date comes before the
+    article in the page, not beside its headline."""
+    for block in _headline_blocks(page):
+        for node in block.css(_DATE_HOLDERS):
+            found = _holder_day(node, zone, languages, page.lang)
+            if found is not None:
+                return _local_midnight(*found, zone)
     for node in page.tree.css(_DATE_HOLDERS):
-        hints = _hints(node)
-        if _UPDATED_ONLY.search(hints) and not _PUBLISHED_HINT.search(hints):
-            continue
-        text = " ".join((node.text() or "").split())
-        if not (6 <= len(text) <= _MAX_DATE_LINE_CHARS) or not _YEAR_IN_TEXT.search(text):
-            continue
-        if _UPDATED_TEXT.match(text) or not _is_publish_time(node):
-            continue
-        found = find_day(text, month_first=month_first)
-        if found is None and languages[0] not in _TABLE_LANGUAGES:
-            parsed = _from_dateparser(text, zone, languages)
-            found = (parsed.year, parsed.month, parsed.day) if parsed is not None else None
+        found = _holder_day(node, zone, languages, page.lang)
         if found is not None:
             return _local_midnight(*found, zone)
     return None
+
+
+def _holder_day(
+    node: LexborNode, zone: tzinfo, languages: tuple[str, ...], lang: str
+) -> tuple[int, int, int] | None:
+    """The day a date-holding element shows, unless it is an update or not the article's."""
+    hints = _hints(node)
+    if _UPDATED_ONLY.search(hints) and not _PUBLISHED_HINT.search(hints):
+        return None
+    text = " ".join((node.text() or "").split())
+    if not (6 <= len(text) <= _MAX_DATE_LINE_CHARS) or not _YEAR_IN_TEXT.search(text):
+        return None
+    if _UPDATED_TEXT.match(text) or not _is_publish_time(node):
+        return None
+    found = find_day(text, month_first=lang.lower() in ("en-us", "en"))
+    if found is None and languages[0] not in _TABLE_LANGUAGES:
+        parsed = _from_dateparser(text, zone, languages)
+        found = (parsed.year, parsed.month, parsed.day) if parsed is not None else None
+    return found
 
 
 def _heading_date(page: Page, zone: tzinfo) -> datetime | None:
