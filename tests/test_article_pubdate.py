@@ -579,3 +579,13 @@ def test_the_date_line_beside_the_headline_beats_the_mastheads_edition_date() ->
         "<p>Texte.</p></div></body></html>"
     )
     assert published(html, tz="UTC") == (datetime(2024, 6, 27, tzinfo=UTC), "text")
+
+
+def test_an_update_under_the_headline_is_not_the_publish_day() -> None:
+    updated = "<body><h1>Rezept</h1><p>Von Anna Aktualisiert am 6. März 2023</p></body>"
+    assert published(updated, tz="UTC") == (None, "")
+    both = (
+        "<body><h1>Rezept</h1><p>Von Anna, 2. März 2023, zuletzt aktualisiert am "
+        "6. März 2023</p></body>"
+    )
+    assert published(both, tz="UTC") == (datetime(2023, 3, 2, tzinfo=UTC), "text:heading")

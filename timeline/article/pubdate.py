@@ -381,13 +381,19 @@ def _modified(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime 
 
 def _modified_values(page: Page) -> Iterator[Any]:
     """Modified-time values by trust; lazy, so microdata costs a parse only when needed."""
-    for item in _ld_articles(page):
-        yield item.get("dateModified")
-    for key in _META_MODIFIED:
-        yield page.meta.get(key)
+    for value, _ in _head_modified_values(page):
+        yield value
     if b'itemprop="dateModified"' in page.data:
         for node in page.tree.css('[itemprop="dateModified"]'):
             yield node.attributes.get("datetime") or node.attributes.get("content")
+
+
+def _head_modified_values(page: Page) -> Iterator[tuple[Any, str]]:
+    """(value, evidence) of the modified times read without parsing the whole page."""
+    for item in _ld_articles(page):
+        yield item.get("dateModified"), "json-ld:modified"
+    for key in _META_MODIFIED:
+        yield page.meta.get(key), f"meta:{key}"
 
 
 def _time_nodes(page: Page) -> Iterator[LexborNode]:
@@ -649,20 +655,31 @@ def _holder_day(
 
 def _heading_date(page: Page, zone: tzinfo) -> datetime | None:
     """The first day in the text that follows an `<h1>` closely (the date line under a
-    headline), else the last one just before it (a date line above it)."""
+    headline), else the last one just before it (a date line above it). A day said to be
+    an update ("Aktualisiert am …") is not the publish day."""
     month_first = page.lang.lower() in ("en-us", "en")
     for before, after in page.around_headings(_MAX_HEADINGS):
         after, before = after[:_HEADING_REACH], before[-_HEADING_REACH_BEFORE:]
-        found = find_day(after, month_first=month_first)
+        days = _days_published(after, month_first=month_first)
+        found = days[0] if days else None
         if found is None:
-            days = days_at(before, month_first=month_first)
-            found = days[-1][1] if days else None
+            days = _days_published(before, month_first=month_first)
+            found = days[-1] if days else None
         if found is None:
             # "von Anna Muster, 8.5.12": a two-digit year, read only this close to a headline.
             found = find_short_day(after) or find_short_day(before, last=True)
         if found is not None:
             return _local_midnight(*found, zone)
     return None
+
+
+def _days_published(text: str, *, month_first: bool) -> list[tuple[int, int, int]]:
+    """The days written in `text`, in order, but those said to be updates."""
+    return [
+        day
+        for start, day in days_at(text, month_first=month_first)
+        if not _UPDATED_TEXT.search(text[max(0, start - _UPDATE_BEFORE) : start])
+    ]
 
 
 def _labelled_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
