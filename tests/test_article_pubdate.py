@@ -589,3 +589,29 @@ def test_an_update_under_the_headline_is_not_the_publish_day() -> None:
         "6. März 2023</p></body>"
     )
     assert published(both, tz="UTC") == (datetime(2023, 3, 2, tzinfo=UTC), "text:heading")
+
+
+def test_a_page_republished_under_a_new_date() -> None:
+    data = {
+        "@type": "NewsArticle",
+        "datePublished": "2021-01-01T11:00:00Z",
+        "dateModified": "2023-04-01T10:00:00Z",
+    }
+    shown = "<body><h1>Die besten Router</h1><p>01.04.2023, 12:00 Uhr, Anna Muster</p></body>"
+    assert published(ld(data) + shown, tz="UTC") == (
+        datetime(2023, 4, 1, 10, tzinfo=UTC),
+        "json-ld:modified+text:heading",
+    )
+    # Shown as an update, or shown as first published, the publish time stays.
+    updated = shown.replace("<p>", "<p>Aktualisiert: ")
+    assert published(ld(data) + updated, tz="UTC")[1] == "json-ld"
+    first = shown.replace("01.04.2023", "01.01.2021")
+    assert published(ld(data) + first, tz="UTC")[1] == "json-ld"
+    # A modified time a day later is a time-zone matter (the same instant at the page's
+    # offset), not a new edition.
+    data["dateModified"] = "2021-01-02T10:00:00Z"
+    next_day = shown.replace("01.04.2023", "02.01.2021")
+    assert published(ld(data) + next_day, tz="UTC") == (
+        datetime(2021, 1, 1, 11, tzinfo=UTC),
+        "json-ld+text:heading",
+    )

@@ -2,8 +2,10 @@
 
 Owns: finding the publish time (and, apart, the modified time) of a page, in order of trust:
 JSON-LD, Open Graph `article:published_time`, microdata, common `<meta>` names, `<time
-datetime>`, and last a date in the URL path. Offsets written in the page are kept; a value
-without one is read in the source's zone; a date without a time is midnight there.
+datetime>`, and last a date in the URL path. A machine publish time gives way to the page's
+modified time only when the page shows that later day as its date (`_republished`). Offsets
+written in the page are kept; a value without one is read in the source's zone; a date
+without a time is midnight there.
 Input: a `Page` (or body bytes for `extract_published`), the page URL and an IANA zone name.
 Output: a `Published` naming its evidence ("json-ld", "meta:article:published_time", "time"…).
 
@@ -98,6 +100,7 @@ _TIME_SELECTORS = (
     "time[datetime]",
 )
 _HEADLINE_BLOCK_LEVELS = 4  # <h1> in <div> in <header> in <article>: the article's own header
+_REPUBLISHED_AFTER = timedelta(days=2)  # a modified time this much later may be a new edition
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _URL_DATES = (
     re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})(?=/|$|[-_.])"),  # /2025/03/07/
@@ -221,10 +224,35 @@ def find_published(page: Page, *, url: str, zone: tzinfo, with_modified: bool = 
     modified = _modified(page, zone, languages) if with_modified else None
     for published, evidence in _candidates(page, url=url, zone=zone, languages=languages):
         if published is not None:
+            if evidence == "json-ld" or evidence.startswith("meta:"):
+                published, evidence = _republished(page, published, evidence, zone, languages)
             if published.utcoffset() == timedelta(0) and not evidence.startswith(("url", "text")):
                 published, evidence = _local(page, published, evidence, url=url, zone=zone)
             return Published(published=published, published_from=evidence, modified=modified)
     return Published(published=None, published_from="", modified=modified)
+
+
+def _republished(
+    page: Page, published: datetime, evidence: str, zone: tzinfo, languages: tuple[str, ...]
+) -> tuple[datetime, str]:
+    """The modified time instead of a machine publish time days before it, when the date
+    line under the headline shows the modified day, not as an update: a page republished
+    (an evergreen guide brought up to date and dated anew, its text written as of then),
+    whose JSON-LD or `<meta>` still carries the first publication. Issue 5: the publish
+    day is the day the page shows its readers. A day apart is a time-zone matter (`_local`);
+    a date line that says "updated" keeps the publish time."""
+    found = (
+        (modified, source)
+        for value, source in _head_modified_values(page)
+        if (modified := _parse_first(value, zone, languages)) is not None
+    )
+    modified, source = next(found, (None, ""))
+    if modified is None or modified - published < _REPUBLISHED_AFTER:
+        return published, evidence
+    shown = _heading_date(page, zone)
+    if shown is None or shown.date() != modified.date():
+        return published, evidence
+    return modified, f"{source}+text:heading"
 
 
 def _local(
