@@ -7,7 +7,10 @@ whole commands in one session, start-up included, and prints one table:
     htmldate-ext     bench/htmldate_pubdate.py            (extensive_search=True)
     htmldate-fast    bench/htmldate_pubdate.py --fast     (extensive_search=False)
 
-    .venv/bin/python bench/pubdate.py [--limit N] [--rounds N] [--bench DIR]
+    .venv/bin/python bench/pubdate.py [--limit N] [--rounds N] [--bench DIR] [--errors N]
+
+`--errors N` lists our first N misses (wrong or null answers) under the table, as the
+scorer reports them.
 
 Speed on a small shared machine varies from run to run: `--rounds` runs each command that
 many times and keeps its fastest wall time (accuracy does not change between rounds).
@@ -71,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=None, help="another gold file (tests)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
     parser.add_argument("--rounds", type=int, default=1, help="runs per system; fastest kept")
+    parser.add_argument("--errors", type=int, default=0, help="list N of our misses")
     args = parser.parse_args(argv)
     if not (args.bench / "score.py").exists():
         print(
@@ -81,11 +85,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     extra = [*(["--gold", str(args.gold)] if args.gold else [])]
     extra += [*(["--limit", str(args.limit)] if args.limit else [])]
-    rows = [(name, best_of(args.bench, command, args.rounds, extra)) for name, command in SYSTEMS]
+    ours = [*(["--errors", str(args.errors)] if args.errors else [])]
+    rows = [
+        (name, best_of(args.bench, command, args.rounds, [*extra, *(ours if i == 0 else [])]))
+        for i, (name, command) in enumerate(SYSTEMS)
+    ]
     pages = rows[0][1].get("pages")
     print(f"pubdate benchmark: {pages} pages, {args.rounds} round(s), fastest wall kept")
     print(table(rows))
+    if args.errors:
+        print(misses(rows[0][1]))
     return 0
+
+
+def misses(report: dict[str, object]) -> str:
+    """Our misses as the scorer lists them: one line per page, gold day beside the answer."""
+    errors = report.get("errors")
+    rows = errors if isinstance(errors, list) else []
+    lines = [f"our misses ({len(rows)} listed):"]
+    lines += [f"  {row['id']}: gold {row['gold']}  answer {row['answer']!r}" for row in rows]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -615,3 +615,19 @@ def test_a_page_republished_under_a_new_date() -> None:
         datetime(2021, 1, 1, 11, tzinfo=UTC),
         "json-ld+text:heading",
     )
+
+
+def test_bench_lists_our_misses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The stub reports one miss when asked for errors, as the shared scorer's --json does.
+    (tmp_path / "score.py").write_text(
+        "import json, sys\n"
+        "report = {'pages': 1, 'accuracy': 0.0, 'wall_s': 1.0, 'pages_per_s': 1.0}\n"
+        "if '--errors' in sys.argv:\n"
+        "    report['errors'] = [{'id': 'p1', 'gold': '2025-03-07', 'answer': None}]\n"
+        "print(json.dumps(report))\n",
+        encoding="utf-8",
+    )
+    assert _bench_module().main(["--bench", str(tmp_path), "--errors", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "our misses (1 listed):" in out
+    assert "  p1: gold 2025-03-07  answer None" in out
