@@ -631,3 +631,21 @@ def test_bench_lists_our_misses(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "our misses (1 listed):" in out
     assert "  p1: gold 2025-03-07  answer None" in out
+
+
+@pytest.mark.parametrize(
+    "logo",
+    [
+        "<h1 class='site-logo'>The Daily Example</h1>",
+        "<h1><a class='brand' href='/'>The Daily Example</a></h1>",
+        "<h1><a href='/'>The Daily Example</a></h1>",
+    ],
+)
+def test_a_logo_in_an_h1_is_not_the_headline(logo: str) -> None:
+    html = (
+        f"<body><div class='top'>{logo}<time datetime='2025-06-01'>Sunday, 1 June</time></div>"
+        "<div class='story'><div class='head'><h1>Bridge reopens</h1>"
+        "<span>By Anna <time datetime='2025-03-07T08:00:00Z'>7 March 2025</time></span>"
+        "</div></div></body>"
+    )
+    assert published(html) == (datetime(2025, 3, 7, 8, tzinfo=UTC), "time")

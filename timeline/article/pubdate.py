@@ -99,6 +99,8 @@ _TIME_SELECTORS = (
     "header time[datetime]",
     "time[datetime]",
 )
+_LOGO_HINT = re.compile(r"logo|brand|site-?(?:title|name)|masthead", re.I)
+_FRONT_PAGES = frozenset(("/", "./", "index.html", "/index.html"))
 _HEADLINE_BLOCK_LEVELS = 4  # <h1> in <div> in <header> in <article>: the article's own header
 _REPUBLISHED_AFTER = timedelta(days=2)  # a modified time this much later may be a new edition
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
@@ -452,12 +454,28 @@ def _headline_blocks(page: Page) -> Iterator[LexborNode]:
     `<main>`. A site logo set in an `<h1>` reaches `<body>` with nothing found, and the next
     `<h1>` is tried."""
     for heading in page.tree.css("h1")[:_MAX_HEADINGS]:
+        if _is_logo(heading):
+            continue
         ancestor: LexborNode | None = heading
         for _ in range(_HEADLINE_BLOCK_LEVELS):
             if ancestor is None or ancestor.tag in ("body", "main", "html"):
                 break
             yield ancestor
             ancestor = ancestor.parent
+
+
+def _is_logo(heading: LexborNode) -> bool:
+    """Whether an `<h1>` holds the site's name, not a headline: it, its parent or its first
+    child is marked as a logo or brand, or it links to the site's front page. Its block is
+    the masthead, whose date is the day's edition."""
+    child = heading.child
+    while child is not None and child.tag == "-text":
+        child = child.next
+    for node in (heading, heading.parent, child):
+        if node is not None and _LOGO_HINT.search(_hints(node)):
+            return True
+    link = heading.css_first("a[href]")
+    return link is not None and (link.attributes.get("href") or "").strip() in _FRONT_PAGES
 
 
 def _is_publish_time(node: LexborNode) -> bool:
