@@ -706,8 +706,12 @@ def _heading_date(page: Page, zone: tzinfo) -> datetime | None:
     month_first = page.lang.lower() in ("en-us", "en")
     for before, after in page.around_headings(_MAX_HEADINGS):
         after, before = after[:_HEADING_REACH], before[-_HEADING_REACH_BEFORE:]
-        days = _days_published(after, month_first=month_first)
-        found = days[0] if days else None
+        # The first day is mostly not an update: one quick look, all days only if it is.
+        first = find_day_at(after, month_first=month_first)
+        if first is not None and _is_update(after, first[0]):
+            days = _days_published(after, month_first=month_first)
+            first = (0, days[0]) if days else None
+        found = first[1] if first is not None else None
         if found is None:
             days = _days_published(before, month_first=month_first)
             found = days[-1] if days else None
@@ -722,10 +726,13 @@ def _heading_date(page: Page, zone: tzinfo) -> datetime | None:
 def _days_published(text: str, *, month_first: bool) -> list[tuple[int, int, int]]:
     """The days written in `text`, in order, but those said to be updates."""
     return [
-        day
-        for start, day in days_at(text, month_first=month_first)
-        if not _UPDATED_TEXT.search(text[max(0, start - _UPDATE_BEFORE) : start])
+        day for start, day in days_at(text, month_first=month_first) if not _is_update(text, start)
     ]
+
+
+def _is_update(text: str, start: int) -> bool:
+    """Whether the day written at `start` in `text` follows an update label."""
+    return _UPDATED_TEXT.search(text[max(0, start - _UPDATE_BEFORE) : start]) is not None
 
 
 def _labelled_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
@@ -770,7 +777,7 @@ def _first_date(page: Page, zone: tzinfo) -> datetime | None:
     counts: dict[tuple[int, int, int], int] = {}
     first: tuple[int, int, int] | None = None
     for start, day in days_at(text, month_first=month_first)[:_MAX_TEXT_DAYS]:
-        if _UPDATED_TEXT.search(text[max(0, start - _UPDATE_BEFORE) : start]):
+        if _is_update(text, start):
             continue
         counts[day] = counts.get(day, 0) + 1
         first = first or day
