@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeline.article import extract_article, extract_published
-from timeline.article.dates import find_day, find_short_day
+from timeline.article.dates import days_at, find_day, find_short_day
 from timeline.article.page import read_page
 from timeline.article.pubdate import find_published, parse_datetime, url_date
 
@@ -649,3 +649,11 @@ def test_a_logo_in_an_h1_is_not_the_headline(logo: str) -> None:
         "</div></div></body>"
     )
     assert published(html) == (datetime(2025, 3, 7, 8, tzinfo=UTC), "time")
+
+
+def test_days_at_with_a_limit_reads_only_the_first_days() -> None:
+    text = "Am 5. März 2021, dann 6.3.2021 und March 7, 2021; später 2021-03-08 und 9 mars 2021."
+    every = days_at(text)
+    assert [day for _, day in every] == [(2021, 3, d) for d in (5, 6, 7, 8, 9)]
+    assert days_at(text, limit=2) == every[:2]
+    assert days_at(text, limit=10) == every

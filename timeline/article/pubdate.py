@@ -776,7 +776,7 @@ def _first_date(page: Page, zone: tzinfo) -> datetime | None:
     month_first = page.lang.lower() in ("en-us", "en")
     counts: dict[tuple[int, int, int], int] = {}
     first: tuple[int, int, int] | None = None
-    for start, day in days_at(text, month_first=month_first)[:_MAX_TEXT_DAYS]:
+    for start, day in days_at(text, month_first=month_first, limit=_MAX_TEXT_DAYS):
         if _is_update(text, start):
             continue
         counts[day] = counts.get(day, 0) + 1
