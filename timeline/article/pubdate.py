@@ -708,10 +708,10 @@ def _heading_date(page: Page, zone: tzinfo) -> datetime | None:
         after, before = after[:_HEADING_REACH], before[-_HEADING_REACH_BEFORE:]
         # The first day is mostly not an update: one quick look, all days only if it is.
         first = find_day_at(after, month_first=month_first)
+        found = first[1] if first is not None else None
         if first is not None and _is_update(after, first[0]):
             days = _days_published(after, month_first=month_first)
-            first = (0, days[0]) if days else None
-        found = first[1] if first is not None else None
+            found = days[0] if days else None
         if found is None:
             days = _days_published(before, month_first=month_first)
             found = days[-1] if days else None
