@@ -13,7 +13,9 @@ whole commands in one session, start-up included, and prints one table:
 scorer reports them.
 
 Speed on a small shared machine varies from run to run: `--rounds` runs each command that
-many times and keeps its fastest wall time (accuracy does not change between rounds).
+many times and keeps its fastest wall time (accuracy does not change between rounds). The
+rounds take turns (ours, htmldate-ext, htmldate-fast, then again), so a burst of load from
+other work slows one round of each system rather than all rounds of one.
 """
 
 from __future__ import annotations
@@ -46,9 +48,16 @@ def score(bench: Path, command: str, extra: Sequence[str] = ()) -> dict[str, obj
     return report
 
 
-def best_of(bench: Path, command: str, rounds: int, extra: Sequence[str]) -> dict[str, object]:
-    reports = [score(bench, command, extra) for _ in range(max(1, rounds))]
-    return min(reports, key=lambda report: float(str(report["wall_s"])))
+def best_of(
+    bench: Path, commands: Sequence[tuple[str, Sequence[str]]], rounds: int
+) -> list[dict[str, object]]:
+    """For each (command, extra scorer arguments), the report of its fastest round; the
+    commands run in turn, round after round."""
+    reports: list[list[dict[str, object]]] = [[] for _ in commands]
+    for _ in range(max(1, rounds)):
+        for runs, (command, extra) in zip(reports, commands, strict=True):
+            runs.append(score(bench, command, extra))
+    return [min(runs, key=lambda report: float(str(report["wall_s"]))) for runs in reports]
 
 
 def table(rows: Sequence[tuple[str, dict[str, object]]]) -> str:
@@ -86,10 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     extra = [*(["--gold", str(args.gold)] if args.gold else [])]
     extra += [*(["--limit", str(args.limit)] if args.limit else [])]
     ours = [*(["--errors", str(args.errors)] if args.errors else [])]
-    rows = [
-        (name, best_of(args.bench, command, args.rounds, [*extra, *(ours if i == 0 else [])]))
-        for i, (name, command) in enumerate(SYSTEMS)
+    commands = [
+        (command, [*extra, *(ours if i == 0 else [])]) for i, (_, command) in enumerate(SYSTEMS)
     ]
+    best = best_of(args.bench, commands, args.rounds)
+    rows = [(name, report) for (name, _), report in zip(SYSTEMS, best, strict=True)]
     pages = rows[0][1].get("pages")
     print(f"pubdate benchmark: {pages} pages, {args.rounds} round(s), fastest wall kept")
     print(table(rows))

@@ -657,3 +657,19 @@ def test_days_at_with_a_limit_reads_only_the_first_days() -> None:
     assert [day for _, day in every] == [(2021, 3, d) for d in (5, 6, 7, 8, 9)]
     assert days_at(text, limit=2) == every[:2]
     assert days_at(text, limit=10) == every
+
+
+def test_bench_rounds_take_turns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The stub logs which system each run was, so the order of the rounds can be read back.
+    log = tmp_path / "runs.log"
+    (tmp_path / "score.py").write_text(
+        "import json, sys\n"
+        "run = sys.argv[sys.argv.index('--run') + 1]\n"
+        "name = 'fast' if '--fast' in run else 'ext' if 'htmldate' in run else 'ours'\n"
+        f"open({str(log)!r}, 'a').write(name + '\\n')\n"
+        "print(json.dumps({'pages': 1, 'wall_s': 1.0, 'pages_per_s': 1.0}))\n",
+        encoding="utf-8",
+    )
+    assert _bench_module().main(["--bench", str(tmp_path), "--rounds", "2"]) == 0
+    assert log.read_text().split() == ["ours", "ext", "fast", "ours", "ext", "fast"]
+    assert "2 round(s)" in capsys.readouterr().out
