@@ -673,3 +673,18 @@ def test_bench_rounds_take_turns(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert _bench_module().main(["--bench", str(tmp_path), "--rounds", "2"]) == 0
     assert log.read_text().split() == ["ours", "ext", "fast", "ours", "ext", "fast"]
     assert "2 round(s)" in capsys.readouterr().out
+
+
+def test_the_headline_date_line_in_any_encoding() -> None:
+    html = "<body><h1>Brücke über die Saale</h1><p>Von Jörg Müller, 5. März 2021</p></body>"
+    expected = (datetime(2021, 3, 5, tzinfo=UTC), "text:heading")
+    assert extract_published(html.encode(), url=URL, timezone="UTC") == expected
+    # Read from a legacy charset, and from UTF-8 with a stray invalid byte before the headline.
+    latin = html.encode("cp1252")
+    assert (
+        extract_published(
+            latin, url=URL, timezone="UTC", content_type="text/html; charset=windows-1252"
+        )
+        == expected
+    )
+    assert extract_published(b"\xff" + html.encode(), url=URL, timezone="UTC") == expected
