@@ -15,13 +15,16 @@ scorer reports them.
 Speed on a small shared machine varies from run to run: `--rounds` runs each command that
 many times and keeps its fastest wall time (accuracy does not change between rounds). The
 rounds take turns (ours, htmldate-ext, htmldate-fast, then again), so a burst of load from
-other work slows one round of each system rather than all rounds of one.
+other work slows one round of each system rather than all rounds of one. `cpu_s` is the
+least CPU time (user and system, the scorer's own included) over the rounds: on a loaded
+machine wall times stretch, CPU times much less, so their ratio tells load from slowness.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -35,16 +38,30 @@ SYSTEMS = (
     ("htmldate-ext", f"{PYTHON} {ROOT / 'bench' / 'htmldate_pubdate.py'}"),
     ("htmldate-fast", f"{PYTHON} {ROOT / 'bench' / 'htmldate_pubdate.py'} --fast"),
 )
-COLUMNS = ("accuracy", "precision", "recall", "f1", "accuracy_1day", "wall_s", "pages_per_s")
+COLUMNS = (
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "accuracy_1day",
+    "wall_s",
+    "pages_per_s",
+    "cpu_s",
+)
 
 
 def score(bench: Path, command: str, extra: Sequence[str] = ()) -> dict[str, object]:
-    """The scorer's JSON report for one run of `command`."""
+    """The scorer's JSON report for one run of `command`, with `cpu_s`: the user and system
+    CPU time of the run, the scorer's own included (a few hundredths of a second)."""
     scorer = [sys.executable, str(bench / "score.py"), "--run", command, "--json", *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(scorer, capture_output=True, text=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"bench/pubdate.py: scoring {command!r} failed:\n{done.stderr.strip()}")
     report: dict[str, object] = json.loads(done.stdout)
+    cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    report["cpu_s"] = round(cpu_s, 3)
     return report
 
 
@@ -57,7 +74,10 @@ def best_of(
     for _ in range(max(1, rounds)):
         for runs, (command, extra) in zip(reports, commands, strict=True):
             runs.append(score(bench, command, extra))
-    return [min(runs, key=lambda report: float(str(report["wall_s"]))) for runs in reports]
+    best = [min(runs, key=lambda report: float(str(report["wall_s"]))) for runs in reports]
+    for report, runs in zip(best, reports, strict=True):
+        report["cpu_s"] = min(float(str(run["cpu_s"])) for run in runs)
+    return best
 
 
 def table(rows: Sequence[tuple[str, dict[str, object]]]) -> str:
@@ -74,6 +94,11 @@ def table(rows: Sequence[tuple[str, dict[str, object]]]) -> str:
     if speeds.get("htmldate-fast") and "ours" in speeds:
         ratio = speeds["ours"] / speeds["htmldate-fast"]
         lines.append(f"speed ratio ours / htmldate-fast: {ratio:.2f}")
+    cpu = {name: float(str(report.get("cpu_s") or 0)) for name, report in rows}
+    if cpu.get("ours") and "htmldate-fast" in cpu:
+        # Wall time is the measure; CPU time says how much of a gap is load from other work.
+        ratio = cpu["htmldate-fast"] / cpu["ours"]
+        lines.append(f"cpu ratio htmldate-fast / ours (scorer included): {ratio:.2f}")
     return "\n".join(lines)
 
 

@@ -426,6 +426,7 @@ def test_bench_prints_one_table_with_the_speed_ratio(
         "htmldate-fast",
     ]
     assert "speed ratio ours / htmldate-fast: 2.00" in out
+    assert "cpu ratio htmldate-fast / ours (scorer included): " in out
 
 
 def test_bench_without_the_shared_directory_says_where_it_looked(
