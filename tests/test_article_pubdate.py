@@ -689,3 +689,12 @@ def test_the_headline_date_line_in_any_encoding() -> None:
         == expected
     )
     assert extract_published(b"\xff" + html.encode(), url=URL, timezone="UTC") == expected
+
+
+def test_the_headline_date_line_skips_what_a_reader_never_sees() -> None:
+    html = (
+        "<body><h1>Title</h1><SCRIPT>var d = '5 May 2021';</Script >"
+        "<svg><text>1 May 2021</text></svg><!-- 2 May 2021 --><style>p{}</STYLE>"
+        "<p>By Anna, 6 May 2021</p></body>"
+    )
+    assert published(html, tz="UTC") == (datetime(2021, 5, 6, tzinfo=UTC), "text:heading")
