@@ -9,7 +9,8 @@ Work is paid for when it is needed: `<head>` is parsed alone for `<meta>`, `<htm
 `<link>`; JSON-LD is cut from the text; the whole page is parsed on first use of `Page.tree`.
 Most pages state their publish time in their head, so `timeline pubdate` rarely parses more
 (issue 5: throughput at least twice htmldate's fast mode). A UTF-8 page is read from its bytes
-(head, JSON-LD, markers, the parser) and decoded whole only when a reader needs its text.
+(head, JSON-LD, markers, the text around its headlines, the parser) and decoded whole only
+when a reader needs its whole text.
 
 Must not: raise on any input (a page that cannot be read is an empty `Page`), fetch, or read
 the clock. It never mutates the tree, so the two readers can run in any order.
@@ -203,7 +204,7 @@ class Page:
             position = found.end()
             before = data[max(0, found.start() - _AROUND_CHARS) : found.start()]
             after = data[found.end() : found.end() + 4 * _AROUND_CHARS]
-            # "replace", as `html` decodes; a character cut at a slice's edge is lost there.
+            # "replace", as `html` decodes; a character cut at a slice's edge becomes U+FFFD.
             before_text = _words(before.decode("utf-8", "replace"))
             after_text = _words(after.decode("utf-8", "replace"))
             yield before_text.split(HEADING_MARK)[-1], after_text.split(HEADING_MARK)[0]
