@@ -698,3 +698,15 @@ def test_the_headline_date_line_skips_what_a_reader_never_sees() -> None:
         "<p>By Anna, 6 May 2021</p></body>"
     )
     assert published(html, tz="UTC") == (datetime(2021, 5, 6, tzinfo=UTC), "text:heading")
+
+
+def test_midnight_in_the_outlets_zone_needs_no_look_at_the_page() -> None:
+    html = (
+        '<html><head><meta property="article:published_time" content="2024-02-14T23:00:00Z">'
+        "</head><body><span class='datum'>15.02.2024</span></body></html>"
+    )
+    page = read_page(html.encode())
+    found = find_published(page, url=URL, zone=ZoneInfo("Europe/Berlin"))
+    assert found.published is not None and found.published.date().isoformat() == "2024-02-15"
+    assert found.published_from == "meta:article:published_time"
+    assert page._tree is None  # the outlet's zone said it; the date line was not needed

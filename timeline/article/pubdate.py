@@ -279,6 +279,12 @@ def _local(
             continue
         if offset and abs(offset) <= timedelta(hours=14) and not offset % timedelta(minutes=15):
             return published.astimezone(timezone(offset)), f"{evidence}+meta:{key}"
+    local_midnight = published.astimezone(zone)
+    if local_midnight.time() == time(0) and utc.time() != time(0):
+        # A day stored as midnight in the outlet's zone and written out in UTC
+        # (2021-11-04T23:00Z for 5 November in Central Europe). Only the outlet's own zone
+        # says so: a US story scheduled for 22:00Z is 6 pm in New York, not tomorrow.
+        return local_midnight, evidence
     canonical = page.head.css_first('link[rel="canonical"]')
     canonical_url = (canonical.attributes.get("href") or "") if canonical else ""
     named = [
@@ -293,13 +299,6 @@ def _local(
         # costs a parse of the whole page, says which day. Midnight UTC (or a date alone)
         # and other stamps are read as they are, without that parse.
         named.append((_visible_date(page, zone, _languages(page)), "text"))
-    local_midnight = published.astimezone(zone)
-    if local_midnight.time() == time(0) and utc.time() != time(0):
-        # A day stored as midnight in the outlet's zone and written out in UTC
-        # (2021-11-04T23:00Z for 5 November in Central Europe). Only the outlet's own zone
-        # says so: a US story scheduled for 22:00Z is 6 pm in New York, not tomorrow.
-        return local_midnight, evidence
-
     for day, source in named:
         if day is None or day.date() == utc.date():
             continue
