@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeline.article import extract_article, extract_published
-from timeline.article.dates import find_day
+from timeline.article.dates import days_at, find_day, find_short_day
 from timeline.article.page import read_page
 from timeline.article.pubdate import find_published, parse_datetime, url_date
 
@@ -324,6 +324,9 @@ def test_never_raises_on_tag_soup(parts: list[str]) -> None:
         ("03/05/2021", False, (2021, 5, 3)),
         ("03/05/2021", True, (2021, 3, 5)),
         ("13/05/2021", True, (2021, 5, 13)),  # the calendar rules March 13th... out
+        ("Login - 14 | 03 | 2022 Praxis | Video", False, (2022, 3, 14)),
+        ("14|03|2022", False, (2022, 3, 14)),
+        ("14 | 03/2022", False, None),  # one separator throughout, as for 05/03/2021
         ("31.02.2021 then 1.3.2021", False, (2021, 3, 1)),  # an impossible day is skipped
         ("Published 2 May 2019, updated 3 May 2019", False, (2019, 5, 2)),
         ("Januar 2022", False, None),  # no day written: no day guessed
@@ -379,8 +382,10 @@ def test_a_named_zone_is_left_to_dateparser() -> None:
 
 
 def test_head_evidence_needs_no_full_parse() -> None:
+    # Not on a whole hour: a UTC stamp on one may be a local midnight, which the page's
+    # date line settles (test_a_utc_stamp_takes_the_day_of_the_date_line).
     html = (
-        '<html><head><meta property="article:published_time" content="2025-03-07T08:00:00Z">'
+        '<html><head><meta property="article:published_time" content="2025-03-07T08:12:00Z">'
         "</head><body>" + "<div><p>x</p></div>" * 1000
     )
     page = read_page(html.encode())
@@ -421,6 +426,7 @@ def test_bench_prints_one_table_with_the_speed_ratio(
         "htmldate-fast",
     ]
     assert "speed ratio ours / htmldate-fast: 2.00" in out
+    assert "cpu ratio htmldate-fast / ours (scorer included): " in out
 
 
 def test_bench_without_the_shared_directory_says_where_it_looked(
@@ -505,3 +511,202 @@ def test_meta_names_that_agree_outvote_one_alone() -> None:
     found, evidence = published(html)
     assert found is not None and found.date().isoformat() == "2022-02-04"
     assert evidence == "meta:dc.date.issued"
+
+
+def test_the_time_beside_the_headline_beats_a_teaser_marked_pubdate() -> None:
+    html = (
+        "<body><div class='masthead'><h1 class='logo'>The Daily Example</h1></div>"
+        "<div class='box'><article class='card'><a href='/other'>Another story</a>"
+        "<time pubdate datetime='2025-05-02T09:00:00Z'>2 May</time></article></div>"
+        "<div class='story'><header><h1>Bridge reopens</h1>"
+        "<p class='dateline'><time datetime='2025-03-07T08:00:00Z'>7 March 2025</time></p>"
+        "</header><p>Words.</p></div></body>"
+    )
+    assert published(html) == (datetime(2025, 3, 7, 8, tzinfo=UTC), "time")
+
+
+def test_a_utc_stamp_takes_the_day_of_the_date_line() -> None:
+    head = '<meta property="article:published_time" content="2024-02-14T23:00:00Z">'
+    next_day = head + "<body><div class='news'><span class='datum'>15.02.2024</span></div>"
+    found, evidence = published(next_day, tz="UTC")
+    assert found == datetime(2024, 2, 14, 23, tzinfo=UTC)
+    assert found is not None and found.date().isoformat() == "2024-02-15"
+    assert found.utcoffset() == timedelta(hours=1)
+    assert evidence == "meta:article:published_time+text"
+    # A date line on the stamp's own UTC day changes nothing.
+    same_day = head + "<body><span class='date'>February 14, 2024</span></body>"
+    assert published(same_day, tz="UTC") == (
+        datetime(2024, 2, 14, 23, tzinfo=UTC),
+        "meta:article:published_time",
+    )
+    # Midnight UTC, or a day alone, is that day: no date line moves it.
+    midnight = '<meta property="article:published_time" content="2024-02-15T00:00:00Z">'
+    earlier = midnight + "<body><span class='datum'>14.02.2024</span></body>"
+    assert published(earlier, tz="UTC")[0] == datetime(2024, 2, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "last", "expected"),
+    [
+        ("von Anna Muster, 8.5.12 Die Wahl", False, (2012, 5, 8)),
+        ("Home › Presse 31.12.99", False, (1999, 12, 31)),
+        ("30.02.21 then 01.03.21", False, (2021, 3, 1)),  # an impossible day is skipped
+        ("01.03.21 and 02.03.21", True, (2021, 3, 2)),
+        ("Version 1.2.3.12", False, None),
+        ("2.5.2012", False, None),  # a four-digit year is find_day's
+        ("12.30 Uhr", False, None),
+    ],
+)
+def test_find_short_day(text: str, last: bool, expected: tuple[int, int, int] | None) -> None:
+    assert find_short_day(text, last=last) == expected
+
+
+def test_a_two_digit_year_beside_the_headline() -> None:
+    after = "<body><h1>Koalition gesucht</h1><p>von Anna Muster, 8.5.12</p><p>Text.</p></body>"
+    assert published(after, tz="UTC") == (datetime(2012, 5, 8, tzinfo=UTC), "text:heading")
+    before = "<body><p>Start › Presse 02.12.19</p><h1>Neue Kommission</h1><p>Text.</p></body>"
+    assert published(before, tz="UTC") == (datetime(2019, 12, 2, tzinfo=UTC), "text:heading")
+    # Far from a headline the same shape is not read as a day.
+    prose = "<body><h1>Release</h1><p>" + "Words. " * 60 + "Version 8.5.12 is out.</p></body>"
+    assert published(prose, tz="UTC") == (None, "")
+
+
+def test_the_date_line_beside_the_headline_beats_the_mastheads_edition_date() -> None:
+    html = (
+        "<html lang='fr'><body><header><a class='logo' href='/'>Le Quotidien"
+        "<span class='date-edition'>mar. 6 août 2024, édition du soir</span></a></header>"
+        "<div class='page'><div class='story-head'><h1>Le pont rouvre</h1>"
+        "<ul class='info'><li>27 juin 2024</li><li>Par Anne</li></ul></div>"
+        "<p>Texte.</p></div></body></html>"
+    )
+    assert published(html, tz="UTC") == (datetime(2024, 6, 27, tzinfo=UTC), "text")
+
+
+def test_an_update_under_the_headline_is_not_the_publish_day() -> None:
+    updated = "<body><h1>Rezept</h1><p>Von Anna Aktualisiert am 6. März 2023</p></body>"
+    assert published(updated, tz="UTC") == (None, "")
+    both = (
+        "<body><h1>Rezept</h1><p>Von Anna, 2. März 2023, zuletzt aktualisiert am "
+        "6. März 2023</p></body>"
+    )
+    assert published(both, tz="UTC") == (datetime(2023, 3, 2, tzinfo=UTC), "text:heading")
+
+
+def test_a_page_republished_under_a_new_date() -> None:
+    data = {
+        "@type": "NewsArticle",
+        "datePublished": "2021-01-01T11:00:00Z",
+        "dateModified": "2023-04-01T10:00:00Z",
+    }
+    shown = "<body><h1>Die besten Router</h1><p>01.04.2023, 12:00 Uhr, Anna Muster</p></body>"
+    assert published(ld(data) + shown, tz="UTC") == (
+        datetime(2023, 4, 1, 10, tzinfo=UTC),
+        "json-ld:modified+text:heading",
+    )
+    # Shown as an update, or shown as first published, the publish time stays.
+    updated = shown.replace("<p>", "<p>Aktualisiert: ")
+    assert published(ld(data) + updated, tz="UTC")[1] == "json-ld"
+    first = shown.replace("01.04.2023", "01.01.2021")
+    assert published(ld(data) + first, tz="UTC")[1] == "json-ld"
+    # A modified time a day later is a time-zone matter (the same instant at the page's
+    # offset), not a new edition.
+    data["dateModified"] = "2021-01-02T10:00:00Z"
+    next_day = shown.replace("01.04.2023", "02.01.2021")
+    assert published(ld(data) + next_day, tz="UTC") == (
+        datetime(2021, 1, 1, 11, tzinfo=UTC),
+        "json-ld+text:heading",
+    )
+
+
+def test_bench_lists_our_misses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The stub reports one miss when asked for errors, as the shared scorer's --json does.
+    (tmp_path / "score.py").write_text(
+        "import json, sys\n"
+        "report = {'pages': 1, 'accuracy': 0.0, 'wall_s': 1.0, 'pages_per_s': 1.0}\n"
+        "if '--errors' in sys.argv:\n"
+        "    report['errors'] = [{'id': 'p1', 'gold': '2025-03-07', 'answer': None}]\n"
+        "print(json.dumps(report))\n",
+        encoding="utf-8",
+    )
+    assert _bench_module().main(["--bench", str(tmp_path), "--errors", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "our misses (1 listed):" in out
+    assert "  p1: gold 2025-03-07  answer None" in out
+
+
+@pytest.mark.parametrize(
+    "logo",
+    [
+        "<h1 class='site-logo'>The Daily Example</h1>",
+        "<h1><a class='brand' href='/'>The Daily Example</a></h1>",
+        "<h1><a href='/'>The Daily Example</a></h1>",
+    ],
+)
+def test_a_logo_in_an_h1_is_not_the_headline(logo: str) -> None:
+    html = (
+        f"<body><div class='top'>{logo}<time datetime='2025-06-01'>Sunday, 1 June</time></div>"
+        "<div class='story'><div class='head'><h1>Bridge reopens</h1>"
+        "<span>By Anna <time datetime='2025-03-07T08:00:00Z'>7 March 2025</time></span>"
+        "</div></div></body>"
+    )
+    assert published(html) == (datetime(2025, 3, 7, 8, tzinfo=UTC), "time")
+
+
+def test_days_at_with_a_limit_reads_only_the_first_days() -> None:
+    text = "Am 5. März 2021, dann 6.3.2021 und March 7, 2021; später 2021-03-08 und 9 mars 2021."
+    every = days_at(text)
+    assert [day for _, day in every] == [(2021, 3, d) for d in (5, 6, 7, 8, 9)]
+    assert days_at(text, limit=2) == every[:2]
+    assert days_at(text, limit=10) == every
+
+
+def test_bench_rounds_take_turns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The stub logs which system each run was, so the order of the rounds can be read back.
+    log = tmp_path / "runs.log"
+    (tmp_path / "score.py").write_text(
+        "import json, sys\n"
+        "run = sys.argv[sys.argv.index('--run') + 1]\n"
+        "name = 'fast' if '--fast' in run else 'ext' if 'htmldate' in run else 'ours'\n"
+        f"open({str(log)!r}, 'a').write(name + '\\n')\n"
+        "print(json.dumps({'pages': 1, 'wall_s': 1.0, 'pages_per_s': 1.0}))\n",
+        encoding="utf-8",
+    )
+    assert _bench_module().main(["--bench", str(tmp_path), "--rounds", "2"]) == 0
+    assert log.read_text().split() == ["ours", "ext", "fast", "ours", "ext", "fast"]
+    assert "2 round(s)" in capsys.readouterr().out
+
+
+def test_the_headline_date_line_in_any_encoding() -> None:
+    html = "<body><h1>Brücke über die Saale</h1><p>Von Jörg Müller, 5. März 2021</p></body>"
+    expected = (datetime(2021, 3, 5, tzinfo=UTC), "text:heading")
+    assert extract_published(html.encode(), url=URL, timezone="UTC") == expected
+    # Read from a legacy charset, and from UTF-8 with a stray invalid byte before the headline.
+    latin = html.encode("cp1252")
+    assert (
+        extract_published(
+            latin, url=URL, timezone="UTC", content_type="text/html; charset=windows-1252"
+        )
+        == expected
+    )
+    assert extract_published(b"\xff" + html.encode(), url=URL, timezone="UTC") == expected
+
+
+def test_the_headline_date_line_skips_what_a_reader_never_sees() -> None:
+    html = (
+        "<body><h1>Title</h1><SCRIPT>var d = '5 May 2021';</Script >"
+        "<svg><text>1 May 2021</text></svg><!-- 2 May 2021 --><style>p{}</STYLE>"
+        "<p>By Anna, 6 May 2021</p></body>"
+    )
+    assert published(html, tz="UTC") == (datetime(2021, 5, 6, tzinfo=UTC), "text:heading")
+
+
+def test_midnight_in_the_outlets_zone_needs_no_look_at_the_page() -> None:
+    html = (
+        '<html><head><meta property="article:published_time" content="2024-02-14T23:00:00Z">'
+        "</head><body><span class='datum'>15.02.2024</span></body></html>"
+    )
+    page = read_page(html.encode())
+    found = find_published(page, url=URL, zone=ZoneInfo("Europe/Berlin"))
+    assert found.published is not None and found.published.date().isoformat() == "2024-02-15"
+    assert found.published_from == "meta:article:published_time"
+    assert page._tree is None  # the outlet's zone said it; the date line was not needed

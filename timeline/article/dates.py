@@ -5,7 +5,8 @@ Owns: the month names of the languages most news is written in, read with plain 
 expressions, so the common cases cost no dateparser import and no per-call parsing. Other
 languages are left to `pubdate.py`, which asks dateparser only for them.
 Input: a short text (a byline, a date line) and whether an ambiguous 03/05 is month first.
-Output: the first complete day (year, month, day) in the text, or None.
+Output: the first complete day (year, month, day) in the text, or None. A two-digit year
+("8.5.12") is read only when asked for (`find_short_day`), in a date line.
 
 Must not: guess a year or a day that is not written, read the clock, or raise on any text.
 """
@@ -57,7 +58,22 @@ MONTHS: dict[str, int] = {
     for number, names in table.items()
     for name in names.split()
 }
-_NAME = "|".join(re.escape(name) for name in sorted(MONTHS, key=len, reverse=True))
+
+
+def _alternation(names: list[str]) -> str:
+    """The names as one regular expression group body, longest first as a plain alternation
+    would try them, but grouped by first letter: the engine tries a dozen names where a
+    letter can start one, not all of them at every letter of a text (3x on long texts)."""
+    by_first: dict[str, list[str]] = {}
+    for name in sorted(names, key=len, reverse=True):
+        by_first.setdefault(name[0], []).append(name)
+    return "|".join(
+        re.escape(first) + "(?:" + "|".join(re.escape(name[1:]) for name in group) + ")"
+        for first, group in by_first.items()
+    )
+
+
+_NAME = _alternation(list(MONTHS))
 _YEAR = r"((?:19|20)\d\d)(?!\d)"
 _DAY = r"(?<!\d)(\d{1,2})"
 # Each pattern gives (year, month, day) by the group order named beside it.
@@ -70,8 +86,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
     # 5.3.2021, 05. 03. 2021: day first wherever dots are used
     (re.compile(_DAY + r"\.\s?(\d{1,2})\.\s?" + _YEAR), "dmy"),
-    # 05/03/2021, 05-03-2021: day or month first, see `month_first`
-    (re.compile(_DAY + r"([/-])(\d{1,2})\2" + _YEAR), "d?y"),
+    # 05/03/2021, 05-03-2021, 05 | 03 | 2021: day or month first, see `month_first`
+    (re.compile(_DAY + r"([/-]|\s?\|\s?)(\d{1,2})\2" + _YEAR), "d?y"),
     # 5. März 2021, 5 March 2021, 5th of March, 2021, 2 de abril de 2020, 5 mars 2021
     (
         re.compile(
@@ -144,25 +160,52 @@ def find_day_at(text: str, *, month_first: bool = False) -> tuple[int, tuple[int
     return None
 
 
-def days_at(text: str, *, month_first: bool = False) -> list[tuple[int, tuple[int, int, int]]]:
+def days_at(
+    text: str, *, month_first: bool = False, limit: int | None = None
+) -> list[tuple[int, tuple[int, int, int]]]:
     """Every valid day written in `text`, as (offset, (year, month, day)) in text order; a
     reading that overlaps an earlier one is dropped. One pass per pattern and span, so a
-    long text costs a few scans, not one per day found."""
-    found: list[tuple[int, int, tuple[int, int, int]]] = []
-    for start, end in _spans(text):
+    long text costs a few scans, not one per day found. With `limit`, the first that many
+    days, and the text past them is not read."""
+    days: list[tuple[int, tuple[int, int, int]]] = []
+    end = -1
+    # Spans are apart and in text order and each match lies within its span, so sorting
+    # span by span orders the whole text.
+    for span_start, span_end in _spans(text):
+        found: list[tuple[int, int, tuple[int, int, int]]] = []
         for pattern, order in _PATTERNS:
-            for match in pattern.finditer(text, start, end):
+            for match in pattern.finditer(text, span_start, span_end):
                 day = _day_of(match, order, month_first=month_first)
                 if day is not None:
                     found.append((match.start(), match.end(), day))
-    found.sort()
-    days: list[tuple[int, tuple[int, int, int]]] = []
-    end = -1
-    for start, stop, day in found:
-        if start >= end:
-            days.append((start, day))
-            end = stop
+        found.sort()
+        for start, stop, day in found:
+            if start >= end:
+                days.append((start, day))
+                end = stop
+        if limit is not None and len(days) >= limit:
+            return days[:limit]
     return days
+
+
+# 8.5.12, 02.12.19: day first with a two-digit year, as German-language date lines write it.
+# Only for a date line (`find_short_day`): in prose the same shape is a version or a score.
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d\d)(?!\d|\.\d)")
+
+
+def find_short_day(text: str, *, last: bool = False) -> tuple[int, int, int] | None:
+    """The first (or `last`) valid day written as d.m.yy in `text` (a date line, not
+    prose), as (year, month, day); the year read as POSIX `%y` does: 69-99 are 1969-1999,
+    00-68 are 2000-2068."""
+    found = None
+    for match in _SHORT_YEAR.finditer(text):
+        day, month, short = (int(part) for part in match.groups())
+        year = short + (1900 if short >= 69 else 2000)
+        if 1 <= month <= 12 and 1 <= day <= _days_in(year, month):
+            found = year, month, day
+            if not last:
+                break
+    return found
 
 
 def _day_of(match: re.Match[str], order: str, *, month_first: bool) -> tuple[int, int, int] | None:

@@ -2,8 +2,10 @@
 
 Owns: finding the publish time (and, apart, the modified time) of a page, in order of trust:
 JSON-LD, Open Graph `article:published_time`, microdata, common `<meta>` names, `<time
-datetime>`, and last a date in the URL path. Offsets written in the page are kept; a value
-without one is read in the source's zone; a date without a time is midnight there.
+datetime>`, and last a date in the URL path. A machine publish time gives way to the page's
+modified time only when the page shows that later day as its date (`_republished`). Offsets
+written in the page are kept; a value without one is read in the source's zone; a date
+without a time is midnight there.
 Input: a `Page` (or body bytes for `extract_published`), the page URL and an IANA zone name.
 Output: a `Published` naming its evidence ("json-ld", "meta:article:published_time", "time"…).
 
@@ -17,13 +19,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from itertools import chain
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
-from timeline.article.dates import days_at, find_day, find_day_at
+from timeline.article.dates import days_at, find_day, find_day_at, find_short_day
 from timeline.article.page import Page, ld_types, read_page
 
 # schema.org CreativeWork types a news page describes itself with (Article and its subtypes).
@@ -96,6 +99,10 @@ _TIME_SELECTORS = (
     "header time[datetime]",
     "time[datetime]",
 )
+_LOGO_HINT = re.compile(r"logo|brand|site-?(?:title|name)|masthead", re.I)
+_FRONT_PAGES = frozenset(("/", "./", "index.html", "/index.html"))
+_HEADLINE_BLOCK_LEVELS = 4  # <h1> in <div> in <header> in <article>: the article's own header
+_REPUBLISHED_AFTER = timedelta(days=2)  # a modified time this much later may be a new edition
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _URL_DATES = (
     re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})(?=/|$|[-_.])"),  # /2025/03/07/
@@ -219,10 +226,35 @@ def find_published(page: Page, *, url: str, zone: tzinfo, with_modified: bool = 
     modified = _modified(page, zone, languages) if with_modified else None
     for published, evidence in _candidates(page, url=url, zone=zone, languages=languages):
         if published is not None:
+            if evidence == "json-ld" or evidence.startswith("meta:"):
+                published, evidence = _republished(page, published, evidence, zone, languages)
             if published.utcoffset() == timedelta(0) and not evidence.startswith(("url", "text")):
                 published, evidence = _local(page, published, evidence, url=url, zone=zone)
             return Published(published=published, published_from=evidence, modified=modified)
     return Published(published=None, published_from="", modified=modified)
+
+
+def _republished(
+    page: Page, published: datetime, evidence: str, zone: tzinfo, languages: tuple[str, ...]
+) -> tuple[datetime, str]:
+    """The modified time instead of a machine publish time days before it, when the date
+    line under the headline shows the modified day, not as an update: a page republished
+    (an evergreen guide brought up to date and dated anew, its text written as of then),
+    whose JSON-LD or `<meta>` still carries the first publication. Issue 5: the publish
+    day is the day the page shows its readers. A day apart is a time-zone matter (`_local`);
+    a date line that says "updated" keeps the publish time."""
+    found = (
+        (modified, source)
+        for value, source in _head_modified_values(page)
+        if (modified := _parse_first(value, zone, languages)) is not None
+    )
+    modified, source = next(found, (None, ""))
+    if modified is None or modified - published < _REPUBLISHED_AFTER:
+        return published, evidence
+    shown = _heading_date(page, zone)
+    if shown is None or shown.date() != modified.date():
+        return published, evidence
+    return modified, f"{source}+text:heading"
 
 
 def _local(
@@ -232,9 +264,9 @@ def _local(
     name different days (issue 5: 2023-11-09T03:28Z on a page that prints "Nov. 8, 2023").
 
     A value without a zone for the same publication ("2023-11-08 22:28:35") gives the
-    offset exactly; else the day in the URL or in the date line under the headline picks
-    the smallest whole-hour offset that puts the instant on that day. A page that names
-    no other day keeps UTC.
+    offset exactly; else the day in the URL, in the date line under the headline or in an
+    element that holds the date ("post-date", "datum") picks the smallest whole-hour offset
+    that puts the instant on that day. A page that names no other day keeps UTC.
     """
     utc = published.astimezone(UTC).replace(tzinfo=None)
     for key in _META_PUBLISHED:
@@ -247,6 +279,12 @@ def _local(
             continue
         if offset and abs(offset) <= timedelta(hours=14) and not offset % timedelta(minutes=15):
             return published.astimezone(timezone(offset)), f"{evidence}+meta:{key}"
+    local_midnight = published.astimezone(zone)
+    if local_midnight.time() == time(0) and utc.time() != time(0):
+        # A day stored as midnight in the outlet's zone and written out in UTC
+        # (2021-11-04T23:00Z for 5 November in Central Europe). Only the outlet's own zone
+        # says so: a US story scheduled for 22:00Z is 6 pm in New York, not tomorrow.
+        return local_midnight, evidence
     canonical = page.head.css_first('link[rel="canonical"]')
     canonical_url = (canonical.attributes.get("href") or "") if canonical else ""
     named = [
@@ -255,13 +293,12 @@ def _local(
     ]
     if not any(day for day, _ in named):
         named.append((_heading_date(page, zone), "text:heading"))
-    local_midnight = published.astimezone(zone)
-    if local_midnight.time() == time(0) and utc.time() != time(0):
-        # A day stored as midnight in the outlet's zone and written out in UTC
-        # (2021-11-04T23:00Z for 5 November in Central Europe). Only the outlet's own zone
-        # says so: a US story scheduled for 22:00Z is 6 pm in New York, not tomorrow.
-        return local_midnight, evidence
-
+    if not any(day for day, _ in named) and utc.time().replace(hour=0) == time(0) < utc.time():
+        # A stamp on a whole hour but midnight may be a day stored as midnight in the
+        # outlet's zone (23:00Z for a day in Central Europe); the page's date line, which
+        # costs a parse of the whole page, says which day. Midnight UTC (or a date alone)
+        # and other stamps are read as they are, without that parse.
+        named.append((_visible_date(page, zone, _languages(page)), "text"))
     for day, source in named:
         if day is None or day.date() == utc.date():
             continue
@@ -373,25 +410,71 @@ def _modified(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime 
 
 def _modified_values(page: Page) -> Iterator[Any]:
     """Modified-time values by trust; lazy, so microdata costs a parse only when needed."""
-    for item in _ld_articles(page):
-        yield item.get("dateModified")
-    for key in _META_MODIFIED:
-        yield page.meta.get(key)
+    for value, _ in _head_modified_values(page):
+        yield value
     if b'itemprop="dateModified"' in page.data:
         for node in page.tree.css('[itemprop="dateModified"]'):
             yield node.attributes.get("datetime") or node.attributes.get("content")
 
 
+def _head_modified_values(page: Page) -> Iterator[tuple[Any, str]]:
+    """(value, evidence) of the modified times read without parsing the whole page."""
+    for item in _ld_articles(page):
+        yield item.get("dateModified"), "json-ld:modified"
+    for key in _META_MODIFIED:
+        yield page.meta.get(key), f"meta:{key}"
+
+
 def _time_nodes(page: Page) -> Iterator[LexborNode]:
     seen: set[int] = set()
-    for selector in _TIME_SELECTORS:
-        for node in page.tree.css(selector):
-            if node.mem_id in seen:
-                continue
-            seen.add(node.mem_id)
-            if not _is_publish_time(node):
-                continue
-            yield node
+    found = chain.from_iterable(page.tree.css(selector) for selector in _TIME_SELECTORS)
+    for node in chain(_headline_times(page), found):
+        if node.mem_id in seen:
+            continue
+        seen.add(node.mem_id)
+        if not _is_publish_time(node):
+            continue
+        yield node
+
+
+def _headline_times(page: Page) -> list[LexborNode]:
+    """The `<time datetime>`s of the smallest block around an `<h1>` that holds one (the
+    article's header): a page's own date line sits with its headline, while a
+    `time[pubdate]` or an `<article>` elsewhere may be a teaser of another story."""
+    for block in _headline_blocks(page):
+        times = [node for node in block.css("time[datetime]") if _is_publish_time(node)]
+        if times:
+            return times
+    return []
+
+
+def _headline_blocks(page: Page) -> Iterator[LexborNode]:
+    """The blocks around each of the first `<h1>`s, smallest first, below `<body>` and
+    `<main>`. A site logo set in an `<h1>` reaches `<body>` with nothing found, and the next
+    `<h1>` is tried."""
+    for heading in page.tree.css("h1")[:_MAX_HEADINGS]:
+        if _is_logo(heading):
+            continue
+        ancestor: LexborNode | None = heading
+        for _ in range(_HEADLINE_BLOCK_LEVELS):
+            if ancestor is None or ancestor.tag in ("body", "main", "html"):
+                break
+            yield ancestor
+            ancestor = ancestor.parent
+
+
+def _is_logo(heading: LexborNode) -> bool:
+    """Whether an `<h1>` holds the site's name, not a headline: it, its parent or its first
+    child is marked as a logo or brand, or it links to the site's front page. Its block is
+    the masthead, whose date is the day's edition."""
+    child = heading.child
+    while child is not None and child.tag == "-text":
+        child = child.next
+    for node in (heading, heading.parent, child):
+        if node is not None and _LOGO_HINT.search(_hints(node)):
+            return True
+    link = heading.css_first("a[href]")
+    return link is not None and (link.attributes.get("href") or "").strip() in _FRONT_PAGES
 
 
 def _is_publish_time(node: LexborNode) -> bool:
@@ -581,38 +664,74 @@ def _languages(page: Page) -> tuple[str, ...]:
 def _visible_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
     """Midnight in `zone` of the first day written in an element that says it holds a date
     ("post-date", "entry-meta", "byline", "datum", <time> without datetime…), outside
-    comments, related links and sidebars and not marked as an update."""
-    month_first = page.lang.lower() in ("en-us", "en")
+    comments, related links and sidebars and not marked as an update. Those in the smallest
+    block around the headline come first: a masthead's "edition of" date comes before the
+    article in the page, not beside its headline."""
+    for block in _headline_blocks(page):
+        for node in block.css(_DATE_HOLDERS):
+            found = _holder_day(node, zone, languages, page.lang)
+            if found is not None:
+                return _local_midnight(*found, zone)
     for node in page.tree.css(_DATE_HOLDERS):
-        hints = _hints(node)
-        if _UPDATED_ONLY.search(hints) and not _PUBLISHED_HINT.search(hints):
-            continue
-        text = " ".join((node.text() or "").split())
-        if not (6 <= len(text) <= _MAX_DATE_LINE_CHARS) or not _YEAR_IN_TEXT.search(text):
-            continue
-        if _UPDATED_TEXT.match(text) or not _is_publish_time(node):
-            continue
-        found = find_day(text, month_first=month_first)
-        if found is None and languages[0] not in _TABLE_LANGUAGES:
-            parsed = _from_dateparser(text, zone, languages)
-            found = (parsed.year, parsed.month, parsed.day) if parsed is not None else None
+        found = _holder_day(node, zone, languages, page.lang)
         if found is not None:
             return _local_midnight(*found, zone)
     return None
+
+
+def _holder_day(
+    node: LexborNode, zone: tzinfo, languages: tuple[str, ...], lang: str
+) -> tuple[int, int, int] | None:
+    """The day a date-holding element shows, unless it is an update or not the article's."""
+    hints = _hints(node)
+    if _UPDATED_ONLY.search(hints) and not _PUBLISHED_HINT.search(hints):
+        return None
+    text = " ".join((node.text() or "").split())
+    if not (6 <= len(text) <= _MAX_DATE_LINE_CHARS) or not _YEAR_IN_TEXT.search(text):
+        return None
+    if _UPDATED_TEXT.match(text) or not _is_publish_time(node):
+        return None
+    found = find_day(text, month_first=lang.lower() in ("en-us", "en"))
+    if found is None and languages[0] not in _TABLE_LANGUAGES:
+        parsed = _from_dateparser(text, zone, languages)
+        found = (parsed.year, parsed.month, parsed.day) if parsed is not None else None
+    return found
 
 
 def _heading_date(page: Page, zone: tzinfo) -> datetime | None:
     """The first day in the text that follows an `<h1>` closely (the date line under a
-    headline), else the last one just before it (a date line above it)."""
+    headline), else the last one just before it (a date line above it). A day said to be
+    an update ("Aktualisiert am …") is not the publish day."""
     month_first = page.lang.lower() in ("en-us", "en")
     for before, after in page.around_headings(_MAX_HEADINGS):
-        found = find_day(after[:_HEADING_REACH], month_first=month_first)
+        after, before = after[:_HEADING_REACH], before[-_HEADING_REACH_BEFORE:]
+        # The first day is mostly not an update: one quick look, all days only if it is.
+        first = find_day_at(after, month_first=month_first)
+        found = first[1] if first is not None else None
+        if first is not None and _is_update(after, first[0]):
+            days = _days_published(after, month_first=month_first)
+            found = days[0] if days else None
         if found is None:
-            days = days_at(before[-_HEADING_REACH_BEFORE:], month_first=month_first)
-            found = days[-1][1] if days else None
+            days = _days_published(before, month_first=month_first)
+            found = days[-1] if days else None
+        if found is None:
+            # "von Anna Muster, 8.5.12": a two-digit year, read only this close to a headline.
+            found = find_short_day(after) or find_short_day(before, last=True)
         if found is not None:
             return _local_midnight(*found, zone)
     return None
+
+
+def _days_published(text: str, *, month_first: bool) -> list[tuple[int, int, int]]:
+    """The days written in `text`, in order, but those said to be updates."""
+    return [
+        day for start, day in days_at(text, month_first=month_first) if not _is_update(text, start)
+    ]
+
+
+def _is_update(text: str, start: int) -> bool:
+    """Whether the day written at `start` in `text` follows an update label."""
+    return _UPDATED_TEXT.search(text[max(0, start - _UPDATE_BEFORE) : start]) is not None
 
 
 def _labelled_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> datetime | None:
@@ -632,8 +751,9 @@ def _labelled_date(page: Page, zone: tzinfo, languages: tuple[str, ...]) -> date
 
 def _without_comments(page: Page) -> str:
     """The visible text of the page without its comment threads, whose dates are readers'.
-    Read from a tree of its own: `page.tree` is shared and never changed (page.py)."""
-    tree = LexborHTMLParser(page.html[: _MAX_DATE_LINE_CHARS * 10_000], scripting=True)
+    Read from a copy of the tree: `page.tree` is shared and never changed (page.py), and a
+    copy costs a third of a second parse (and is bounded as `page.tree` is)."""
+    tree = page.tree.clone()
     body = tree.body
     if body is None:
         return ""
@@ -656,8 +776,8 @@ def _first_date(page: Page, zone: tzinfo) -> datetime | None:
     month_first = page.lang.lower() in ("en-us", "en")
     counts: dict[tuple[int, int, int], int] = {}
     first: tuple[int, int, int] | None = None
-    for start, day in days_at(text, month_first=month_first)[:_MAX_TEXT_DAYS]:
-        if _UPDATED_TEXT.search(text[max(0, start - _UPDATE_BEFORE) : start]):
+    for start, day in days_at(text, month_first=month_first, limit=_MAX_TEXT_DAYS):
+        if _is_update(text, start):
             continue
         counts[day] = counts.get(day, 0) + 1
         first = first or day
