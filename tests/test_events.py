@@ -298,3 +298,16 @@ def test_titles_drop_the_wire_dateline() -> None:
     m = mention("FRANKFURT (Northwind Press) – The central bank cut rates.", date(2025, 3, 6))
     (event,) = merge([m], [])
     assert event.title == "The central bank cut rates."
+
+
+def test_a_place_after_from_is_where_not_who() -> None:
+    """'Reports from Portsmouth say …': Portsmouth does not lead the sentence, so two people
+    doing two things there that day stay two events, and one of them reworded is one."""
+    a = "Reports from Portsmouth say Tom Ellery sold the marina on Monday."
+    assert (
+        similarity(a, "Reports from Portsmouth say Jane Corrick closed the marina cafe on Monday.")
+        == 0
+    )
+    assert (
+        similarity(a, "Tom Ellery sold the Portsmouth marina on Monday, the agency reported.") > 0
+    )

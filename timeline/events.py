@@ -77,7 +77,7 @@ _ROLES = frozenset(
     founder""".split()
 )
 _SPEECH = frozenset("said says told announced confirmed reported added".split())
-_PLACE_WORDS = frozenset("in at near outside across inside".split())  # "in Jeddah"
+_PLACE_WORDS = frozenset("in at from near outside across inside".split())  # "in Jeddah"
 _CONNECTORS = frozenset("of for".split())  # "Bank of England", "Office for National Statistics"
 # A capitalised first word with these endings is more likely a common noun or adjective
 # ("Officials", "Speaking", "Unemployment") than a name.
