@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 START = datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
 OUTLETS_PER_STORY = 5  # each story is reported by five feeds, in their own words
-FIRST = "Anna Berg Carlos Diaz Erik Falk Greta Holm Ivan Juric Karin Lund Marta Novak Omar Pasha"
-LAST = "Quist Rossi Sato Tanaka Ulloa Varga Weber Xu Young Zeller Abbot Brandt Cole Dahl Engel"
+FIRST = "Anna Carlos Erik Greta Ivan Karin Marta Omar Paula Rui Sven Tomas Ulla Vera Yusuf Zoe"
+SYLLABLES = "ka lo mi ren sa tor vi bel dan fa gu han jo kes mar nor pe ros ul zen".split()
 ACTS = (
     "approved the harbour plan|met striking drivers|cut the budget|filed charges|"
     "opened the new bridge|signed the trade deal|closed the coal plant|named a new coach|"
@@ -58,13 +58,15 @@ WORDING = [
 
 def story(number: int, outlet: int) -> tuple[str, str]:
     """A title and two sentences about story `number`, worded as outlet `outlet` would."""
-    first, last = FIRST.split(), LAST.split()
-    who = f"{first[number % len(first)]} {last[number // len(first) % len(last)]}"
-    act = ACTS[number // 7 % len(ACTS)]
-    place = PLACES[number // 11 % len(PLACES)]
+    n = len(SYLLABLES)  # a surname of three syllables: one of its own for 8,000 stories
+    surname = "".join(SYLLABLES[number // n**k % n] for k in range(3)).capitalize()
+    first = FIRST.split()
+    who = f"{first[(number * 7 + number // n) % len(first)]} {surname}"
+    act = ACTS[number % len(ACTS)]
+    place = PLACES[number // len(ACTS) % len(PLACES)]
     when, then = WHEN[number % len(WHEN)], NEXT[number // 5 % len(NEXT)]
     text = WORDING[outlet % len(WORDING)].format(who=who, act=act, place=place, when=when)
-    return f"{who} {act}", f"{text} A further decision is expected {then}."
+    return f"{who} {act}", f"{text} {surname} is expected to speak in {place} {then}."
 
 
 def rss(feed: int, items: int) -> bytes:
