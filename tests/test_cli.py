@@ -66,6 +66,29 @@ def test_inspect_a_url_through_the_fetcher(tmp_path: Path) -> None:
     assert "(from json-ld)" in result.stdout
 
 
+def test_inspect_reads_a_page_as_a_configured_source_does(tmp_path: Path) -> None:
+    """--source: the source's zone and [sources.article] selectors, to try them by hand."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[sources]]\nname = "gazette"\nurl = "https://gazette.example/feed.xml"\n'
+        'timezone = "Europe/London"\n[sources.article]\nbody = "article p:nth-of-type(3)"\n'
+        'date = "span.dateline"\n'
+    )
+    page = str(GAZETTE / "bridge.html")
+    result = run_timeline("inspect", page, "--config", str(config), "--source", "gazette")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # The selected body is the one paragraph; the other three are left out.
+    assert "Maria Okafor, said the bridge would close" in out
+    assert "Engineers found cracks" not in out
+    assert "note:" in out and "span.dateline" in out  # matched nothing: automatic date kept
+    assert "published: 2025-10-14T10:30:00+01:00" in out
+
+    unknown = run_timeline("inspect", page, "--config", str(config), "--source", "courier")
+    assert unknown.returncode == 1
+    assert "no source named 'courier' (configured: gazette)" in unknown.stderr
+
+
 def test_inspect_reports_what_is_wrong() -> None:
     missing = run_timeline("inspect", "/no/such/page.html")
     assert missing.returncode == 1 and "cannot read" in missing.stderr

@@ -148,8 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("page", metavar="URL-or-FILE")
     inspect.add_argument(
         "--timezone",
-        default="UTC",
-        help="the outlet's IANA zone, for times without an offset (default: UTC)",
+        help="the outlet's IANA zone, for times without an offset (default: the --source's, "
+        "else UTC)",
+    )
+    inspect.add_argument(
+        "--source",
+        metavar="NAME",
+        help="read the page as this configured source does: its time zone and its "
+        "[sources.article] selectors (to try selectors before the daemon uses them)",
     )
 
     serve = command(
@@ -433,10 +439,16 @@ def cmd_pubdate(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
+    from timeline.errors import ConfigError
     from timeline.pipeline import inspect_page
 
     config = _config(args)
-    _zone(args.timezone)  # a clear error for a wrong zone name
+    source = next((s for s in config.sources if s.name == args.source), None)
+    if args.source is not None and source is None:
+        names = ", ".join(s.name for s in config.sources) or "none"
+        raise ConfigError(f"{config.path}: no source named {args.source!r} (configured: {names})")
+    timezone = args.timezone or (source.timezone if source else "UTC")
+    _zone(timezone)  # a clear error for a wrong zone name
     now = datetime.now(UTC)
     if args.page.startswith(("http://", "https://")):
         from timeline.fetch import Fetcher
@@ -453,7 +465,16 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ExtractError("inspect", f"{args.page}: cannot read: {exc.strerror}") from exc
         url, content_type = Path(args.page).resolve().as_uri(), ""
-    seen = inspect_page(body, url=url, timezone=args.timezone, now=now, content_type=content_type)
+    seen = inspect_page(
+        body,
+        url=url,
+        timezone=timezone,
+        now=now,
+        content_type=content_type,
+        selectors=source.article if source else None,
+    )
+    for note in seen.article.notes:
+        print(f"note:      {note}")
     doc = seen.document
     print(f"title:     {doc.title}")
     print(f"canonical: {doc.canonical_url}")

@@ -25,6 +25,7 @@ from timeline.files import write_atomically
 from timeline.listing import parse_listing
 from timeline.model import (
     Article,
+    ArticleSelectors,
     Document,
     Entry,
     Event,
@@ -234,16 +235,17 @@ def _choose_published(
     disagree, the choice and its reason are recorded).
     """
     problems = []
+    listed = "listing" if source.kind is SourceKind.LISTING else "feed"  # where entries come from
     candidates = [(article.published, article.published_from or "page")]
     if entry is not None:
-        candidates.append((entry.published, "feed"))
+        candidates.append((entry.published, listed))
     for published, origin in candidates:
         if published is None:
             continue
         if OLDEST_PUBLISHED <= published <= now + FUTURE_TOLERANCE:
             feed = entry.published if entry is not None else None
-            if origin != "feed" and feed is not None and abs(feed - published) > DISAGREEMENT:
-                origin = f"{origin}; page over feed, which said {feed.isoformat()}"
+            if origin != listed and feed is not None and abs(feed - published) > DISAGREEMENT:
+                origin = f"{origin}; page over {listed}, which said {feed.isoformat()}"
             return published, origin[:MAX_EVIDENCE_CHARS]
         problems.append(f"{origin} gives {published.isoformat()}, which makes no sense")
     detail = "; ".join(problems) or "neither the page nor the feed gives one"
@@ -283,12 +285,23 @@ class Inspection:
 
 
 def inspect_page(
-    body: bytes, *, url: str, timezone: str, now: datetime, content_type: str = ""
+    body: bytes,
+    *,
+    url: str,
+    timezone: str,
+    now: datetime,
+    content_type: str = "",
+    selectors: ArticleSelectors | None = None,
 ) -> Inspection:
     """Run one page through article, temporal and events, storing nothing. A page without
     a usable publish time is read against `now`, and `published_from` says so."""
     article = extract_article(
-        body, url=url, source="inspect", timezone=timezone, content_type=content_type
+        body,
+        url=url,
+        source="inspect",
+        timezone=timezone,
+        content_type=content_type,
+        selectors=selectors,
     )
     published, origin = article.published, article.published_from
     if published is None:
