@@ -221,7 +221,8 @@ def test_listing_page_lands_its_articles(site: Site, store: Store) -> None:
     assert festival_days(store, site) == {date(2025, 10, 17)}
     evidence = published_from(store)
     assert evidence["https://gazette.example/news/bridge-repairs"].startswith("meta:")
-    assert evidence[site.url("/harbour/festival")] == "feed"
+    # The evidence names where the date came from: the listing page.
+    assert evidence[site.url("/harbour/festival")] == "listing"
 
 
 def test_listing_whose_layout_changed_fails_in_words(site: Site, store: Store) -> None:
