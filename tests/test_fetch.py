@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -329,3 +330,22 @@ def test_at_most_per_host_requests_are_in_flight_to_one_host(site: Site) -> None
         bodies = list(pool.map(lambda _: fetcher.get(site.url("/slow"), source="s").body, range(6)))
     assert bodies == [b"ok"] * 6
     assert peak == [2]
+
+
+def test_least_recently_used_idle_hosts_are_forgotten() -> None:
+    """A daemon meets thousands of sites: past max_hosts, idle ones are closed (and their
+    robots.txt read again when they come back)."""
+    sites = [Site(Path(__file__).parent / "site") for _ in range(3)]
+    try:
+        for site in sites:
+            site.add("/robots.txt", b"User-agent: *\nDisallow:\n", content_type="text/plain")
+            site.add("/a", b"a", content_type="text/plain")
+        with Fetcher(POLITE, max_hosts=2) as fetcher:
+            for site in [*sites, sites[2], sites[0]]:
+                assert fetcher.get(site.url("/a"), source="s").body == b"a"
+        # The first site was forgotten when the third came, so its robots.txt was read again;
+        # the third was still known when it came back.
+        assert [site.hits["/robots.txt"] for site in sites] == [2, 1, 1]
+    finally:
+        for site in sites:
+            site.close()

@@ -38,6 +38,7 @@ import ssl
 import threading
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from email.utils import parsedate_to_datetime
@@ -75,6 +76,7 @@ ROBOTS_MAX_AGE_S = 24 * 3600  # RFC 9309 2.4: a cached robots.txt is good for a 
 ROBOTS_RETRY_S = 600  # an unreachable robots.txt is asked again after this
 ROBOTS_MAX_BYTES = 500_000  # RFC 9309 2.5: at least 500 KiB must be read; we read no more
 MAX_CRAWL_DELAY_S = 60.0  # a robots.txt cannot park a source for hours
+MAX_HOSTS = 512  # clients kept open; the least recently used idle ones are closed
 
 
 class HTTPStatusError(FetchError):
@@ -126,10 +128,11 @@ class Fetcher:
     against `fetch.timeout_s`, which starts when the request does.
     """
 
-    def __init__(self, settings: FetchSettings) -> None:
+    def __init__(self, settings: FetchSettings, *, max_hosts: int = MAX_HOSTS) -> None:
         self.settings = settings
+        self.max_hosts = max_hosts
         self._ssl_context = httpx.create_ssl_context()
-        self._hosts: dict[str, _Host] = {}
+        self._hosts: OrderedDict[str, _Host] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
 
     def __enter__(self) -> Fetcher:
@@ -140,7 +143,7 @@ class Fetcher:
 
     def close(self) -> None:
         with self._lock:
-            hosts, self._hosts = list(self._hosts.values()), {}
+            hosts, self._hosts = list(self._hosts.values()), OrderedDict()
         for host in hosts:
             host.client.close()
 
@@ -154,12 +157,16 @@ class Fetcher:
     ) -> FetchResult:
         """GET `url` politely: robots.txt first (if `robots`), then in the host's turn."""
         host = self._host(url, source)
-        if robots:
-            self._check_robots(host, url, source)
-        with host.turn():
-            return fetch(
-                host.client, url, source=source, settings=self.settings, validators=validators
-            )
+        try:
+            if robots:
+                self._check_robots(host, url, source)
+            with host.turn():
+                return fetch(
+                    host.client, url, source=source, settings=self.settings, validators=validators
+                )
+        finally:
+            with self._lock:
+                host.users -= 1
 
     def _host(self, url: str, source: str) -> _Host:
         parts = urlsplit(url)
@@ -175,7 +182,17 @@ class Fetcher:
             if host is None:
                 client = make_client(self.settings, ssl_context=self._ssl_context)
                 host = self._hosts[origin] = _Host(origin, client, self.settings)
+            self._hosts.move_to_end(origin)
+            host.users += 1
+            self._forget_idle_hosts()
             return host
+
+    def _forget_idle_hosts(self) -> None:
+        """Past `max_hosts`, close the least recently used hosts nobody is fetching from: a
+        daemon that follows article links meets thousands of sites over its months."""
+        idle = [o for o, h in self._hosts.items() if h.users == 0]
+        for origin in idle[: max(0, len(self._hosts) - self.max_hosts)]:
+            self._hosts.pop(origin).client.close()
 
     def _check_robots(self, host: _Host, url: str, source: str) -> None:
         rules = self._robots(host, source)
@@ -229,6 +246,7 @@ class _Host:
     def __init__(self, origin: str, client: httpx.Client, settings: FetchSettings) -> None:
         self.origin = origin
         self.client = client
+        self.users = 0  # fetches using this host now (under the Fetcher's lock)
         self.delay_s = settings.host_delay_s
         self._slots = threading.BoundedSemaphore(max(settings.per_host, 1))
         self._next_start = 0.0
