@@ -6,7 +6,8 @@ makes no sense) must each fail alone, with a message that names them, while the 
 
 import logging
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -65,15 +66,48 @@ def test_edited_article_updates_its_events(site: Site, store: Store) -> None:
     edited = (GAZETTE / "ferry.html").read_bytes().replace(b"on Wednesday", b"on Tuesday")
     site.add("/gazette/ferry.html", edited, content_type="text/html")
     site.routes.pop("/gazette/feed.xml")  # no ETag this time: the feed is read again
+    # The feed dates the edited entry after our fetch: that is what sends us to its page
+    # again; the other entry's page is known and not asked for.
+    bumped = format_datetime(datetime.now(UTC) + timedelta(minutes=1)).encode()
     site.add(
         "/gazette/feed.xml",
-        (GAZETTE / "feed.xml").read_bytes().replace(b"http://SITE", site.base.encode()),
+        (GAZETTE / "feed.xml")
+        .read_bytes()
+        .replace(b"http://SITE", site.base.encode())
+        .replace(b"Wed, 15 Oct 2025 18:00:00 +0000", bumped),
         content_type="application/rss+xml",
     )
     (outcome,) = run_once(cfg, store)
     assert (outcome.documents_updated, outcome.documents_unchanged) == (1, 1)
+    assert (site.hits["/gazette/bridge.html"], site.hits["/gazette/ferry.html"]) == (1, 2)
     days = {e.interval.start for e in store.events()}
     assert date(2025, 10, 14) in days and date(2025, 10, 15) not in days
+
+
+def test_a_changed_feed_costs_requests_only_for_its_new_entries(site: Site, store: Store) -> None:
+    cfg = config(gazette(serve_gazette(site)))
+    run_once(cfg, store)
+    assert site.hits["/gazette/bridge.html"] == site.hits["/gazette/ferry.html"] == 1
+    feed = (GAZETTE / "feed.xml").read_bytes().replace(b"http://SITE", site.base.encode())
+    new_item = (
+        f"<item><title>Festival</title><link>{site.url('/gazette/festival.html')}</link>"
+        "<pubDate>Thu, 16 Oct 2025 08:00:00 +0000</pubDate></item></channel>"
+    ).encode()
+    site.routes.pop("/gazette/feed.xml")
+    site.add(
+        "/gazette/feed.xml",
+        feed.replace(b"</channel>", new_item),
+        content_type="application/rss+xml",
+    )
+    site.add(
+        "/gazette/festival.html",
+        (GAZETTE / "ferry.html").read_bytes().replace(b"ferry-strike-ends", b"festival"),
+        content_type="text/html",
+    )
+    (outcome,) = run_once(cfg, store)
+    assert (outcome.documents_new, outcome.documents_unchanged) == (1, 2)
+    assert site.hits["/gazette/festival.html"] == 1
+    assert site.hits["/gazette/bridge.html"] == site.hits["/gazette/ferry.html"] == 1
 
 
 def test_broken_sources_fail_alone(site: Site, store: Store) -> None:

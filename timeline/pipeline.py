@@ -128,7 +128,11 @@ def _run(
         _store_article(source, article, None, store=store, now=now, tally=tally)
     else:
         entries = _entries_of(source, result)
+        known = store.fetched_at(source.name, [e.url for e in entries]) if entries else {}
         for entry in entries:
+            if _seen(entry, source, known):
+                tally.counts[SaveResult.UNCHANGED] += 1
+                continue
             try:
                 article = _article_for(entry, source, fetcher=fetcher, tally=tally)
                 _store_article(source, article, entry, store=store, now=now, tally=tally)
@@ -148,10 +152,24 @@ def _run(
     )
 
 
+def _seen(entry: Entry, source: Source, known: dict[str, datetime]) -> bool:
+    """An entry whose page we would fetch and have stored, unless the feed dates it after
+    that: a feed that changed for one new item must not cost a request for every old one.
+    (Entries that carry their own text are read again: it costs no request.)"""
+    fetched = known.get(entry.url)
+    if fetched is None or not _needs_page(entry, source):
+        return False
+    return entry.published is None or entry.published <= fetched
+
+
+def _needs_page(entry: Entry, source: Source) -> bool:
+    return source.fetch_articles and len(entry.content) < FULL_TEXT_CHARS
+
+
 def _article_for(entry: Entry, source: Source, *, fetcher: Fetcher, tally: _Tally) -> Article:
     """The entry's page when the feed carries only a summary (and `fetch_articles` is on);
     else the entry itself, full text or summary."""
-    if not source.fetch_articles or len(entry.content) >= FULL_TEXT_CHARS:
+    if not _needs_page(entry, source):
         return Article(
             url=entry.url,
             canonical_url=entry.url,

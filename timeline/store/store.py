@@ -315,6 +315,23 @@ class Store:
 
     # -- documents ---------------------------------------------------------------------
 
+    def fetched_at(self, source: str, urls: Sequence[str]) -> dict[str, datetime]:
+        """When each of `urls` (as fetched, or as canonical) was stored for `source`."""
+        if not urls:
+            return {}
+        wanted = list(dict.fromkeys(urls))
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(documents.c.url, documents.c.canonical_url, documents.c.fetched).where(
+                    documents.c.source == source,
+                    or_(documents.c.url.in_(wanted), documents.c.canonical_url.in_(wanted)),
+                )
+            )
+            found: dict[str, datetime] = {}
+            for url, canonical, fetched in rows:
+                found[url] = found[canonical] = fetched
+        return found
+
     def save_document(
         self, document: Document, found: Sequence[Mention], merge: Merge
     ) -> SaveResult:
