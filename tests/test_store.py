@@ -8,7 +8,7 @@ import pytest
 
 from timeline.errors import StoreError
 from timeline.events import merge
-from timeline.model import Document, Granularity, Interval, Mention, Tense
+from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
 from timeline.store import SaveResult, Store
 
 LONDON = ZoneInfo("Europe/London")
@@ -274,3 +274,85 @@ def test_analyze_runs_on_both_databases(store: Store) -> None:
     store.save_document(doc, [mention(doc, HEALEY, THURSDAY)], merge)
     store.analyze()
     assert len(store.events(start=THURSDAY)) == 1
+
+
+def _loaded_event(doc: Document, sentence: str, span: Interval, granularity: Granularity) -> Event:
+    m = replace(
+        mention(doc, sentence, span.start),
+        granularity=granularity,
+        value=f"{granularity}-{span.start}",
+        interval=span,
+        sentence_start=7,
+        tense=Tense.UPCOMING,
+    )
+    return merge([m], [])[0]
+
+
+def test_loaded_events_read_back_as_given(store: Store) -> None:
+    """The bulk path writes rows itself (driver executemany or COPY): what it stores must
+    read back exactly, beside documents saved the ordinary way, ids continuing after them."""
+    saved = document("https://a.example/0")
+    store.save_document(saved, [mention(saved, HEALEY, THURSDAY)], merge)
+    paris = ZoneInfo("Europe/Paris")
+    first = document("https://b.example/1", published=datetime(2025, 3, 1, 23, 30, tzinfo=paris))
+    second = document(
+        "https://c.example/2", source="courier", guid="g-2", language="fr", timezone="Asia/Tokyo"
+    )
+    at = datetime(2025, 3, 9, 14, 30, tzinfo=UTC)
+    batch_one = [
+        _loaded_event(
+            first,
+            "Ministers meet in Oslo.",
+            Interval(start=date(2025, 3, 2), end=date(2025, 3, 3)),
+            Granularity.DAY,
+        ),
+        _loaded_event(
+            first,
+            "A strike all week, with tabs\tand\nlines \\ too.",
+            Interval(start=date(2025, 3, 3), end=date(2025, 3, 10)),
+            Granularity.WEEK,
+        ),
+    ]
+    batch_two = [
+        _loaded_event(
+            second,
+            "Kickoff at 14:30 in Leeds.",
+            Interval(start=date(2025, 3, 9), end=date(2025, 3, 10), at=at),
+            Granularity.TIME,
+        ),
+        _loaded_event(
+            first,
+            "The budget year ends.",
+            Interval(start=date(2025, 1, 1), end=date(2026, 1, 1)),
+            Granularity.YEAR,
+        ),
+    ]
+    store.load(iter([([first], batch_one), ([second], batch_two)]))
+    assert store.counts() == {"sources": 0, "documents": 3, "events": 5, "mentions": 5}
+    loaded = {e.key: e for e in store.events() if e.mentions[0].url != saved.url}
+    given = {e.key: e for e in batch_one + batch_two}
+    assert loaded == given
+    assert loaded[batch_two[0].key].interval.at == at
+    assert all(m.id is not None for e in loaded.values() for m in e.mentions)
+    # A loaded event is a candidate like any other: a new report of it joins it.
+    third = document("https://d.example/3")
+    store.save_document(third, [mention(third, "Ministers meet in Oslo.", date(2025, 3, 2))], merge)
+    (joined,) = [e for e in store.events() if e.key == batch_one[0].key]
+    assert {m.url for m in joined.mentions} == {first.url, third.url}
+
+
+def test_a_load_that_fails_writes_nothing(store: Store) -> None:
+    doc = document("https://a.example/1")
+    stray = _loaded_event(
+        document("https://elsewhere.example/9"),
+        "Ministers meet in Oslo.",
+        Interval(start=date(2025, 3, 2), end=date(2025, 3, 3)),
+        Granularity.DAY,
+    )
+    with pytest.raises(ValueError, match="is not loaded"):
+        store.load([([doc], [stray])])
+    assert store.counts() == {"sources": 0, "documents": 0, "events": 0, "mentions": 0}
+    store.load([([doc], [replace(stray, mentions=(replace(stray.mentions[0], url=doc.url),))])])
+    assert store.counts()["mentions"] == 1
+    # The import kept the schema whole (PostgreSQL drops foreign keys for it, then re-adds).
+    assert store.check() == []

@@ -14,7 +14,7 @@ Dialect differences, each in one place:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -42,7 +42,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, Prog
 
 from timeline.errors import StoreError
 from timeline.model import Document, Event, Mention
-from timeline.store import SCHEMA_REVISION, read
+from timeline.store import SCHEMA_REVISION, bulk, read
 from timeline.store.read import MAX_SPAN
 from timeline.store.tables import documents, events, mentions, sources
 
@@ -457,37 +457,13 @@ class Store:
     def _events_overlapping(self, connection: Connection, found: Sequence[Mention]) -> list[Event]:
         return read.select_candidates(_driver(connection), self.engine.dialect.name, found)
 
-    def load(self, loaded: Sequence[Document], grouped: Sequence[Event]) -> None:
-        """Bulk import in one transaction: documents, and events already grouped (no merge).
-
-        For backfills and benchmarks. Every mention of `grouped` must name one of `loaded`
-        by its canonical URL; executemany batches keep this near the driver's own speed.
-        """
-        event_rows = []
-        for item in grouped:
-            if item.interval.end - item.interval.start > MAX_SPAN[item.granularity]:
-                raise ValueError(f"event {item.key}: longer than a {item.granularity}")
-            event_rows.append(_event_values(item) | {"key": item.key})
+    def load(self, batches: Iterable[tuple[Sequence[Document], Sequence[Event]]]) -> None:
+        """Bulk import in one transaction: batches of documents and events already grouped
+        (no merge), for backfills and benchmarks. Every mention must name a document of its
+        batch or of an earlier one, by canonical URL. Batches may come from a generator, so
+        an import of millions of events need not be in memory at once; see bulk.py."""
         with self._transaction("loading") as connection:
-            # Plain executemany, then the ids by their unique keys: SQLite cannot promise
-            # RETURNING rows in parameter order, so SQLAlchemy would insert row by row.
-            connection.execute(insert(documents), [_document_values(d) for d in loaded])
-            document_ids = _ids_by(
-                connection,
-                documents.c.canonical_url,
-                documents.c.id,
-                [d.canonical_url for d in loaded],
-            )
-            connection.execute(insert(events), event_rows)
-            event_ids = _ids_by(connection, events.c.key, events.c.id, [e.key for e in grouped])
-            connection.execute(
-                insert(mentions),
-                [
-                    _mention_values(m, document_ids[m.url], event_ids[item.key])
-                    for item in grouped
-                    for m in item.mentions
-                ],
-            )
+            bulk.load(connection, batches)
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a bulk load. Without them, PostgreSQL picks
@@ -568,18 +544,6 @@ class Store:
 def _driver(connection: Connection) -> read.Execute:
     """Run read.py's SQL on the DB-API connection under `connection`, in its transaction."""
     return read.runner(connection.connection.driver_connection)
-
-
-def _ids_by(
-    connection: Connection, unique: Any, id_column: Any, values: list[str]
-) -> dict[str, int]:
-    """Row ids by a unique column, read in chunks that keep IN lists small."""
-    found: dict[str, int] = {}
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
-        rows = connection.execute(select(unique, id_column).where(unique.in_(chunk)))
-        found.update((row[0], row[1]) for row in rows)
-    return found
 
 
 def _insert_ignoring_conflicts(dialect: str, rows: list[dict[str, Any]]) -> Any:
