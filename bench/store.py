@@ -5,12 +5,13 @@
     .venv/bin/python bench/store.py --events 20000       # a quick look
 
 For each database it prints: the bulk insert rate through `Store.load` (mentions/s and
-events/s; one import fed chunk by chunk, the time spent generating chunks left out) beside a plain SQLAlchemy Core executemany of the same mention rows into a bare
-table (the peer, measured in the same run, so the ratio survives a noisy machine); the
-per-document `save_document` rate (merging included, one transaction per document) on a
-sample; the median in-process time of the query behind the first page of
-`timeline show --from --to` over one month; and the whole `timeline show` command's
-median wall time on that month (start-up included).
+events/s; one import fed chunk by chunk, the time spent generating chunks left out) beside a
+plain SQLAlchemy Core executemany of the same mention rows into a bare table (the peer,
+measured in the same run, so the ratio survives a noisy machine); the per-document
+`save_document` rate (merging included, one transaction per document) on a sample; the
+median in-process time of the query behind the first page of `timeline show --from --to`
+over one month; and the whole `timeline show` command's median wall time on that month
+(start-up included).
 
 PostgreSQL: --pg names a server database to create a scratch database from (dropped after).
 """
