@@ -356,3 +356,40 @@ def test_a_load_that_fails_writes_nothing(store: Store) -> None:
     assert store.counts()["mentions"] == 1
     # The import kept the schema whole (PostgreSQL drops foreign keys for it, then re-adds).
     assert store.check() == []
+
+
+def test_every_page_of_a_range_is_a_prefix_of_the_whole(store: Store) -> None:
+    """The first page is merged from one ordered part per granularity plus the events that
+    start inside the range; whatever the limit, it must be the start of the full answer."""
+    spans = [
+        (Granularity.YEAR, date(2025, 1, 1), date(2026, 1, 1)),
+        (Granularity.QUARTER, date(2025, 1, 1), date(2025, 4, 1)),
+        (Granularity.MONTH, date(2025, 3, 1), date(2025, 4, 1)),
+        (Granularity.WEEK, date(2025, 3, 3), date(2025, 3, 10)),
+        (Granularity.WEEK, date(2025, 2, 24), date(2025, 3, 3)),
+        (Granularity.DAY, date(2025, 3, 1), date(2025, 3, 2)),
+        (Granularity.DAY, date(2025, 3, 6), date(2025, 3, 7)),
+        (Granularity.TIME, date(2025, 3, 6), date(2025, 3, 7)),
+        (Granularity.DAY, date(2025, 2, 28), date(2025, 3, 1)),  # over before the window
+    ]
+    events = [
+        _loaded_event(
+            document(f"https://a.example/{n}"),
+            f"Report {n} of the {granularity} in Oslo.",
+            Interval(start=first, end=after),
+            granularity,
+        )
+        for n, (granularity, first, after) in enumerate(spans)
+    ]
+    docs = [document(f"https://a.example/{n}") for n in range(len(spans))]
+    store.load([(docs, events)])
+    whole = store.events(start=date(2025, 3, 1), end=date(2025, 4, 1))
+    assert len(whole) == len(spans) - 1
+    assert [(e.interval.start, e.interval.end) for e in whole] == sorted(
+        (e.interval.start, e.interval.end) for e in whole
+    )
+    for limit in range(1, len(whole) + 1):
+        assert (
+            store.events(start=date(2025, 3, 1), end=date(2025, 4, 1), limit=limit)
+            == (whole[:limit])
+        )
