@@ -1,15 +1,19 @@
 """The storage suite: every test runs on a SQLite file and on a real PostgreSQL database."""
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from timeline.errors import StoreError
 from timeline.events import merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
 from timeline.store import SaveResult, Store
+from timeline.store.store import _apart
 
 LONDON = ZoneInfo("Europe/London")
 FRIDAY = datetime(2025, 3, 7, 8, 0, tzinfo=LONDON)
@@ -393,3 +397,47 @@ def test_every_page_of_a_range_is_a_prefix_of_the_whole(store: Store) -> None:
             store.events(start=date(2025, 3, 1), end=date(2025, 4, 1), limit=limit)
             == (whole[:limit])
         )
+
+
+_SENTENCES = [sentence for _, sentence in BRIDGE] + [
+    "The ECB cut rates again in Frankfurt.",
+    "Healey met Hegseth in Washington for talks.",
+]
+_LEVELS = [
+    Granularity.DAY,
+    Granularity.TIME,
+    Granularity.PART_OF_DAY,
+    Granularity.WEEK,
+    Granularity.MONTH,
+]
+
+
+@st.composite
+def _reports(draw: st.DrawFn) -> Mention:
+    granularity = draw(st.sampled_from(_LEVELS))
+    day = date(2025, 3, 1) + timedelta(days=draw(st.integers(0, 20)))
+    span = {
+        Granularity.WEEK: Interval(start=day, end=day + timedelta(days=7)),
+        Granularity.MONTH: Interval(start=day.replace(day=1), end=day.replace(day=28)),
+    }.get(granularity, Interval(start=day, end=day + timedelta(days=1)))
+    doc = document(f"https://r.example/{draw(st.integers(0, 9))}")
+    return replace(
+        mention(doc, draw(st.sampled_from(_SENTENCES)), day),
+        granularity=granularity,
+        value=f"{granularity}-{span.start}",
+        interval=span,
+        sentence_start=draw(st.integers(0, 3)),
+    )
+
+
+@given(stored=st.lists(_reports(), max_size=12), found=st.lists(_reports(), max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_merging_part_by_part_gives_the_same_events(
+    stored: list[Mention], found: list[Mention]
+) -> None:
+    """save_document splits a merge into parts that cannot touch (store._apart); the events
+    must be exactly those of one merge over every candidate."""
+    candidates = merge(stored, [])
+    whole = merge(found, candidates)
+    parts = [g for f, c in _apart(found, candidates) for g in merge(f, c)]
+    assert Counter(parts) == Counter(whole)

@@ -373,7 +373,12 @@ class Store:
                 )
                 self._forget_mentions(connection, [document_id], merge)
             candidates = self._events_overlapping(connection, found)
-            self._write_groups(connection, merge(found, candidates), candidates, document_id)
+            groups = [
+                group
+                for part_found, part_candidates in _apart(found, candidates)
+                for group in merge(part_found, part_candidates)
+            ]
+            self._write_groups(connection, groups, candidates, document_id)
             return SaveResult.NEW if row is None else SaveResult.UPDATED
 
     def _forget_mentions(
@@ -543,6 +548,57 @@ class Store:
                 table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
                 for table in (sources, documents, events, mentions)
             }
+
+
+def _apart(
+    found: Sequence[Mention], candidates: Sequence[Event]
+) -> list[tuple[list[Mention], list[Event]]]:
+    """Split one merge into parts that cannot touch each other, each with its own mentions
+    and candidates; merging part by part gives the same events, in a fraction of the time.
+
+    merge() compares each new mention with every mention of every candidate; a document's
+    mentions name days far apart, and on a busy store each day brings hundreds of candidates
+    (issue #6: saves at 3-5 a second). Two reports can only be of one happening when their
+    dates overlap at a compatible granularity (events.merge; Granularity.within_a_day), the
+    rule select_candidates already reads by. So per level (within a day, or the granularity
+    itself), overlapping intervals of new mentions and of candidates' mentions are chained
+    into runs; a part is what the runs connect. Runs may join more than needed, never less.
+    """
+    parent = list(range(len(found) + len(candidates)))
+
+    def root(item: int) -> int:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    spans: dict[str, list[tuple[date, date, int]]] = {}
+    for index, m in enumerate(found):
+        spans.setdefault(_level(m), []).append((m.interval.start, m.interval.end, index))
+    for index, candidate in enumerate(candidates, start=len(found)):
+        for m in candidate.mentions:
+            spans.setdefault(_level(m), []).append((m.interval.start, m.interval.end, index))
+    for level in spans.values():
+        level.sort()
+        run_end, run = level[0][1], level[0][2]
+        for start, end, item in level[1:]:
+            if start < run_end:
+                parent[root(item)] = root(run)
+                run_end = max(run_end, end)
+            else:
+                run_end, run = end, item
+    parts: dict[int, tuple[list[Mention], list[Event]]] = {}
+    for index, m in enumerate(found):
+        parts.setdefault(root(index), ([], []))[0].append(m)
+    for index, candidate in enumerate(candidates, start=len(found)):
+        part = parts.get(root(index))
+        if part is not None:  # a candidate no new mention reaches stays as it is
+            part[1].append(candidate)
+    return list(parts.values())
+
+
+def _level(mention: Mention) -> str:
+    return "within a day" if mention.granularity.within_a_day else mention.granularity.value
 
 
 def _driver(connection: Connection) -> read.Execute:
