@@ -338,6 +338,7 @@ def test_loaded_events_read_back_as_given(store: Store) -> None:
     assert loaded == given
     assert loaded[batch_two[0].key].interval.at == at
     assert all(m.id is not None for e in loaded.values() for m in e.mentions)
+    assert store.check() == []  # indexes the import set aside are back
     # A loaded event is a candidate like any other: a new report of it joins it.
     third = document("https://d.example/3")
     store.save_document(third, [mention(third, "Ministers meet in Oslo.", date(2025, 3, 2))], merge)
