@@ -466,7 +466,11 @@ class Store:
         """Bulk import in one transaction: batches of documents and events already grouped
         (no merge), for backfills and benchmarks. Every mention must name a document of its
         batch or of an earlier one, by canonical URL. Batches may come from a generator, so
-        an import of millions of events need not be in memory at once; see bulk.py."""
+        an import of millions of events need not be in memory at once; see bulk.py.
+
+        While it runs, other writers wait (SQLite: the write lock; PostgreSQL: the import
+        sets foreign keys and indexes aside, which locks the three tables, so readers there
+        wait too). Run `analyze()` after a large import."""
         with self._transaction("loading") as connection:
             bulk.load(connection, batches)
 
