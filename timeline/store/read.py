@@ -14,7 +14,7 @@ Dialect differences, each in one place:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -45,6 +45,12 @@ _GRANULARITY_INDEX = "ix_events_granularity_start_end_key"  # migrations/version
 # by default): the first page of a month visits a few hundred pages scattered over the file,
 # and mapped they cost a third of the time (issue #6). Address space only, up to this size.
 SQLITE_MMAP = "PRAGMA mmap_size = 1073741824"
+
+# psycopg prepares a statement run five times; PostgreSQL then plans it afresh on every run
+# unless its generic plan looks as cheap, and for the first page (eleven parts, estimated
+# without their dates) it never does: 0.8 ms of planning per page, a third of the answer
+# (issue #6). Every statement here reads by index whatever its dates, so plan once.
+POSTGRESQL_SESSION = "SET plan_cache_mode = force_generic_plan"
 _EVENT_COLUMNS = 'e.id, e.key, e.value, e.granularity, e.start, e."end", e.at, e.title'
 _MENTION_COLUMNS = (
     "m.id, m.event_id, m.sentence, m.sentence_start, m.quote, m.quote_start, m.quote_end, "
@@ -88,15 +94,14 @@ class _Sql:
 def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[Event]:
     """Events matching `wanted`, oldest first (start, end, key), with all their mentions.
 
-    Two statements, whatever the page (issue #6: a round trip per part cost more than the
-    reading). The first orders: with a lower bound it is a UNION ALL of parts read in index
-    order, so the first page of a busy month never sorts the whole month: events that began
-    before `start` and still run into it (few: no event is longer than its granularity
-    allows, so per granularity only those that started MAX_SPAN before `start` can, one
-    short range of the (granularity, start, end, key) index each), then events starting
-    from `start` on, read in (start, end, key) index order. Each part reads only what those
-    indexes hold (row id and order), and no more than the limit. The second statement reads
-    the chosen events with their mentions.
+    With a lower bound, one statement (issue #6: a round trip per part cost more than the
+    reading): the page is a UNION ALL of parts read in index order, so the first page of a
+    busy month never sorts the whole month: events that began before `start` and still run
+    into it (few: no event is longer than its granularity allows, so per granularity only
+    those that started MAX_SPAN before `start` can, one short range of the (granularity,
+    start, end, key) index each), then events starting from `start` on, read in (start,
+    end, key) index order. Each part reads only what those indexes hold (row id and order),
+    and no more than the limit; the page's events are then joined to their mentions.
     """
     common = _Sql(dialect)
     if wanted.end is not None:
@@ -139,32 +144,28 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
         # One compound SELECT ordered as a whole: SQLite merges the parts' index scans
         # (co-routines) and stops at the limit, reading no more of any part than the page
         # takes.
-        query = " UNION ALL ".join(
+        page = " UNION ALL ".join(
             _ordered(part, None, index, sort=False)[0] for part, index in parts
         )
-        query += " ORDER BY 2, 3, 4"  # start, end, key
         params = [value for part, _ in parts for value in part.params]
-        if wanted.limit is not None:
-            query += " LIMIT ?"
-            params.append(wanted.limit)
-        ids = [row[0] for row in execute(query, params)]
     else:
         # PostgreSQL plans that compound as a parallel scan of every part and a sort (40
-        # ms on 1M events); each part ordered and limited by itself, and merged here,
-        # reads at most a page from each.
+        # ms on 1M events); each part ordered and limited by itself reads at most a page.
         limited = [_ordered(part, wanted.limit, index) for part, index in parts]
-        query = " UNION ALL ".join(
+        page = " UNION ALL ".join(
             f"SELECT * FROM ({sql}) AS p{n}" for n, (sql, _) in enumerate(limited)
         )
         params = [value for _, part_params in limited for value in part_params]
-        rows = sorted(execute(common.text(query), params), key=_timeline_order)
-        ids = [row[0] for row in rows[: wanted.limit]]
-    return _with_mentions(execute, dialect, ids)
-
-
-def _timeline_order(row: tuple[Any, ...]) -> tuple[Any, Any, str]:
-    """(start, end, key) of an ordering row: ISO text on SQLite, dates on PostgreSQL."""
-    return row[1], row[2], row[3]
+    page += " ORDER BY 2, 3, 4"  # start, end, key
+    if wanted.limit is not None:
+        page += f" LIMIT {int(wanted.limit)}"
+    # The page and its events' rows in one statement: one round trip, one plan.
+    query = _JOINED.format(events=f"({page}) AS page JOIN events e ON e.id = page.id")
+    query += f' ORDER BY page.start, page."end", page.key, {_REPORT_ORDER}'
+    grouped: _Grouped = {}
+    parse = _Parser()
+    _group(execute(common.text(query), params), grouped, parse)
+    return _events(grouped, grouped, parse)
 
 
 def _ordered(
@@ -182,8 +183,7 @@ def _ordered(
         query += ' ORDER BY e.start, e."end", e.key'
     params = list(sql.params)
     if limit is not None:
-        query += " LIMIT ?"
-        params.append(limit)
+        query += f" LIMIT {int(limit)}"
     return query, params
 
 
@@ -219,11 +219,18 @@ def select_candidates(execute: Execute, dialect: str, found: Sequence[Mention]) 
     return _with_mentions(execute, dialect, ids)
 
 
+_JOINED = (
+    f"SELECT {_EVENT_COLUMNS}, {_MENTION_COLUMNS} FROM {{events}} "
+    "LEFT JOIN mentions m ON m.event_id = e.id "
+    "LEFT JOIN documents d ON d.id = m.document_id"
+)
+_REPORT_ORDER = "d.published, d.canonical_url, m.sentence_start"
+
+
 def _with_mentions(execute: Execute, dialect: str, ids: Sequence[int]) -> list[Event]:
     """The events with these ids, in this order, each with its mentions in report order:
     one statement per 500 events (a join, not a query per table)."""
-    rows: dict[int, tuple[Any, ...]] = {}
-    by_event: dict[int, list[Mention]] = {}
+    grouped: _Grouped = {}
     parse = _Parser()
     for chunk in range(0, len(ids), 500):  # keep each IN list well under driver limits
         part = ids[chunk : chunk + 500]
@@ -234,36 +241,43 @@ def _with_mentions(execute: Execute, dialect: str, ids: Sequence[int]) -> list[E
             wanted, params = "= ANY(%s)", [list(part)]
         else:
             wanted, params = f"IN ({', '.join('?' for _ in part)})", list(part)
-        query = (
-            f"SELECT {_EVENT_COLUMNS}, {_MENTION_COLUMNS} FROM events e "
-            "LEFT JOIN mentions m ON m.event_id = e.id "
-            "LEFT JOIN documents d ON d.id = m.document_id "
-            f"WHERE e.id {wanted} ORDER BY d.published, d.canonical_url, m.sentence_start"
-        )
-        for row in execute(query, params):
-            event_id = row[0]
-            if event_id not in rows:
-                rows[event_id] = row[:8]
-                by_event[event_id] = []
-            if row[8] is not None:
-                by_event[event_id].append(parse.mention(row))
-    found = []
+        query = _JOINED.format(events="events e") + f" WHERE e.id {wanted} ORDER BY {_REPORT_ORDER}"
+        _group(execute(query, params), grouped, parse)
+    return _events(grouped, ids, parse)
+
+
+# Event id -> its columns and its mentions so far.
+_Grouped = dict[int, tuple[tuple[Any, ...], list[Mention]]]
+
+
+def _group(rows: Iterable[tuple[Any, ...]], grouped: _Grouped, parse: _Parser) -> None:
+    """Rows of _JOINED (event columns, then a mention's, or NULLs) into `grouped`."""
+    for row in rows:
+        found = grouped.get(row[0])
+        if found is None:
+            found = grouped[row[0]] = (row[:8], [])
+        if row[8] is not None:
+            found[1].append(parse.mention(row))
+
+
+def _events(grouped: _Grouped, ids: Iterable[int], parse: _Parser) -> list[Event]:
+    events = []
     for event_id in ids:
-        columns = rows.get(event_id)
-        if columns is None:
+        found = grouped.get(event_id)
+        if found is None:
             continue
-        _, key, value, granularity, start, end, at, title = columns
-        found.append(
+        (_, key, value, granularity, start, end, at, title), mentions = found
+        events.append(
             Event(
                 key=key,
                 value=value,
                 granularity=_GRANULARITIES[granularity],
                 interval=parse.interval(start, end, at),
                 title=title,
-                mentions=tuple(by_event[event_id]),
+                mentions=tuple(mentions),
             )
         )
-    return found
+    return events
 
 
 _GRANULARITIES = {g.value: g for g in Granularity}
@@ -381,6 +395,7 @@ def open_reader(url: str, schema_revision: str) -> Reader | None:
         plain = "postgresql://" + url.split("://", 1)[1]
         try:
             pg = psycopg.connect(plain, autocommit=True, connect_timeout=10)
+            pg.execute(POSTGRESQL_SESSION)
         except psycopg.Error:
             return None
         reader = Reader(dialect="postgresql", execute=runner(pg), close=pg.close)

@@ -114,6 +114,8 @@ class Store:
             raise StoreError(f"database {url}: cannot use it: {exc}") from exc
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        elif engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", _postgresql_session)
         store = cls(engine)
         if migrate and not store.is_current():
             store.upgrade()
@@ -628,6 +630,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")  # wait for a writer instead of failing
     cursor.execute(read.SQLITE_MMAP)
     cursor.close()
+
+
+def _postgresql_session(dbapi_connection: Any, _record: object) -> None:
+    # See read.POSTGRESQL_SESSION. Outside any transaction: SQLAlchemy has not begun one yet,
+    # and a SET inside one would be undone by the pool's rollback.
+    dbapi_connection.execute(read.POSTGRESQL_SESSION)
+    dbapi_connection.commit()
 
 
 def _document_values(document: Document) -> dict[str, Any]:
