@@ -544,8 +544,16 @@ class Store:
         return self.read(wanted)
 
     def read(self, wanted: read.EventFilter) -> list[Event]:
-        """Events matching `wanted`; see `events()`."""
-        with self.engine.connect() as connection:
+        """Events matching `wanted`; see `events()`.
+
+        PostgreSQL: in autocommit, as `timeline show` reads. A page is one statement, and a
+        transaction around it cost two more round trips (BEGIN, and the pool's ROLLBACK), as
+        long as the statement itself (issue #6). SQLite has no round trips, and switching
+        its connection's mode back and forth costs more than it saves."""
+        connection = self.engine.connect()
+        if self.engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        with connection:
             return read.select_events(_driver(connection), self.engine.dialect.name, wanted)
 
     def counts(self) -> dict[str, int]:
