@@ -8,7 +8,12 @@ sqlite3 or psycopg directly for the command line. Both run the same queries belo
 Dialect differences, each in one place:
 - placeholders: `?` for sqlite3, `%s` for psycopg (`_Sql.text`);
 - values: SQLite keeps dates and times as ISO text (SQLAlchemy's storage format, naive UTC),
-  PostgreSQL returns `date` and aware `datetime` objects (`_day`, `_instant`).
+  PostgreSQL returns `date` and aware `datetime` objects (`_day`, `_instant`);
+- the first page of a range: SQLite merges its parts as one ordered compound SELECT,
+  PostgreSQL limits each part by itself (`select_events`);
+- id lists: an IN list on SQLite, one array parameter on PostgreSQL (`_with_mentions`);
+- sessions: SQLite reads through a memory map (`SQLITE_MMAP`), PostgreSQL plans prepared
+  statements once (`POSTGRESQL_SESSION`).
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 
 from timeline.errors import StoreError
-from timeline.model import Document, Event, Mention
+from timeline.model import Document, Event, Granularity, Mention
 from timeline.store import SCHEMA_REVISION, bulk, read
 from timeline.store.read import MAX_SPAN
 from timeline.store.tables import documents, events, mentions, sources
@@ -612,7 +612,11 @@ def _apart(
 
 
 def _level(mention: Mention) -> str:
-    return "within a day" if mention.granularity.within_a_day else mention.granularity.value
+    return _LEVELS[mention.granularity]
+
+
+# Reports that can be of one happening share a level (Granularity.within_a_day).
+_LEVELS = {g: "within a day" if g.within_a_day else g.value for g in Granularity}
 
 
 def _driver(connection: Connection) -> read.Execute:
