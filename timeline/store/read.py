@@ -177,9 +177,9 @@ def _ordered(
     sql: _Sql, limit: int | None, index: str | None = None, *, sort: bool = True
 ) -> tuple[str, list[object]]:
     """The ids of events matching `sql` in timeline order (`sort`): a statement and its
-    parameters.
-    It names only columns of the ordering indexes, which hold the row id, so SQLite reads
-    no table row for it (and PostgreSQL, after VACUUM, few)."""
+    parameters. It names only columns of the ordering indexes, which on SQLite hold the row
+    id, so SQLite reads no table row for it. (A PostgreSQL index holds no id: there each
+    entry still visits its row; the merge stops after about a page of them.)"""
     where = " AND ".join(sql.parts) or "1 = 1"
     # SQLite's planner would rather sort than walk the granularity index; name it there.
     indexed = f" INDEXED BY {index}" if index and sql.dialect == "sqlite" else ""
