@@ -1,15 +1,19 @@
 """The storage suite: every test runs on a SQLite file and on a real PostgreSQL database."""
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from timeline.errors import StoreError
 from timeline.events import merge
-from timeline.model import Document, Granularity, Interval, Mention, Tense
+from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
 from timeline.store import SaveResult, Store
+from timeline.store.store import _apart
 
 LONDON = ZoneInfo("Europe/London")
 FRIDAY = datetime(2025, 3, 7, 8, 0, tzinfo=LONDON)
@@ -283,3 +287,167 @@ def test_analyze_runs_on_both_databases(store: Store) -> None:
     store.save_document(doc, [mention(doc, HEALEY, THURSDAY)], merge)
     store.analyze()
     assert len(store.events(start=THURSDAY)) == 1
+
+
+def _loaded_event(doc: Document, sentence: str, span: Interval, granularity: Granularity) -> Event:
+    m = replace(
+        mention(doc, sentence, span.start),
+        granularity=granularity,
+        value=f"{granularity}-{span.start}",
+        interval=span,
+        sentence_start=7,
+        tense=Tense.UPCOMING,
+    )
+    return merge([m], [])[0]
+
+
+def test_loaded_events_read_back_as_given(store: Store) -> None:
+    """The bulk path writes rows itself (driver executemany or COPY): what it stores must
+    read back exactly, beside documents saved the ordinary way, ids continuing after them."""
+    saved = document("https://a.example/0")
+    store.save_document(saved, [mention(saved, HEALEY, THURSDAY)], merge)
+    paris = ZoneInfo("Europe/Paris")
+    first = document("https://b.example/1", published=datetime(2025, 3, 1, 23, 30, tzinfo=paris))
+    second = document(
+        "https://c.example/2", source="courier", guid="g-2", language="fr", timezone="Asia/Tokyo"
+    )
+    at = datetime(2025, 3, 9, 14, 30, tzinfo=UTC)
+    batch_one = [
+        _loaded_event(
+            first,
+            "Ministers meet in Oslo.",
+            Interval(start=date(2025, 3, 2), end=date(2025, 3, 3)),
+            Granularity.DAY,
+        ),
+        _loaded_event(
+            first,
+            "A strike all week, with tabs\tand\nlines \\ too.",
+            Interval(start=date(2025, 3, 3), end=date(2025, 3, 10)),
+            Granularity.WEEK,
+        ),
+    ]
+    batch_two = [
+        _loaded_event(
+            second,
+            "Kickoff at 14:30 in Leeds.",
+            Interval(start=date(2025, 3, 9), end=date(2025, 3, 10), at=at),
+            Granularity.TIME,
+        ),
+        _loaded_event(
+            first,
+            "The budget year ends.",
+            Interval(start=date(2025, 1, 1), end=date(2026, 1, 1)),
+            Granularity.YEAR,
+        ),
+    ]
+    store.load(iter([([first], batch_one), ([second], batch_two)]))
+    assert store.counts() == {"sources": 0, "documents": 3, "events": 5, "mentions": 5}
+    loaded = {e.key: e for e in store.events() if e.mentions[0].url != saved.url}
+    given = {e.key: e for e in batch_one + batch_two}
+    assert loaded == given
+    assert loaded[batch_two[0].key].interval.at == at
+    assert all(m.id is not None for e in loaded.values() for m in e.mentions)
+    assert store.check() == []  # indexes the import set aside are back
+    # A loaded event is a candidate like any other: a new report of it joins it.
+    third = document("https://d.example/3")
+    store.save_document(third, [mention(third, "Ministers meet in Oslo.", date(2025, 3, 2))], merge)
+    (joined,) = [e for e in store.events() if e.key == batch_one[0].key]
+    assert {m.url for m in joined.mentions} == {first.url, third.url}
+
+
+def test_a_load_that_fails_writes_nothing(store: Store) -> None:
+    doc = document("https://a.example/1")
+    stray = _loaded_event(
+        document("https://elsewhere.example/9"),
+        "Ministers meet in Oslo.",
+        Interval(start=date(2025, 3, 2), end=date(2025, 3, 3)),
+        Granularity.DAY,
+    )
+    with pytest.raises(ValueError, match="is not loaded"):
+        store.load([([doc], [stray])])
+    assert store.counts() == {"sources": 0, "documents": 0, "events": 0, "mentions": 0}
+    store.load([([doc], [replace(stray, mentions=(replace(stray.mentions[0], url=doc.url),))])])
+    assert store.counts()["mentions"] == 1
+    # The import kept the schema whole (PostgreSQL drops foreign keys for it, then re-adds).
+    assert store.check() == []
+
+
+def test_every_page_of_a_range_is_a_prefix_of_the_whole(store: Store) -> None:
+    """The first page is merged from one ordered part per granularity plus the events that
+    start inside the range; whatever the limit, it must be the start of the full answer."""
+    spans = [
+        (Granularity.YEAR, date(2025, 1, 1), date(2026, 1, 1)),
+        (Granularity.QUARTER, date(2025, 1, 1), date(2025, 4, 1)),
+        (Granularity.MONTH, date(2025, 3, 1), date(2025, 4, 1)),
+        (Granularity.WEEK, date(2025, 3, 3), date(2025, 3, 10)),
+        (Granularity.WEEK, date(2025, 2, 24), date(2025, 3, 3)),
+        (Granularity.DAY, date(2025, 3, 1), date(2025, 3, 2)),
+        (Granularity.DAY, date(2025, 3, 6), date(2025, 3, 7)),
+        (Granularity.TIME, date(2025, 3, 6), date(2025, 3, 7)),
+        (Granularity.DAY, date(2025, 2, 28), date(2025, 3, 1)),  # over before the window
+    ]
+    events = [
+        _loaded_event(
+            document(f"https://a.example/{n}"),
+            f"Report {n} of the {granularity} in Oslo.",
+            Interval(start=first, end=after),
+            granularity,
+        )
+        for n, (granularity, first, after) in enumerate(spans)
+    ]
+    docs = [document(f"https://a.example/{n}") for n in range(len(spans))]
+    store.load([(docs, events)])
+    whole = store.events(start=date(2025, 3, 1), end=date(2025, 4, 1))
+    assert len(whole) == len(spans) - 1
+    assert [(e.interval.start, e.interval.end) for e in whole] == sorted(
+        (e.interval.start, e.interval.end) for e in whole
+    )
+    for limit in range(1, len(whole) + 1):
+        assert (
+            store.events(start=date(2025, 3, 1), end=date(2025, 4, 1), limit=limit)
+            == (whole[:limit])
+        )
+
+
+_SENTENCES = [sentence for _, sentence in BRIDGE] + [
+    "The ECB cut rates again in Frankfurt.",
+    "Healey met Hegseth in Washington for talks.",
+]
+_LEVELS = [
+    Granularity.DAY,
+    Granularity.TIME,
+    Granularity.PART_OF_DAY,
+    Granularity.WEEK,
+    Granularity.MONTH,
+]
+
+
+@st.composite
+def _reports(draw: st.DrawFn) -> Mention:
+    granularity = draw(st.sampled_from(_LEVELS))
+    day = date(2025, 3, 1) + timedelta(days=draw(st.integers(0, 20)))
+    span = {
+        Granularity.WEEK: Interval(start=day, end=day + timedelta(days=7)),
+        Granularity.MONTH: Interval(start=day.replace(day=1), end=day.replace(day=28)),
+    }.get(granularity, Interval(start=day, end=day + timedelta(days=1)))
+    doc = document(f"https://r.example/{draw(st.integers(0, 9))}")
+    return replace(
+        mention(doc, draw(st.sampled_from(_SENTENCES)), day),
+        granularity=granularity,
+        value=f"{granularity}-{span.start}",
+        interval=span,
+        sentence_start=draw(st.integers(0, 3)),
+    )
+
+
+@given(stored=st.lists(_reports(), max_size=12), found=st.lists(_reports(), max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_merging_part_by_part_gives_the_same_events(
+    stored: list[Mention], found: list[Mention]
+) -> None:
+    """save_document splits a merge into parts that cannot touch (store._apart); the events
+    must be exactly those of one merge over every candidate."""
+    candidates = merge(stored, [])
+    whole = merge(found, candidates)
+    parts = [g for f, c in _apart(found, candidates) for g in merge(f, c)]
+    assert Counter(parts) == Counter(whole)

@@ -14,7 +14,7 @@ Dialect differences, each in one place:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -41,8 +41,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 
 from timeline.errors import StoreError
-from timeline.model import Document, Event, Mention
-from timeline.store import SCHEMA_REVISION, read
+from timeline.model import Document, Event, Granularity, Mention
+from timeline.store import SCHEMA_REVISION, bulk, read
 from timeline.store.read import MAX_SPAN
 from timeline.store.tables import documents, events, mentions, sources
 
@@ -114,6 +114,8 @@ class Store:
             raise StoreError(f"database {url}: cannot use it: {exc}") from exc
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        elif engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", _postgresql_session)
         store = cls(engine)
         if migrate and not store.is_current():
             store.upgrade()
@@ -370,7 +372,12 @@ class Store:
                 )
                 self._forget_mentions(connection, [document_id], merge)
             candidates = self._events_overlapping(connection, found)
-            self._write_groups(connection, merge(found, candidates), candidates, document_id)
+            groups = [
+                group
+                for part_found, part_candidates in _apart(found, candidates)
+                for group in merge(part_found, part_candidates)
+            ]
+            self._write_groups(connection, groups, candidates, document_id)
             return SaveResult.NEW if row is None else SaveResult.UPDATED
 
     def _forget_mentions(
@@ -454,44 +461,28 @@ class Store:
     def _events_overlapping(self, connection: Connection, found: Sequence[Mention]) -> list[Event]:
         return read.select_candidates(_driver(connection), self.engine.dialect.name, found)
 
-    def load(self, loaded: Sequence[Document], grouped: Sequence[Event]) -> None:
-        """Bulk import in one transaction: documents, and events already grouped (no merge).
+    def load(self, batches: Iterable[tuple[Sequence[Document], Sequence[Event]]]) -> None:
+        """Bulk import in one transaction: batches of documents and events already grouped
+        (no merge), for backfills and benchmarks. Every mention must name a document of its
+        batch or of an earlier one, by canonical URL. Batches may come from a generator, so
+        an import of millions of events need not be in memory at once; see bulk.py.
 
-        For backfills and benchmarks. Every mention of `grouped` must name one of `loaded`
-        by its canonical URL; executemany batches keep this near the driver's own speed.
-        """
-        event_rows = []
-        for item in grouped:
-            if item.interval.end - item.interval.start > MAX_SPAN[item.granularity]:
-                raise ValueError(f"event {item.key}: longer than a {item.granularity}")
-            event_rows.append(_event_values(item) | {"key": item.key})
+        While it runs, other writers wait (SQLite: the write lock; PostgreSQL: the import
+        sets foreign keys and indexes aside, which locks the three tables, so readers there
+        wait too). Run `analyze()` after a large import."""
         with self._transaction("loading") as connection:
-            # Plain executemany, then the ids by their unique keys: SQLite cannot promise
-            # RETURNING rows in parameter order, so SQLAlchemy would insert row by row.
-            connection.execute(insert(documents), [_document_values(d) for d in loaded])
-            document_ids = _ids_by(
-                connection,
-                documents.c.canonical_url,
-                documents.c.id,
-                [d.canonical_url for d in loaded],
-            )
-            connection.execute(insert(events), event_rows)
-            event_ids = _ids_by(connection, events.c.key, events.c.id, [e.key for e in grouped])
-            connection.execute(
-                insert(mentions),
-                [
-                    _mention_values(m, document_ids[m.url], event_ids[item.key])
-                    for item in grouped
-                    for m in item.mentions
-                ],
-            )
+            bulk.load(connection, batches)
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a bulk load. Without them, PostgreSQL picks
         plans for an empty table until autovacuum catches up (seconds to minutes), and a range
-        query that should take a millisecond takes a hundred."""
+        query that should take a millisecond takes a hundred. On PostgreSQL this is VACUUM
+        ANALYZE: the vacuum also sets the new rows' hint bits and the visibility map once,
+        instead of the first readers writing to every page they read. (Not measured to
+        change the first page's time; it takes seconds per million events.)"""
+        statement = "VACUUM (ANALYZE)" if self.engine.dialect.name == "postgresql" else "ANALYZE"
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
+            connection.execute(text(statement))
 
     def prune(self, before: date, merge: Merge) -> int:
         """Delete documents published before `before` (UTC midnight), their mentions, and the
@@ -550,8 +541,16 @@ class Store:
         return self.read(wanted)
 
     def read(self, wanted: read.EventFilter) -> list[Event]:
-        """Events matching `wanted`; see `events()`."""
-        with self.engine.connect() as connection:
+        """Events matching `wanted`; see `events()`.
+
+        PostgreSQL: in autocommit, as `timeline show` reads. A page is one statement, and a
+        transaction around it cost two more round trips (BEGIN, and the pool's ROLLBACK), as
+        long as the statement itself (issue #6). SQLite has no round trips, and switching
+        its connection's mode back and forth costs more than it saves."""
+        connection = self.engine.connect()
+        if self.engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        with connection:
             return read.select_events(_driver(connection), self.engine.dialect.name, wanted)
 
     def counts(self) -> dict[str, int]:
@@ -613,21 +612,64 @@ _FINISH_FAILED = (
 )
 
 
+def _apart(
+    found: Sequence[Mention], candidates: Sequence[Event]
+) -> list[tuple[list[Mention], list[Event]]]:
+    """Split one merge into parts that cannot touch each other, each with its own mentions
+    and candidates; merging part by part gives the same events, in a fraction of the time.
+
+    merge() compares each new mention with every mention of every candidate; a document's
+    mentions name days far apart, and on a busy store each day brings hundreds of candidates
+    (issue #6: saves at 3-5 a second). Two reports can only be of one happening when their
+    dates overlap at a compatible granularity (events.merge; Granularity.within_a_day), the
+    rule select_candidates already reads by. So per level (within a day, or the granularity
+    itself), overlapping intervals of new mentions and of candidates' mentions are chained
+    into runs; a part is what the runs connect. Runs may join more than needed, never less.
+    """
+    parent = list(range(len(found) + len(candidates)))
+
+    def root(item: int) -> int:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    spans: dict[str, list[tuple[date, date, int]]] = {}
+    for index, m in enumerate(found):
+        spans.setdefault(_level(m), []).append((m.interval.start, m.interval.end, index))
+    for index, candidate in enumerate(candidates, start=len(found)):
+        for m in candidate.mentions:
+            spans.setdefault(_level(m), []).append((m.interval.start, m.interval.end, index))
+    for level in spans.values():
+        level.sort()
+        run_end, run = level[0][1], level[0][2]
+        for start, end, item in level[1:]:
+            if start < run_end:
+                parent[root(item)] = root(run)
+                run_end = max(run_end, end)
+            else:
+                run_end, run = end, item
+    parts: dict[int, tuple[list[Mention], list[Event]]] = {}
+    for index, m in enumerate(found):
+        parts.setdefault(root(index), ([], []))[0].append(m)
+    for index, candidate in enumerate(candidates, start=len(found)):
+        part = parts.get(root(index))
+        if part is not None:  # a candidate no new mention reaches stays as it is
+            part[1].append(candidate)
+    return list(parts.values())
+
+
+def _level(mention: Mention) -> str:
+    return _LEVELS[mention.granularity]
+
+
+# Reports that can be of one happening share a level (Granularity.within_a_day).
+_LEVELS = {g: "within a day" if g.within_a_day else g.value for g in Granularity}
+
+
 def _driver(connection: Connection) -> read.Execute:
     """Run read.py's SQL on the DB-API connection under `connection`, in its transaction."""
     return read.runner(connection.connection.driver_connection)
-
-
-def _ids_by(
-    connection: Connection, unique: Any, id_column: Any, values: list[str]
-) -> dict[str, int]:
-    """Row ids by a unique column, read in chunks that keep IN lists small."""
-    found: dict[str, int] = {}
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
-        rows = connection.execute(select(unique, id_column).where(unique.in_(chunk)))
-        found.update((row[0], row[1]) for row in rows)
-    return found
 
 
 def _insert_ignoring_conflicts(dialect: str, rows: list[dict[str, Any]]) -> Any:
@@ -650,7 +692,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite
     cursor.execute("PRAGMA busy_timeout=10000")  # wait for a writer instead of failing
+    cursor.execute(read.SQLITE_MMAP)
     cursor.close()
+
+
+def _postgresql_session(dbapi_connection: Any, _record: object) -> None:
+    # See read.POSTGRESQL_SESSION. Outside any transaction: SQLAlchemy has not begun one yet,
+    # and a SET inside one would be undone by the pool's rollback.
+    dbapi_connection.execute(read.POSTGRESQL_SESSION)
+    dbapi_connection.commit()
 
 
 def _document_values(document: Document) -> dict[str, Any]:
