@@ -134,3 +134,33 @@ def _read_all(fd: int) -> str:
             break
         chunks.append(chunk)
     return b"".join(chunks).decode()
+
+
+def test_ctrl_c_stops_run_once_without_starting_the_queued_sources(
+    site: Site, tmp_path: Path
+) -> None:
+    for i in range(6):
+        site.add_hang(f"/slow-{i}", seconds=2)
+    sources = "".join(
+        f'[[sources]]\nname = "slow-{i}"\nurl = "{site.url(f"/slow-{i}")}"\n' for i in range(6)
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\nurl = "sqlite:///{tmp_path / "t.db"}"\n'
+        "[fetch]\nallow_loopback = true\nconcurrency = 1\ntimeout_s = 10\n" + sources
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-m", "timeline", "run", "--once", "--config", str(config)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while sum(site.hits.values()) == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    run.send_signal(signal.SIGINT)
+    run.communicate(timeout=30)
+    # The fetch in flight (at most 2 s) ends; the five queued ones (10 s) never start.
+    assert time.monotonic() - started < 6
+    assert run.returncode == 130
+    assert sum(site.hits[f"/slow-{i}"] for i in range(6)) == 1

@@ -88,11 +88,16 @@ def run_once(
                 pool.submit(_job(source, cycle, _trigger(source, config), None))
                 for source in config.sources
             ]
-            for job in jobs:
-                try:
-                    job.result()
-                except Exception:  # what apscheduler does with a failed job: log it
-                    log.exception("a fetch job failed")
+            try:
+                for job in jobs:
+                    try:
+                        job.result()
+                    except Exception:  # what apscheduler does with a failed job: log it
+                        log.exception("a fetch job failed")
+            except BaseException:  # Ctrl-C: the fetches in flight end, the rest never start
+                for job in jobs:
+                    job.cancel()
+                raise
     return sorted(outcomes, key=lambda o: o.source)
 
 
