@@ -40,6 +40,7 @@ from timeline.render.labels import (
     day_heading,
     display_day,
     extent,
+    quote_parts,
     short_day,
 )
 
@@ -345,14 +346,10 @@ def _shown_url(url: str) -> str:
 
 def _marked(mention: Mention) -> str:
     """The sentence, escaped, with the quote in <mark>: offsets first, then a search."""
-    sentence, quote = mention.sentence, mention.quote
-    start, end = mention.quote_start, mention.quote_end
-    if not (0 <= start < end <= len(sentence)) or sentence[start:end] != quote:
-        start = sentence.find(quote) if quote else -1
-        end = start + len(quote)
-    if start < 0:
-        return f"{_text(sentence)} (<mark>{_text(quote)}</mark>)"
-    before, inside, after = sentence[:start], sentence[start:end], sentence[end:]
+    parts = quote_parts(mention)
+    if parts is None:
+        return f"{_text(mention.sentence)} (<mark>{_text(mention.quote)}</mark>)"
+    before, inside, after = parts
     # Clean the parts apart so the offsets stay meaningful; keep the spaces cleaning trims.
     left = _text(before) + (" " if before[-1:].isspace() and before.strip() else "")
     right = (" " if after[:1].isspace() and after.strip() else "") + _text(after)

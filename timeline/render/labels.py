@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta, tzinfo
 
-from timeline.model import Event, Granularity
+from timeline.model import Event, Granularity, Mention
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -108,6 +108,19 @@ def extent(event: Event, tz: tzinfo) -> str:
         case Granularity.CENTURY:
             return f"the {_ordinal(start.year // 100 + 1)} century"
     return ""  # pragma: no cover - the match above is exhaustive
+
+
+def quote_parts(mention: Mention) -> tuple[str, str, str] | None:
+    """The sentence around its quote, as (before, quote, after): by the stored offsets when
+    they still point at the quote, else by a search; None when the quote is not in it."""
+    sentence, quote = mention.sentence, mention.quote
+    start, end = mention.quote_start, mention.quote_end
+    if not (0 <= start < end <= len(sentence)) or sentence[start:end] != quote:
+        start = sentence.find(quote) if quote else -1
+        end = start + len(quote)
+    if start < 0:
+        return None
+    return sentence[:start], sentence[start:end], sentence[end:]
 
 
 def clean_line(text: str) -> str:

@@ -19,7 +19,15 @@ from enum import Enum, auto
 from itertools import groupby
 
 from timeline.model import Event, Mention
-from timeline.render.labels import clean_line, clock, day_heading, display_day, extent, short_day
+from timeline.render.labels import (
+    clean_line,
+    clock,
+    day_heading,
+    display_day,
+    extent,
+    quote_parts,
+    short_day,
+)
 
 EMPTY = "No events yet. Run `timeline run --once` or `timeline demo`."
 UPCOMING = "[upcoming]"
@@ -163,16 +171,12 @@ def _mention(mention: Mention, *, tz: tzinfo, color: bool, width: int) -> list[s
 
 def _quoted(mention: Mention) -> str:
     """The sentence with the quote marked; offsets first, then a search, then the quote alone."""
-    sentence, quote = mention.sentence, mention.quote
-    start, end = mention.quote_start, mention.quote_end
-    if not (0 <= start < end <= len(sentence)) or sentence[start:end] != quote:
-        start = sentence.find(quote) if quote else -1
-        end = start + len(quote)
-    if start < 0:
-        return clean_line(sentence) + f" ({_span(_Style.QUOTE, clean_line(quote))})"
+    parts = quote_parts(mention)
+    if parts is None:
+        return clean_line(mention.sentence) + f" ({_span(_Style.QUOTE, clean_line(mention.quote))})"
     # Clean the three parts apart so the offsets stay meaningful, then rejoin with the spaces
     # that cleaning trimmed from the edges.
-    before, inside, after = sentence[:start], sentence[start:end], sentence[end:]
+    before, inside, after = parts
     left = clean_line(before) + (" " if before[-1:].isspace() else "")
     right = (" " if after[:1].isspace() else "") + clean_line(after)
     return left.lstrip() + _span(_Style.QUOTE, clean_line(inside)) + right.rstrip()
