@@ -259,19 +259,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not config.sources:
         raise ConfigError(f"{config.path}: no [[sources]] to fetch")
     progress = _Progress.install(total=len(config.sources) if args.once else None)
+    report = progress.report if progress else None
+    outcomes = []
     try:
         with _open_store(args, config) as store:
             if args.once:
-                outcomes = run_once(config, store, report=progress.report if progress else None)
-                if progress is not None:
-                    progress.close()
-                for outcome in outcomes:
-                    _print_outcome(outcome)
+                outcomes = run_once(config, store, report=report)
             else:
-                run_forever(config, store, report=progress.report if progress else None)
+                run_forever(config, store, report=report)
     finally:
         if progress is not None:
-            progress.close()
+            progress.close()  # the status line goes before the summary is printed
+    for outcome in outcomes:
+        _print_outcome(outcome)
     return 0
 
 
