@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from timeline.errors import StoreError
 from timeline.events import merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
-from timeline.store import SaveResult, Store
+from timeline.store import SaveResult, SourceState, Store
 from timeline.store.store import _apart
 
 LONDON = ZoneInfo("Europe/London")
@@ -117,14 +117,15 @@ def test_source_state_and_health(store: Store) -> None:
     lease = timedelta(minutes=15)
     store.ensure_sources([("wire", "https://w.example/feed")])
 
-    def fetched(error: str | None, etag: str | None = None) -> None:
+    def fetched(error: str | None, etag: str | None = None) -> SourceState:
+        """A fetch under a lease; returns the state the claim handed out before it."""
         state = store.claim("wire", owner="me", now=at, lease=lease, force=True)
         assert state is not None
         store.finish("wire", owner="me", at=at, error=error, next_due=at, etag=etag)
+        return state
 
     fetched(None, etag='"v1"')
-    assert store.source_state("wire").etag == '"v1"'
-    fetched("source 'wire': 500")
+    assert fetched("source 'wire': 500").etag == '"v1"'
     fetched("source 'wire': 500")
     state = store.claim("wire", owner="me", now=at, lease=lease, force=True)
     assert state is not None

@@ -189,18 +189,6 @@ class Store:
 
     # -- sources -----------------------------------------------------------------------
 
-    def source_state(self, name: str) -> SourceState:
-        with self.engine.connect() as connection:
-            row = connection.execute(select(sources).where(sources.c.name == name)).first()
-        if row is None:
-            return SourceState(name=name)
-        return SourceState(
-            name=name,
-            etag=row.etag,
-            last_modified=row.last_modified,
-            consecutive_errors=row.consecutive_errors,
-        )
-
     # -- schedule and leases -------------------------------------------------------------
 
     def ensure_sources(self, configured: Sequence[tuple[str, str]]) -> None:
