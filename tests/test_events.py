@@ -9,7 +9,16 @@ from types import ModuleType
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline.events import event_key, find_mentions, keywords, leading_actor, merge, similarity
+from timeline.events import (
+    event_key,
+    find_mentions,
+    key_stems,
+    keywords,
+    leading_actor,
+    may_join,
+    merge,
+    similarity,
+)
 from timeline.model import (
     Document,
     Granularity,
@@ -77,6 +86,7 @@ def test_find_mentions_one_per_dated_sentence() -> None:
     assert found.sentence[found.quote_start : found.quote_end] == "Thursday"
     assert found.tense is Tense.PAST
     assert found.source == "s"
+    assert found.stems == key_stems(found.sentence) == ("bega", "meet")  # talks: meeting
 
 
 def test_same_happening_from_two_outlets_merges() -> None:
@@ -179,6 +189,62 @@ def test_rival_names_keep_look_alike_reports_apart() -> None:
     a = mention("Polling stations in the Hexford by-election closed.", date(2025, 7, 3))
     b = mention("Polling stations in the Dunmere by-election closed.", date(2025, 7, 3), url="x/b/")
     assert len(merge([a, b], [])) == 2
+
+
+def test_namesakes_are_two_people() -> None:
+    """Half of "Maria Lopez" is in "Maria Santos", but they are two people; a full name and
+    a part of it are one."""
+    lopez = "Maria Lopez opened the new library in Leeds on Monday, local reports said."
+    assert (
+        similarity(lopez, "In Leeds, Maria Santos opened a library on Monday, local reports said.")
+        == 0
+    )
+    assert (
+        similarity(lopez, "In Leeds, Lopez opened a library on Monday, according to local reports.")
+        > 0
+    )
+    assert (
+        similarity(lopez, "In Leeds, Maria opened a library on Monday, according to local reports.")
+        > 0
+    )
+
+
+def _pair_sentences() -> list[tuple[str, str]]:
+    bench = _merge_bench()
+    return [(pair.a.sentence, pair.b.sentence) for pair in bench.load()]
+
+
+def test_stems_rule_out_only_pairs_that_are_not_similar() -> None:
+    """may_join's first test, on key_stems alone (what the store keeps), must never rule out
+    a pair that similarity accepts, or the store would miss events to merge with. Every pair
+    of sentences of the labelled fixture, both ways round."""
+    sentences = sorted({s for pair in _pair_sentences() for s in pair})
+    checked = 0
+    for a in sentences:
+        for b in sentences:
+            if similarity(a, b) > 0:
+                checked += 1
+                stored = mention(b, date(2025, 3, 6))
+                assert may_join(
+                    replace(mention(a, date(2025, 3, 6)), stems=key_stems(a)), b, key_stems(b)
+                ), (a, b)
+                assert stored.stems == ()  # unknown stems rule nothing out
+                assert may_join(stored, a, ())
+    assert checked > 200
+
+
+_VARIANT_WORDS = st.sampled_from(
+    "Zelensky Zelenskyy Ukraine Ukrainian Kyiv council councillors talks meeting met "
+    "the a in on said minister ministers £8m 8 million budget Budget cut cuts".split()
+)
+
+
+@given(st.lists(_VARIANT_WORDS, max_size=12), st.lists(_VARIANT_WORDS, max_size=12))
+def test_stems_never_rule_out_a_similar_pair(a_words: list[str], b_words: list[str]) -> None:
+    a, b = " ".join(a_words) + ".", " ".join(b_words) + "."
+    if similarity(a, b) > 0:
+        new = replace(mention(a, date(2025, 3, 6)), stems=key_stems(a))
+        assert may_join(new, b, key_stems(b))
 
 
 def test_spelling_variants_of_a_name_match() -> None:
@@ -311,3 +377,13 @@ def test_a_place_after_from_is_where_not_who() -> None:
     assert (
         similarity(a, "Tom Ellery sold the Portsmouth marina on Monday, the agency reported.") > 0
     )
+
+
+def test_similarity_is_the_same_both_ways() -> None:
+    """Events are the connected groups of "reports the same happening", which must not
+    depend on which report came first."""
+    pairs = _pair_sentences()
+    sentences = sorted({s for pair in pairs for s in pair})
+    for a in sentences:
+        for b in sentences:
+            assert similarity(a, b) == similarity(b, a), (a, b)

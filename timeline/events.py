@@ -300,6 +300,7 @@ def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]
                 source=document.source,
                 url=document.canonical_url,
                 published=document.published,
+                stems=key_stems(document.text[s_start:s_end]),
             )
         )
     return found
@@ -369,14 +370,12 @@ def similarity(a: str, b: str) -> float:
       talk to European leaders" and "The call will see Sir Keir speaking to von der Leyen"
       one), or they share neighbouring word pairs ("oval office row").
     """
+    if b < a:  # the tests below are not all symmetric; merging needs one answer per pair
+        a, b = b, a
     pa, pb = _parse(a), _parse(b)
     short, long = (pa, pb) if len(pa.keywords) <= len(pb.keywords) else (pb, pa)
     shorter, longer = short.keywords, long.keywords
-    # A cheap bound first (merging compares a mention with every event of its day): words
-    # that match, even as spelling variants, share their first MIN_COMMON_PREFIX letters.
-    if sum(1 for stem in short.stems if stem in long.stemset) < max(
-        MIN_SHARED_WORDS, MIN_OVERLAP * len(shorter)
-    ):
+    if not _enough_stems(short.stems, long.stemset):
         return 0.0
     shared = [word for word in shorter if _has_word(longer, word)]
     if len(shared) < MIN_SHARED_WORDS:
@@ -401,6 +400,39 @@ def similarity(a: str, b: str) -> float:
     if named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS):
         return overlap
     return 0.0
+
+
+def key_stems(sentence: str) -> tuple[str, ...]:
+    """The first MIN_COMMON_PREFIX letters of each of the sentence's key words, sorted (a
+    stem twice when two key words share it): enough to rule most pairs out (`may_join`)."""
+    return _parse(sentence).stems
+
+
+def may_join(mention: Mention, sentence: str, stems: Sequence[str] = ()) -> bool:
+    """Whether `mention` reports the same happening as a stored mention of `sentence`, their
+    dates being compatible: what `merge` asks of each pair, for a store to ask of each stored
+    mention of the new mention's dates before it reads any event whole. `stems` (the stored
+    sentence's key_stems, empty when unknown) rule most sentences out without parsing them."""
+    if stems and mention.stems and not _stems_may_match(mention.stems, stems):
+        return False
+    return similarity(mention.sentence, sentence) > 0
+
+
+def _stems_may_match(a: Sequence[str], b: Sequence[str]) -> bool:
+    """False only when `similarity` is 0 for sentences with these key_stems. It takes the
+    sentence with fewer key words as the shorter one, and on a tie its first argument, so on
+    a tie both ways are tried."""
+    return (len(a) <= len(b) and _enough_stems(a, frozenset(b))) or (
+        len(b) <= len(a) and _enough_stems(b, frozenset(a))
+    )
+
+
+def _enough_stems(short: Sequence[str], long: frozenset[str]) -> bool:
+    """A cheap bound, tried first (merging compares a mention with every event of its day):
+    words that match, even as spelling variants, share their first MIN_COMMON_PREFIX letters,
+    so too few shared stems means too few shared words."""
+    shared = sum(1 for stem in short if stem in long)
+    return shared >= max(MIN_SHARED_WORDS, MIN_OVERLAP * len(short))
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,7 +495,7 @@ def _parse(sentence: str) -> _Parse:
     names = frozenset(word for actor in actors for word in actor.name | actor.affiliation)
     keys = [token.key for token in tokens if token.key]
     main_keys = frozenset(token.key for token in main if token.key)
-    stems = tuple(key[:MIN_COMMON_PREFIX] for key in frozenset(keys))
+    stems = tuple(sorted(key[:MIN_COMMON_PREFIX] for key in frozenset(keys)))
     return _Parse(
         keywords=frozenset(keys),
         stems=stems,
@@ -577,12 +609,34 @@ def _names_actor(parse: _Parse, actor: _Actor, own: _Parse, own_leader: _Actor) 
         return _named(actor.affiliation, words) or (
             bool(own_leader.name) and not _named(own_leader.name, own.names | own.keywords)
         )
-    if _named(actor.name, words) or (actor.affiliation and _named(actor.affiliation, words)):
+    if _named(actor.name, words) and not _someone_else(actor, parse):
+        return True
+    if actor.affiliation and _named(actor.affiliation, words):
         return True
     return any(
         not other.name and other.definite and (not actor.titles or actor.titles & other.titles)
         for other in parse.actors
     )
+
+
+def _someone_else(actor: _Actor, parse: _Parse) -> bool:
+    """`parse` names only another person who shares part of `actor`'s full name: "Sven Gusaka"
+    and "Sven Kamika" are two people, though half of each name is the other's. A full name
+    and a part of it ("Keir Starmer", "Sir Keir", "Starmer") are one."""
+    if len(actor.name) < 2:
+        return False
+    namesakes = [
+        other.name
+        for other in parse.actors
+        if len(other.name) >= 2 and any(_has_word(other.name, word) for word in actor.name)
+    ]
+    return bool(namesakes) and not any(
+        _all_named(actor.name, name) or _all_named(name, actor.name) for name in namesakes
+    )
+
+
+def _all_named(name: frozenset[str], words: frozenset[str]) -> bool:
+    return all(_has_word(words, word) for word in name)
 
 
 def _named(actor: frozenset[str], words: frozenset[str]) -> bool:
@@ -592,7 +646,10 @@ def _named(actor: frozenset[str], words: frozenset[str]) -> bool:
 
 def _has_word(words: frozenset[str], word: str) -> bool:
     """`word` or a spelling variant of it is among `words`."""
-    return word in words or any(_variants(word, other) for other in words)
+    if word in words:
+        return True
+    stem = word[:MIN_COMMON_PREFIX]  # variants share it (see _variants): a cheap test first
+    return any(other.startswith(stem) and _variants(word, other) for other in words)
 
 
 @lru_cache(maxsize=65536)

@@ -225,6 +225,10 @@ class Mention:
     source: str = ""
     url: str = ""
     published: datetime | None = None
+    # The sentence's key-word stems (events.key_stems), which the store keeps to find the
+    # events a new mention could join without reading every event of its day. Empty when
+    # not known: the store then treats the mention as one that could join anything.
+    stems: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
