@@ -35,7 +35,7 @@ from pathlib import Path
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text, create_engine, text
 from sqlalchemy.engine import make_url
 
-from timeline.events import merge
+from timeline.events import may_join, merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
 from timeline.store import Store
 from timeline.store.store import normalize_url
@@ -236,7 +236,7 @@ def bench_saves(store: Store, documents: int) -> float:
     began = time.perf_counter()
     for doc, found in sample:
         moved = [_with_url(m, doc.canonical_url) for m in found]
-        store.save_document(doc, moved, merge)
+        store.save_document(doc, moved, merge, may_join)
     return len(sample) / (time.perf_counter() - began)
 
 

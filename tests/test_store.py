@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeline.errors import StoreError
-from timeline.events import merge
+from timeline.events import key_stems, may_join, merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
-from timeline.store import SaveResult, SourceState, Store
+from timeline.store import SaveResult, SourceState, Store, read
 from timeline.store.store import _apart
 
 LONDON = ZoneInfo("Europe/London")
@@ -168,14 +168,21 @@ BRIDGE = [
 ]
 
 
-@pytest.mark.parametrize("order", [(0, 1, 2, 3), (2, 0, 3, 1), (3, 2, 1, 0)])
-def test_stored_events_do_not_depend_on_arrival_order(db_url: str, order: tuple[int, ...]) -> None:
-    """The first and third reports only meet through the second; any order gives one event."""
+@pytest.mark.parametrize(
+    ("order", "stems"),
+    [((0, 1, 2, 3), False), ((2, 0, 3, 1), False), ((3, 2, 1, 0), True), ((1, 3, 0, 2), True)],
+)
+def test_stored_events_do_not_depend_on_arrival_order(
+    db_url: str, order: tuple[int, ...], stems: bool
+) -> None:
+    """The first and third reports only meet through the second; any order gives one event,
+    whether the store looks for candidates by their key-word stems or reads them all."""
     with Store.open(db_url) as store:
         for index in order:
             url, sentence = BRIDGE[index]
             doc = document(url, text=sentence, published=FRIDAY + timedelta(minutes=index))
-            store.save_document(doc, [mention(doc, sentence, THURSDAY)], merge)
+            found = [replace(mention(doc, sentence, THURSDAY), stems=key_stems(sentence))]
+            store.save_document(doc, found, merge, may_join if stems else None)
         found = {(e.key, e.title, frozenset(m.url for m in e.mentions)) for e in store.events()}
         assert store.counts()["events"] == 2
     assert found == {
@@ -192,6 +199,37 @@ def _m(index: int) -> Mention:
     url, sentence = BRIDGE[index]
     doc = document(url, text=sentence, published=FRIDAY + timedelta(minutes=index))
     return mention(doc, sentence, THURSDAY)
+
+
+def test_only_events_a_mention_may_join_are_read(store: Store) -> None:
+    """Candidates are picked among the stored mentions of the day by may_join; events of
+    other happenings that day are not read. A mention stored without stems (before they
+    were kept) is read whenever its date fits, so nothing is missed."""
+    day = [
+        ("https://a.example/1", HEALEY, True),
+        ("https://b.example/2", "Storms closed schools across Leeds on Thursday.", True),
+        ("https://c.example/3", "Fans queued overnight for the concert in Cardiff.", False),
+    ]
+    for url, sentence, with_stems in day:
+        doc = document(url, text=sentence)
+        found = mention(doc, sentence, THURSDAY)
+        if with_stems:
+            found = replace(found, stems=key_stems(sentence))
+        store.save_document(doc, [found], merge, may_join)
+    sentence = "In Washington, Healey and Hegseth held talks."
+    new = replace(
+        mention(document("https://d.example/4"), sentence, THURSDAY), stems=key_stems(sentence)
+    )
+    with store.engine.connect() as connection:
+        execute = read.runner(connection.connection.driver_connection)
+        picked = read.select_candidates(execute, store.engine.dialect.name, [new], may_join)
+        every = read.select_candidates(execute, store.engine.dialect.name, [new])
+    assert [e.title for e in picked] == [HEALEY]
+    assert len(every) == 3
+    other_day = replace(new, interval=Interval(start=FRIDAY.date(), end=date(2025, 3, 8)))
+    with store.engine.connect() as connection:
+        execute = read.runner(connection.connection.driver_connection)
+        assert read.select_candidates(execute, store.engine.dialect.name, [other_day]) == []
 
 
 def test_editing_out_the_bridge_splits_the_event(store: Store) -> None:

@@ -237,7 +237,7 @@ def _store_article(
         entry=entry,
     )
     found = _mentions_of(document)
-    saved = store.save_document(document, found, events.merge)
+    saved = store.save_document(document, found, events.merge, events.may_join)
     tally.counts[saved] += 1
     if saved is not SaveResult.UNCHANGED:
         tally.events += len(found)

@@ -45,7 +45,7 @@ _DOCUMENT_COLUMNS = (
 _EVENT_COLUMNS = 'id, key, value, granularity, start, "end", at, title'
 _MENTION_COLUMNS = (
     "document_id, event_id, sentence, sentence_start, quote, quote_start, quote_end, "
-    'value, granularity, start, "end", at, tense'
+    'value, granularity, start, "end", at, tense, stems'
 )
 
 
@@ -132,6 +132,7 @@ class _Rows:
                         day(interval.end),
                         None if interval.at is None else stamp(interval.at),
                         str(m.tense),
+                        " ".join(m.stems),
                     )
                 )
         return rows
@@ -176,7 +177,7 @@ def _load_sqlite(connection: Connection, batches: Iterable[Batch]) -> None:
                     rows.events(grouped, event_ids),
                 )
                 cursor.executemany(
-                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({_marks(13)})",
+                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({_marks(14)})",
                     rows.mentions(grouped, event_ids),
                 )
             for create in deferred:

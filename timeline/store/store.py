@@ -323,22 +323,32 @@ class Store:
         return found
 
     def save_document(
-        self, document: Document, found: Sequence[Mention], merge: Merge
+        self,
+        document: Document,
+        found: Sequence[Mention],
+        merge: Merge,
+        may_join: read.MayJoin | None = None,
     ) -> SaveResult:
         """Store a document and its mentions in one transaction, merging them into events.
 
         Unchanged content (same hash under the same canonical URL) writes nothing. An edited
         document loses its old mentions first; events left without any are deleted.
+        `may_join` (events.may_join) rules out, by their key-word stems, stored events that
+        `merge` could never join the mentions with, so they are not read.
         """
         try:
-            return self._save_document(document, found, merge)
+            return self._save_document(document, found, merge, may_join)
         except IntegrityError:
             # Another daemon stored the same article (two feeds link it) between our look
             # and our insert. Its transaction is committed now: look again.
-            return self._save_document(document, found, merge)
+            return self._save_document(document, found, merge, may_join)
 
     def _save_document(
-        self, document: Document, found: Sequence[Mention], merge: Merge
+        self,
+        document: Document,
+        found: Sequence[Mention],
+        merge: Merge,
+        may_join: read.MayJoin | None,
     ) -> SaveResult:
         with self._transaction(f"saving {document.canonical_url}") as connection:
             row = connection.execute(
@@ -359,7 +369,9 @@ class Store:
                     update(documents).where(documents.c.id == document_id).values(**values)
                 )
                 self._forget_mentions(connection, [document_id], merge)
-            candidates = self._events_overlapping(connection, found)
+            candidates = read.select_candidates(
+                _driver(connection), self.engine.dialect.name, found, may_join
+            )
             groups = [
                 group
                 for part_found, part_candidates in _apart(found, candidates)
@@ -445,9 +457,6 @@ class Store:
         if gone:
             has_mentions = select(mentions.c.id).where(mentions.c.event_id == events.c.id).exists()
             connection.execute(delete(events).where(events.c.key.in_(gone), ~has_mentions))
-
-    def _events_overlapping(self, connection: Connection, found: Sequence[Mention]) -> list[Event]:
-        return read.select_candidates(_driver(connection), self.engine.dialect.name, found)
 
     def load(self, batches: Iterable[tuple[Sequence[Document], Sequence[Event]]]) -> None:
         """Bulk import in one transaction: batches of documents and events already grouped
@@ -734,4 +743,5 @@ def _mention_values(mention: Mention, document_id: int, event_id: int) -> dict[s
         "end": mention.interval.end,
         "at": mention.interval.at,
         "tense": mention.tense.value,
+        "stems": " ".join(mention.stems),
     }

@@ -132,4 +132,7 @@ mentions = Table(
     Column("end", Date, nullable=False),
     Column("at", UTCDateTime),
     Column("tense", String(10), nullable=False),
+    # Key-word stems of the sentence, space-separated ('' when not known): see read.py.
+    Column("stems", Text, nullable=False, server_default=""),
+    Index(None, "granularity", "start", "end"),
 )
