@@ -4,7 +4,12 @@
 
 A feed server (a separate process: asyncio, HTTP/1.1 keep-alive, ETag and 304) serves
 `--feeds` RSS feeds of `--items` entries each, spread over `--hosts` loopback ports, as feeds
-are spread over many sites. Three rows, each in its own process so peak memory is its own:
+are spread over many sites. Each story is reported by five feeds in their own words: a
+sentence of what happened and one of what comes next, both dated. Stories draw their words
+from pools about as varied as a day's news (18 verbs, 12 kinds of thing, 400 subjects, 200
+places, 16 first names), so unrelated stories share reporting phrases and the odd word, as
+real ones do; until 2026-11-25 every story was one template with a dozen acts and places,
+which made every report look like every other of its day. Three rows, each in its own process so peak memory is its own:
 
 - plain loop: one httpx.AsyncClient, `--concurrency` requests in flight, every body parsed
   with `timeline.feeds.parse_feed`, nothing stored: the peer.
@@ -37,36 +42,56 @@ sys.path.insert(0, str(ROOT))
 
 START = datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
 OUTLETS_PER_STORY = 5  # each story is reported by five feeds, in their own words
-FIRST = "Anna Carlos Erik Greta Ivan Karin Marta Omar Paula Rui Sven Tomas Ulla Vera Yusuf Zoe"
+# Stories draw their words from pools about as varied as a day's news: unrelated stories
+# share the odd verb, place or first name (and the reporting phrases), not their subject.
 SYLLABLES = "ka lo mi ren sa tor vi bel dan fa gu han jo kes mar nor pe ros ul zen".split()
-ACTS = (
-    "approved the harbour plan|met striking drivers|cut the budget|filed charges|"
-    "opened the new bridge|signed the trade deal|closed the coal plant|named a new coach|"
-    "raised bus fares|sold the stadium|delayed the election|banned night flights"
-).split("|")
-PLACES = "Aberdeen Bilbao Cork Dresden Eindhoven Faro Graz Hull Innsbruck Jena Kiel Lyon".split()
+FIRST = "Anna Carlos Erik Greta Ivan Karin Marta Omar Paula Rui Sven Tomas Ulla Vera Yusuf Zoe"
+VERBS = (
+    "approved rejected delayed announced cancelled blocked defended unveiled scrapped "
+    "signed challenged postponed backed criticised launched suspended expanded reviewed"
+).split()
+THINGS = "plan deal budget law strike bridge contract tax scheme inquiry merger reform".split()
 WHEN = ["on Monday", "last week", "yesterday", "earlier this month", "on Thursday night"]
 NEXT = ["next week", "on Friday", "in two weeks", "by the end of the month", "in March"]
 WORDING = [
-    "{who} {act} in {place} {when}, officials said.",
-    "Officials said {who} {act} {when} in {place}.",
-    "In {place}, {who} {act} {when}, according to local reports.",
-    "{who} {act} in {place} {when}, the agency reported.",
-    "Reports from {place} say {who} {act} {when}.",
+    "{who} {verb} the {topic} {thing} in {place} {when}, officials said.",
+    "Officials said {who} {verb} the {topic} {thing} {when} in {place}.",
+    "In {place}, {who} {verb} the {topic} {thing} {when}, according to local reports.",
+    "{who} {verb} the {topic} {thing} in {place} {when}, the agency reported.",
+    "Reports from {place} say {who} {verb} the {topic} {thing} {when}.",
 ]
+FOLLOW_UP = [
+    "{surname} is expected to speak about the {topic} {thing} {then}.",
+    "A vote on the {topic} {thing} is due {then}.",
+    "{surname} will face questions over the {topic} {thing} {then}.",
+    "Talks on the {topic} {thing} resume in {place} {then}.",
+    "The {topic} {thing} goes before the council {then}.",
+]
+
+
+def _word(number: int, syllables: int) -> str:
+    n = len(SYLLABLES)
+    return "".join(SYLLABLES[number // n**k % n] for k in range(syllables))
 
 
 def story(number: int, outlet: int) -> tuple[str, str]:
     """A title and two sentences about story `number`, worded as outlet `outlet` would."""
-    n = len(SYLLABLES)  # a surname of three syllables: one of its own for 8,000 stories
-    surname = "".join(SYLLABLES[number // n**k % n] for k in range(3)).capitalize()
+    surname = _word(number, 3).capitalize()  # one of its own for 8,000 stories
     first = FIRST.split()
-    who = f"{first[(number * 7 + number // n) % len(first)]} {surname}"
-    act = ACTS[number % len(ACTS)]
-    place = PLACES[number // len(ACTS) % len(PLACES)]
-    when, then = WHEN[number % len(WHEN)], NEXT[number // 5 % len(NEXT)]
-    text = WORDING[outlet % len(WORDING)].format(who=who, act=act, place=place, when=when)
-    return f"{who} {act}", f"{text} {surname} is expected to speak in {place} {then}."
+    who = f"{first[(number * 7 + number // 20) % len(first)]} {surname}"
+    fields = {
+        "who": who,
+        "surname": surname,
+        "verb": VERBS[number % len(VERBS)],
+        "topic": _word(number * 13 % 400 + 20, 2).capitalize() + "ian",  # 400 subjects
+        "thing": THINGS[number // 7 % len(THINGS)],
+        "place": _word(number * 31 % 200 + 400, 2).capitalize() + "burg",  # 200 places
+        "when": WHEN[number % len(WHEN)],
+        "then": NEXT[number // 5 % len(NEXT)],
+    }
+    text = WORDING[outlet % len(WORDING)].format(**fields)
+    follow_up = FOLLOW_UP[number // 3 % len(FOLLOW_UP)].format(**fields)
+    return f"{who} {fields['verb']} the {fields['topic']} {fields['thing']}", f"{text} {follow_up}"
 
 
 def rss(feed: int, items: int) -> bytes:
