@@ -9,7 +9,8 @@ sentence of what happened and one of what comes next, both dated. Stories draw t
 from pools about as varied as a day's news (18 verbs, 12 kinds of thing, 400 subjects, 200
 places, 16 first names), so unrelated stories share reporting phrases and the odd word, as
 real ones do; until 2026-11-25 every story was one template with a dozen acts and places,
-which made every report look like every other of its day. Three rows, each in its own process so peak memory is its own:
+which made every report look like every other of its day. Three rows, each in its own
+process so peak memory is its own:
 
 - plain loop: one httpx.AsyncClient, `--concurrency` requests in flight, every body parsed
   with `timeline.feeds.parse_feed`, nothing stored: the peer.

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date
 from functools import lru_cache
@@ -408,22 +409,40 @@ def key_stems(sentence: str) -> tuple[str, ...]:
     return _parse(sentence).stems
 
 
-def may_join(mention: Mention, sentence: str, stems: Sequence[str] = ()) -> bool:
-    """Whether `mention` reports the same happening as a stored mention of `sentence`, their
-    dates being compatible: what `merge` asks of each pair, for a store to ask of each stored
-    mention of the new mention's dates before it reads any event whole. `stems` (the stored
-    sentence's key_stems, empty when unknown) rule most sentences out without parsing them."""
-    if stems and mention.stems and not _stems_may_match(mention.stems, stems):
-        return False
-    return similarity(mention.sentence, sentence) > 0
+def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
+    """What `merge` asks of each pair, made ready for one new mention, for a store to ask of
+    each stored mention of a compatible date before it reads any event whole: whether
+    `mention` reports the same happening as a stored mention of `sentence`. Most stored
+    mentions are ruled out by their key_stems alone (`stems`; empty when not known), without
+    parsing their sentence: that test is exact, like similarity's own first one."""
+    own = mention.stems
+    own_set = frozenset(own)
+    own_count = Counter(own)
+
+    def joins(sentence: str, stems: Sequence[str]) -> bool:
+        if own and stems and not _enough_shared(own, own_set, own_count, stems):
+            return False
+        return similarity(mention.sentence, sentence) > 0
+
+    return joins
 
 
-def _stems_may_match(a: Sequence[str], b: Sequence[str]) -> bool:
-    """False only when `similarity` is 0 for sentences with these key_stems. It takes the
-    sentence with fewer key words as the shorter one, and on a tie its first argument, so on
-    a tie both ways are tried."""
-    return (len(a) <= len(b) and _enough_stems(a, frozenset(b))) or (
-        len(b) <= len(a) and _enough_stems(b, frozenset(a))
+def _enough_shared(
+    own: Sequence[str], own_set: frozenset[str], own_count: Counter[str], stems: Sequence[str]
+) -> bool:
+    """_enough_stems for two sentences, the shorter one as similarity takes it: the one with
+    fewer key words (one stem each), either on a tie. `stems` is sorted, as key_stems are."""
+    by_own = by_theirs = 0  # shared stems counted as in `own`, and as in `stems`
+    previous = ""
+    for stem in stems:
+        if stem in own_set:
+            by_theirs += 1
+            if stem != previous:
+                by_own += own_count[stem]
+        previous = stem
+    n, m = len(own), len(stems)
+    return (n <= m and by_own >= max(MIN_SHARED_WORDS, MIN_OVERLAP * n)) or (
+        m <= n and by_theirs >= max(MIN_SHARED_WORDS, MIN_OVERLAP * m)
     )
 
 
@@ -648,8 +667,18 @@ def _has_word(words: frozenset[str], word: str) -> bool:
     """`word` or a spelling variant of it is among `words`."""
     if word in words:
         return True
-    stem = word[:MIN_COMMON_PREFIX]  # variants share it (see _variants): a cheap test first
-    return any(other.startswith(stem) and _variants(word, other) for other in words)
+    # Variants share their first letters (see _variants): only those words are tried.
+    alike = _by_stem(words).get(word[:MIN_COMMON_PREFIX], ())
+    return any(_variants(word, other) for other in alike)
+
+
+@lru_cache(maxsize=16384)
+def _by_stem(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for word in words:
+        stem = word[:MIN_COMMON_PREFIX]
+        found[stem] = (*found.get(stem, ()), word)
+    return found
 
 
 @lru_cache(maxsize=65536)

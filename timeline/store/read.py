@@ -197,9 +197,9 @@ def select_by_id(execute: Execute, dialect: str, ids: Sequence[int]) -> list[Eve
     return _with_mentions(execute, dialect, ids)
 
 
-# Whether a new mention reports the same happening as a stored one of a compatible date,
-# given the stored one's sentence and key-word stems (events.may_join).
-MayJoin = Callable[[Mention, str, Sequence[str]], bool]
+# For a new mention, a test of whether it reports the same happening as a stored one of a
+# compatible date, given the stored one's sentence and key-word stems (events.may_join).
+MayJoin = Callable[[Mention], Callable[[str, Sequence[str]], bool]]
 
 
 def select_candidates(
@@ -233,19 +233,24 @@ def select_candidates(
         "FROM mentions m WHERE " + " OR ".join(terms)
     )
     wanted = [
-        (m, {g.value for g in _levels(m.granularity)}, *_bounds(sql, m.interval)) for m in found
+        (
+            {g.value for g in _levels(m.granularity)},
+            *_bounds(sql, m.interval),
+            may_join(m) if may_join else None,
+        )
+        for m in found
     ]
     ids: set[int] = set()
     for event_id, granularity, start, end, sentence, stems in execute(sql.text(query), sql.params):
         if event_id in ids:
             continue
         stored_stems = stems.split()
-        for m, levels, new_start, new_end in wanted:
+        for levels, new_start, new_end, joins in wanted:
             if (
                 granularity in levels
                 and start < new_end
                 and end > new_start
-                and (may_join is None or may_join(m, sentence, stored_stems))
+                and (joins is None or joins(sentence, stored_stems))
             ):
                 ids.add(event_id)
                 break
