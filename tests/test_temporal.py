@@ -160,6 +160,13 @@ RULES_TABLE = [
         datetime(2025, 5, 1, tzinfo=UTC),
         [("this year's first quarter", "DATE", "2025-Q1")],
     ),
+    # A quarter named with "this year's" is the one reported: the year before is that quarter's.
+    (
+        "In this year's second quarter, the mill earned $2 million, up from $1 million a year "
+        "earlier.",
+        datetime(2025, 8, 1, tzinfo=UTC),
+        [("this year's second quarter", "DATE", "2025-Q2"), ("a year earlier", "DATE", "2024-Q2")],
+    ),
     (
         "Sales in the latest period fell 3%.",
         datetime(2025, 4, 20, tzinfo=UTC),

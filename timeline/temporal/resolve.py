@@ -54,7 +54,8 @@ class Reading:
 def names_quarter(rule: str, span: str) -> bool:
     """Whether a quarter reading names the quarter a report is about ("the third quarter"),
     as opposed to one derived from it ("the year-ago quarter")."""
-    low = span.lower()
+    # "this year's third quarter" names the quarter reported; "last year's" is derived from it
+    low = span.lower().replace("this year's", "")
     derived = ("year", "ago", "earlier", "last", "of 1", "of 2")  # "of 1984": another year's
     return rule == "quarter" and not any(w in low for w in derived)
 
