@@ -81,6 +81,14 @@ TABLE = [
     ("He spent a year and a half abroad.", [("a year and a half", "DURATION", "P1Y6M")]),
     # A capital unit word names a programme; "quarter-to-quarter" is a comparison.
     ('The minister spoke on "This Week" about the deal.', []),
+    ("The senator told 60 Minutes she would run again.", []),
+    ("Veterans of the Six Day War marched.", []),
+    # ... and so does a capital "Today" after a capital word; a sentence may still open with it.
+    ("The poll ran in USA Today on Monday.", [("Monday", "DATE", "2025-10-13")]),
+    ("Today, the council votes.", [("Today", "DATE", "2025-10-14")]),
+    # "high noon" is a showdown, not twelve o'clock.
+    ("The budget vote was high noon for the coalition.", []),
+    ("The vote is at noon Friday.", [("noon Friday", "TIME", "2025-10-17T12:00")]),
     ("The quarter-to-quarter comparison improved.", []),
     (
         "Profit rose in the fiscal-first quarter.",

@@ -72,7 +72,8 @@ EDGE = r"(?:early|late|mid-?|earlier|later|the\s+end\s+of|the\s+beginning\s+of)"
 RELATIVE = r"(?:this|next|last|past|previous|coming|following|current)"
 CLOCK = (
     r"(?:(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s*(?:a\.m\.?|p\.m\.?|am\b|pm\b)"
-    r"|(?:[01]?\d|2[0-3]):[0-5]\d\b|noon|midday|midnight)"
+    # "high noon" is a showdown, not twelve o'clock
+    r"|(?:[01]?\d|2[0-3]):[0-5]\d\b|(?<!\bhigh\s)noon|midday|midnight)"
 )
 ZONE = r"(?:\s+(?-i:[ECMP][SD]T|GMT|BST|UTC))?"
 

@@ -407,6 +407,10 @@ def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
 
 
 _TITLE_UNIT = re.compile(r"\b(?:Week|Weekend|Month|Year|Decade|Century)\b")
+# A unit word with a capital after the span's first word: in running text, part of a name.
+_TITLE_DURATION = re.compile(
+    r"(?<=\w)[-\s]+(?:Second|Minute|Hour|Day|Week|Fortnight|Month|Quarter|Year|Decade|Centur)"
+)
 
 
 def _named_month(month: int, step: int | None, context: Context) -> Reading:
@@ -470,8 +474,8 @@ def _year_word(span: str, tokens: list[str], context: Context) -> Reading | None
 
 def _duration_rule(span: str, tokens: list[str], context: Context) -> Reading | None:
     unit = _unit_of(tokens)
-    if unit is None:
-        return None
+    if unit is None or _TITLE_DURATION.search(span):
+        return None  # "CBS's "60 Minutes"", "the Six Day War": a capital unit word names a title
     last = max(i for i, token in enumerate(tokens) if token.startswith(unit[:4]))
     before_unit = tokens[:last]
     amount = _number([t for t in before_unit if t not in ("first", "second", "third")])
