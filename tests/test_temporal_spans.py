@@ -122,6 +122,15 @@ TABLE = [
     ("The index is up 9% since year-end.", [("year-end", "DATE", "2024-12-31")]),
     ("The sale should close by year-end.", [("year-end", "DATE", "2025-12-31")]),
     ("By mid afternoon, crowds had gathered.", [("mid afternoon", "TIME", "2025-10-14TAF")]),
+    # A year with "pre-" or "post-" is that year, prefix inside the span as "mid-1996".
+    ("The post-1959 exodus split families.", [("post-1959", "DATE", "1959")]),
+    ("Rents were lower in pre-1990 leases.", [("pre-1990", "DATE", "1990")]),
+    # A clock hour with its part of the day.
+    ("The ferry leaves at 4 in the morning.", [("4 in the morning", "TIME", "2025-10-14T04:00")]),
+    ("He called at 10 at night.", [("10 at night", "TIME", "2025-10-14T22:00")]),
+    # A duration as an adjective, without a number; "a" is the noun's article, not a count.
+    ("They met for a third day-long session.", [("day-long", "DURATION", "P1D")]),
+    ("A decades-long feud ended.", [("decades-long", "DURATION", "PXE")]),
 ]
 
 

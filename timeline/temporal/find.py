@@ -58,7 +58,7 @@ PART = r"(?:morning|afternoon|evening|night)"
 _NUMWORD = _words(n for n in NUMBERS if n not in ("a", "an", "couple"))
 NUM = (
     rf"(?:\d+(?:\.\d+)?(?:\s+1/2)?|(?:{_NUMWORD})(?:[-\s](?:{_NUMWORD}))*(?:\s+and\s+a\s+half)?"
-    r"|a\s+few|a\s+couple\s+of|several|a|an|some|a\s+dozen|many|few|couple\s+of)"
+    r"|a\s+few|a\s+couple\s+of|several|a(?!\s+\w+s-long\b)|an|some|a\s+dozen|many|few|couple\s+of)"
 )
 UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade|century|centuries)"
 UNITS = rf"(?:{UNIT}s?)"
@@ -99,7 +99,9 @@ _NOT_ORDINAL = r"(?!(?<=\ba\ssecond)\s+(?!(?:later|earlier|before|after|ago|or|a
 
 RULES: dict[str, str] = {
     # "10 p.m. Wednesday", "noon Thursday", "5 p.m. EST, Nov. 9", "4 in the morning"
-    "clock": rf"{CLOCK}{ZONE}(?:,?\s+(?:{WEEKDAY}|{MONTH}\s+{DAY}\b|yesterday|today|tomorrow))?",
+    # "4 in the morning", "10 at night"
+    "clock": rf"(?:{CLOCK}|(?:[01]?\d|2[0-3])\s+(?:in\s+the\s+(?:morning|afternoon|evening)"
+    rf"|at\s+night)\b){ZONE}(?:,?\s+(?:{WEEKDAY}|{MONTH}\s+{DAY}\b|yesterday|today|tomorrow))?",
     # "2025-03-07"
     "iso_date": r"\d{4}-[01]\d-[0-3]\d\b",
     # "Friday, March 7, 2025", "March 7th", "Mar. 7, 2025", "March 2025", "March of 2025";
@@ -179,7 +181,9 @@ RULES: dict[str, str] = {
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
     r"|twenty-first)\s+century",
     # "fiscal 1989", "early 1991", "mid-1996", "the end of 1990", "1990"
-    "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*)?(?:(?<=mid-)|(?<![$£€\d.,/-])){YEAR}",
+    # "post-1959", "pre-1990": the year with its prefix, as "mid-1996"
+    "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*|(?:pre|post)-)?"
+    rf"(?:(?<=mid-)|(?<=pre-)|(?<=post-)|(?<![$£€\d.,/-])){YEAR}",
     # "nineteen ninety-six", "the nineties"
     "spelled_year": rf"{SPELLED_YEAR}|(?:the\s+)?(?:nineteen-)?(?:twenties"
     r"|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
@@ -201,6 +205,8 @@ RULES: dict[str, str] = {
     r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days)\b",
     # bare plural units after "for": "for years", "for weeks" (TimeML: DURATION PXY)
     # and "within weeks", "for the first time in years"
+    # "a day-long meeting", "a decades-long feud": a duration as an adjective
+    "long": r"(?:second|minute|hour|day|week|month|year|decade|century|centurie)s?-long\b",
     "plural": r"(?:(?<=for\s)|(?<=within\s)|(?<=\bin\s))(?:years|months|weeks|days|hours|decades"
     r"|centuries)\b(?!\s+(?:of|ago|before|after|later|earlier|that)\b)",
 }
@@ -260,7 +266,7 @@ _FIRST_WORDS |= set(
     almost roughly approximately more less at up no over some several many few every each
     per daily weekly monthly annually yearly hourly nightly right now currently recently
     recent nowadays nineteenth twentieth twenties thirties forties fifties sixties seventies
-    eighties nineties""".split()
+    eighties nineties pre post second minute hour day week month decade century""".split()
 )
 
 

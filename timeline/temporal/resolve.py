@@ -619,6 +619,14 @@ def _plural(span: str, tokens: list[str], context: Context) -> Reading | None:
     return _duration(_period(None, tokens[0][:-1]), context)
 
 
+def _long(span: str, tokens: list[str], context: Context) -> Reading | None:
+    """ "day-long" one day; "decades-long" an unknown number of decades."""
+    unit = tokens[0]
+    if unit.endswith("s"):
+        return _duration(_period(None, unit[:-1]), context)
+    return _duration(_period(1, unit), context)
+
+
 def _clock(span: str, tokens: list[str], context: Context) -> Reading | None:
     low = span.lower()
     match = re.match(r"(\d{1,2})(?::(\d\d))?", low)
@@ -628,7 +636,8 @@ def _clock(span: str, tokens: list[str], context: Context) -> Reading | None:
         hour, minute = 24, 0
     elif match:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
-        if "p" in low[match.end() : match.end() + 3] and hour < 12:
+        evening = any(part in low for part in ("afternoon", "evening", "night"))
+        if ("p" in low[match.end() : match.end() + 3] or evening) and hour < 12:
             hour += 12
         elif "a" in low[match.end() : match.end() + 3] and hour == 12:
             hour = 0
@@ -821,4 +830,5 @@ _RESOLVERS: dict[str, Resolver] = {
     "set": _set,
     "ref": _ref,
     "plural": _plural,
+    "long": _long,
 }
