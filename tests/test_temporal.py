@@ -494,12 +494,16 @@ def test_bench_script_runs_in_process_on_a_tiny_input(
         {"id": "b", "dct": "2025-03-07T08:00:00", "text": "Talks resume next week.", "timexes": []},
     ]
     gold.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
-    flags = ["--in-process", "--no-baseline", "--direction"]
+    flags = ["--in-process", "--no-baseline", "--direction", "--classes", "1"]
     status = bench.main([*flags, "--gold", str(gold), "--scorer", str(tmp_path / "none")])
     assert status == 0
     printed = capsys.readouterr().out
     assert "characters/s on tiny.jsonl" in printed
     assert "tense direction of undated days and months: 1/1" in printed
+    # "next week" has no gold: one spurious mention, listed with its context
+    assert "value errors on tiny.jsonl by class (1):" in printed
+    assert "    1  spurious: other" in printed
+    assert "[[next week]]" in printed
     out = tmp_path / "out.jsonl"
     assert bench.write_output(bench.load(gold), out) == 2
     assert json.loads(out.read_text().splitlines()[0])["mentions"][0]["value"] == "2025-03-06"
