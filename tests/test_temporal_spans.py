@@ -131,6 +131,9 @@ TABLE = [
     # A duration as an adjective, without a number; "a" is the noun's article, not a count.
     ("They met for a third day-long session.", [("day-long", "DURATION", "P1D")]),
     ("A decades-long feud ended.", [("decades-long", "DURATION", "PXE")]),
+    # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
+    ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),
+    ("The strike lasted one day.", [("one day", "DURATION", "P1D")]),
 ]
 
 

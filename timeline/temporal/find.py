@@ -170,6 +170,11 @@ RULES: dict[str, str] = {
     # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
     # "the first nine months", "the last twenty four hours", "10-year"
     # (before an adjective, "the [eight-year] war", the determiner is the noun's: TimeML 1.2.1)
+    # "will one day be", "she one day hopes to": after a modal or a subject, "one day" is
+    # some day to come, not a day's length
+    "someday": r"(?:(?<=will\s)|(?<=would\s)|(?<=could\s)|(?<=might\s)|(?<=may\s)|(?<=can\s)"
+    r"|(?<=\bhe\s)|(?<=she\s)|(?<=they\s)|(?<=\bwe\s)|(?<=\bI\s))one\s+day\b"
+    r"(?!\s+(?:of|after|before|later|earlier|ago|and|or)\b)",
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+(?![\w.]+-{UNITS}\b))?"
     rf"(?:(?:past|last|next|first|previous"
     rf"|coming|following|latest|final)\s+)?(?:{NUM})"

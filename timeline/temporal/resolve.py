@@ -619,6 +619,10 @@ def _plural(span: str, tokens: list[str], context: Context) -> Reading | None:
     return _duration(_period(None, tokens[0][:-1]), context)
 
 
+def _someday(span: str, tokens: list[str], context: Context) -> Reading | None:
+    return _date("FUTURE_REF", context)
+
+
 def _long(span: str, tokens: list[str], context: Context) -> Reading | None:
     """ "day-long" one day; "decades-long" an unknown number of decades."""
     unit = tokens[0]
@@ -831,4 +835,5 @@ _RESOLVERS: dict[str, Resolver] = {
     "ref": _ref,
     "plural": _plural,
     "long": _long,
+    "someday": _someday,
 }
