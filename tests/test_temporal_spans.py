@@ -86,6 +86,9 @@ TABLE = [
     # ... and so does a capital "Today" after a capital word; a sentence may still open with it.
     ("The poll ran in USA Today on Monday.", [("Monday", "DATE", "2025-10-13")]),
     ("Today, the council votes.", [("Today", "DATE", "2025-10-14")]),
+    # A march with a name is a procession; the month still reads as one.
+    ("Thousands joined the annual March for Peace.", []),
+    ("Stocks fell in March on Wall Street.", [("March", "DATE", "2025-03")]),
     # "high noon" is a showdown, not twelve o'clock.
     ("The budget vote was high noon for the coalition.", []),
     ("The vote is at noon Friday.", [("noon Friday", "TIME", "2025-10-17T12:00")]),

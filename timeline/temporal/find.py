@@ -193,7 +193,10 @@ RULES: dict[str, str] = {
     "spelled_year": rf"{SPELLED_YEAR}|(?:the\s+)?(?:nineteen-)?(?:twenties"
     r"|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
     # "early November", "late September", "mid-November", "March"
-    "month": rf"(?:{EDGE}\s*)?{MONTH}(?!\s+\d)",
+    # ("the March for Life", "a March on Washington": a procession with a name, not the month)
+    "month": rf"(?:{EDGE}\s*)?{MONTH}(?!\s+\d)"
+    r"(?!(?:(?<=the\sMarch)|(?<=\ba\sMarch)|(?<=annual\sMarch)|(?<=[`\"]March))"
+    r"\s+(?:for|of|on|against)\s+(?:the\s+)?(?-i:[A-Z]))",
     # "spring", "the summer"
     # "the summer", "in spring": a bare "fall" or "spring" is usually a verb or a noun.
     "season": rf"(?:the\s+|(?<=\bin\s)|(?<=\bby\s)|(?<=\bduring\s)|(?<=\bsince\s)"
