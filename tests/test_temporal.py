@@ -311,6 +311,13 @@ def test_week_interval_is_the_iso_week() -> None:
     assert timex.interval == Interval(start=date(2025, 3, 10), end=date(2025, 3, 17))
 
 
+def test_half_year_is_its_six_months_placed_as_its_year() -> None:
+    (timex,) = tag("Margins will narrow in the second half of 2026.", FRIDAY)
+    assert (timex.text, timex.type, timex.value) == ("the second half of 2026", "DATE", "2026-H2")
+    assert timex.granularity is Granularity.YEAR
+    assert timex.interval == Interval(start=date(2026, 7, 1), end=date(2027, 1, 1))
+
+
 def test_part_of_day_is_its_calendar_day() -> None:
     (timex,) = tag("Asked about the comments overnight, he smiled.", FRIDAY)
     assert timex.granularity is Granularity.PART_OF_DAY

@@ -134,6 +134,16 @@ TABLE = [
     # A duration as an adjective, without a number; "a" is the noun's article, not a count.
     ("They met for a third day-long session.", [("day-long", "DURATION", "P1D")]),
     ("A decades-long feud ended.", [("decades-long", "DURATION", "PXE")]),
+    # Halves of a named year (TimeML H1, H2); without a year a half may be a match's.
+    (
+        "Output fell in the first two quarters of 2024.",
+        [("the first two quarters of 2024", "DATE", "2024-H1")],
+    ),
+    (
+        "Hiring slows in the latter half of next year.",
+        [("the latter half of next year", "DATE", "2026-H2")],
+    ),
+    ("The visitors scored twice in the second half.", []),
     # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
     ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),
     ("The strike lasted one day.", [("one day", "DURATION", "P1D")]),

@@ -172,6 +172,11 @@ RULES: dict[str, str] = {
     # (before an adjective, "the [eight-year] war", the determiner is the noun's: TimeML 1.2.1)
     # "will one day be", "she one day hopes to": after a modal or a subject, "one day" is
     # some day to come, not a day's length
+    # "the second half of 1989", "the first two quarters of 1990", "the first half of next
+    # year" (TimeML H1, H2); without its year "the second half" may be a match's
+    "half": r"(?:the\s+|its\s+)?(?:(?:first|second|last|latter)\s+half"
+    r"|(?:first|last)\s+two\s+quarters)\s+of\s+"
+    rf"(?:(?:fiscal\s+)?{YEAR}|(?:this|next|last|the)\s+year\b)",
     "someday": r"(?:(?<=will\s)|(?<=would\s)|(?<=could\s)|(?<=might\s)|(?<=may\s)|(?<=can\s)"
     r"|(?<=\bhe\s)|(?<=she\s)|(?<=they\s)|(?<=\bwe\s)|(?<=\bI\s))one\s+day\b"
     r"(?!\s+(?:of|after|before|later|earlier|ago|and|or)\b)",
@@ -247,7 +252,7 @@ _TRIGGER = re.compile(
     r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually"
     r"|yearly|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties"
     r"|forties|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
-    r"|independence|halloween|valentine|easter|term\b"
+    r"|independence|halloween|valentine|easter|term\b|half\b"
     r"|mid(?:week|month|year|spring|summer|fall|autumn|winter))",
 )
 # The most text a match can hold before its first trigger ("no more than the first sixty").
@@ -274,7 +279,7 @@ _FIRST_WORDS |= set(
     almost roughly approximately more less at up no over some several many few every each
     per daily weekly monthly annually yearly hourly nightly right now currently recently
     recent nowadays nineteenth twentieth twenties thirties forties fifties sixties seventies
-    eighties nineties pre post second minute hour day week month decade century""".split()
+    eighties nineties latter pre post second minute hour day week month decade century""".split()
 )
 
 

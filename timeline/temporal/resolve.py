@@ -619,6 +619,19 @@ def _plural(span: str, tokens: list[str], context: Context) -> Reading | None:
     return _duration(_period(None, tokens[0][:-1]), context)
 
 
+def _half(span: str, tokens: list[str], context: Context) -> Reading | None:
+    """ "the second half of 1989" 1989-H2; "the first two quarters of 1990" 1990-H1; "the
+    first half of next year" the DCT's year's plus one."""
+    head = next(i for i, token in enumerate(tokens) if token in ("half", "quarters"))
+    half = 1 if "first" in tokens[:head] else 2  # "last half", "latter half": the second
+    rest = tokens[head + 1 :]
+    year = next((int(t) for t in rest if t.isdigit()), None)
+    if year is None:
+        step = {"next": 1, "last": -1}.get(rest[1] if len(rest) > 1 else "", 0)
+        year = context.dct.year + step
+    return _date(f"{year:04d}-H{half}", context)
+
+
 def _someday(span: str, tokens: list[str], context: Context) -> Reading | None:
     return _date("FUTURE_REF", context)
 
@@ -836,4 +849,5 @@ _RESOLVERS: dict[str, Resolver] = {
     "plural": _plural,
     "long": _long,
     "someday": _someday,
+    "half": _half,
 }
