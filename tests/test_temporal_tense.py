@@ -30,6 +30,13 @@ TABLE = [
     ),
     # A present tense schedule points ahead: "the fair opens Friday".
     ("The book fair opens Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
+    # ... with a plural subject too, an adverb between; a negated past does not.
+    (
+        "Union leaders said the two sides meet separately Monday.",
+        TUESDAY,
+        [("Monday", "DATE", "2025-10-20")],
+    ),
+    ("The plant did not open Monday.", TUESDAY, [("Monday", "DATE", "2025-10-13")]),
     # A word in -ed is only guessed to be a past verb: it does not undo a modal before it.
     (
         "The lender said it will buy back its preferred shares on Monday.",

@@ -395,8 +395,11 @@ _GUESSED_PAST = (
 _AHEAD = re.compile(
     r"\b(?:payable|effective|of\s+record|record\s+date\s+is|expires|expiring"
     r"|takes?\s+effect|extended(?:\s+\w+){0,2}\s+to|deadline\s+of"
-    # a present tense schedule: "Congress reconvenes [Jan. 24]", "the fair opens [Friday]"
-    r"|(?:begin|start|open|end|close|resume|reconvene|convene|meet|arrive|depart|return)s)"
+    # a present tense schedule: "Congress reconvenes [Jan. 24]", "the fair opens [Friday]",
+    # "the two leaders meet separately [Monday]" (not "the close [Friday]", a noun)
+    r"|(?<!\bthe\s)(?<!\bdid\snot\s)(?<!\bdidn.t\s)"
+    r"(?:begin|start|open|end|close|resume|reconvene|convene|meet|arrive|depart|return)s?"
+    r"(?:\s+\w+ly)?)"
     r"\s+(?:(?:on|in)\s+)?\Z"
 )
 _AHEAD_REACH = len("extended the tender offer to ")
