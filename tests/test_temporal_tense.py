@@ -30,6 +30,13 @@ TABLE = [
     ),
     # A present tense schedule points ahead: "the fair opens Friday".
     ("The book fair opens Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
+    # "overnight" after a day of the past week is the night before that day.
+    (
+        "Bonds fell on Friday after overnight selling in Tokyo.",
+        TUESDAY,
+        [("Friday", "DATE", "2025-10-10"), ("overnight", "TIME", "2025-10-09TNI")],
+    ),
+    ("Bonds fell overnight.", TUESDAY, [("overnight", "TIME", "2025-10-13TNI")]),
     # ... with a plural subject too, an adverb between; a negated past does not.
     (
         "Union leaders said the two sides meet separately Monday.",

@@ -177,6 +177,7 @@ def _day_year(month: int, day: int, context: Context) -> int:
 
 
 _FAR_DAYS = 120
+_OVERNIGHT_REACH_DAYS = 7
 
 
 def _shift_unit(context: Context, unit: str, step: int) -> str | None:
@@ -310,8 +311,16 @@ def _rel_day(span: str, tokens: list[str], context: Context) -> Reading | None:
     if "tonight" in tokens:
         part = "NI"
     elif "overnight" in tokens:
-        # Overnight in a morning article is the night just gone, dated by its evening.
+        # Overnight in a morning article is the night just gone, dated by its evening; after
+        # a day of the past week was named ("London fell Friday on overnight losses in New
+        # York"), it is the night before that day.
         part = "NI"
+        named = _DAY.match(context.previous or "")
+        named_day = date.fromisoformat(named.group()) if named else None
+        if named_day is not None and 0 < (dct - named_day).days <= _OVERNIGHT_REACH_DAYS:
+            day = named_day - timedelta(days=1)
+            value = f"{timex.day_value(day)}TNI"
+            return Reading(type=TimexType.TIME, value=value, anchor=named_day.isoformat())
         if context.published.hour < 12:
             day = dct - timedelta(days=1)
     elif tokens[:2] == ["last", "night"]:
