@@ -30,6 +30,12 @@ TABLE = [
     ),
     # A present tense schedule points ahead: "the fair opens Friday".
     ("The book fair opens Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
+    # A possessive weekday names an event already reported, whatever verb governs its noun.
+    (
+        "The mayor said the city would appeal Friday's ruling.",
+        TUESDAY,
+        [("Friday", "DATE", "2025-10-10")],
+    ),
     # "overnight" after a day of the past week is the night before that day.
     (
         "Bonds fell on Friday after overnight selling in Tokyo.",

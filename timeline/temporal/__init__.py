@@ -40,9 +40,15 @@ def tag(text: str, published: datetime) -> list[Timex]:
         if candidate.rule == "rel_day" and _names_a_title(text, candidate.start):
             continue
         sentence = _sentence_of(sentences, starts, candidate.start)
+        if candidate.rule == "weekday" and text.startswith(_POSSESSIVE, candidate.end):
+            # "Wednesday's ruling": news names an event this way once it has happened, whatever
+            # the verb governing the noun ("would look for ways around Wednesday's ruling").
+            direction = -1
+        else:
+            direction = tense_direction(lowered, sentence, candidate.start)
         context = Context(
             published=published,
-            direction=tense_direction(lowered, sentence, candidate.start),
+            direction=direction,
             quarter=quarter,
             previous=previous,
         )
@@ -75,6 +81,8 @@ def _reported_quarter(
     current = (published.year, timex.quarter_of(published.month))
     return named if named < current else None
 
+
+_POSSESSIVE = ("'s", "\u2019s")
 
 # A capitalised word right before: "USA Today", "VOA Today" (a sentence's first word follows a
 # stop or a line break, not a capitalised word and a space).
