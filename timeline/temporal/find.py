@@ -177,8 +177,8 @@ RULES: dict[str, str] = {
     "half": r"(?:the\s+|its\s+)?(?:(?:first|second|last|latter)\s+half"
     r"|(?:first|last)\s+two\s+quarters)\s+of\s+"
     rf"(?:(?:fiscal\s+)?{YEAR}|(?:this|next|last|the)\s+year\b)",
-    "someday": r"(?:(?<=will\s)|(?<=would\s)|(?<=could\s)|(?<=might\s)|(?<=may\s)|(?<=can\s)"
-    r"|(?<=\bhe\s)|(?<=she\s)|(?<=they\s)|(?<=\bwe\s)|(?<=\bI\s))one\s+day\b"
+    "someday": r"(?=one\s)(?:(?<=will\s)|(?<=would\s)|(?<=could\s)|(?<=might\s)|(?<=may\s)"
+    r"|(?<=can\s)|(?<=\bhe\s)|(?<=she\s)|(?<=they\s)|(?<=\bwe\s)|(?<=\bI\s))one\s+day\b"
     r"(?!\s+(?:of|after|before|later|earlier|ago|and|or)\b)",
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+(?![\w.]+-{UNITS}\b))?"
     rf"(?:(?:past|last|next|first|previous"
@@ -279,7 +279,7 @@ _FIRST_WORDS |= set(
     almost roughly approximately more less at up no over some several many few every each
     per daily weekly monthly annually yearly hourly nightly right now currently recently
     recent nowadays nineteenth twentieth twenties thirties forties fifties sixties seventies
-    eighties nineties latter pre post second minute hour day week month decade century""".split()
+    eighties nineties latter pre post""".split()
 )
 
 
@@ -324,7 +324,14 @@ def _may_begin(lowered: str, at: int) -> bool:
     if word is None:
         return True  # not a letter: leave it to the grammar
     letters = word.group().lower()  # `lowered` is the text itself when lowering changed lengths
-    return letters in _FIRST_WORDS or letters.startswith("mid")  # "midweek", "mid-1990s"
+    if letters in _FIRST_WORDS or letters.startswith("mid"):  # "midweek", "mid-1990s"
+        return True
+    # A unit word begins a match only as an adjective: "day-long", "decades-long". Trying the
+    # grammar at every "day" and "week" would cost the scan its speed.
+    return letters.rstrip("s") in _LONG_UNITS and lowered.startswith("-long", word.end())
+
+
+_LONG_UNITS = frozenset("second minute hour day week month year decade century centurie".split())
 
 
 # "April 24 and 25", "on Dec. 14 or 15": a second day of the month just named.
