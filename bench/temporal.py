@@ -16,6 +16,7 @@ and times (that path is what tests/test_temporal.py runs on a tiny input of its 
     .venv/bin/python bench/temporal.py --no-baseline   # skip dateparser (slow: ~4 s)
     .venv/bin/python bench/temporal.py --errors 20     # and the scorer's error listing
     .venv/bin/python bench/temporal.py --direction     # and how often the tense points right
+    .venv/bin/python bench/temporal.py --classes 3     # value errors by class, 3 examples each
 """
 
 from __future__ import annotations
@@ -148,6 +149,123 @@ def direction_accuracy(documents: list[dict[str, Any]]) -> tuple[int, int]:
     return right, total
 
 
+def pairs_of(gold: list[dict[str, Any]], system: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """One-to-one (gold, system) index pairs as the scorer makes them: identical spans first,
+    then the largest overlaps, ties to the earliest start."""
+    candidates = []
+    for gi, g in enumerate(gold):
+        for si, s in enumerate(system):
+            overlap = min(g["end"], s["end"]) - max(g["start"], s["start"])
+            if overlap > 0:
+                exact = g["start"] == s["start"] and g["end"] == s["end"]
+                candidates.append((not exact, -overlap, g["start"], s["start"], gi, si))
+    used_gold: set[int] = set()
+    used_system: set[int] = set()
+    paired = []
+    for *_, gi, si in sorted(candidates):
+        if gi not in used_gold and si not in used_system:
+            used_gold.add(gi)
+            used_system.add(si)
+            paired.append((gi, si))
+    return paired
+
+
+_VAGUE_WORDS = re.compile(r"(?i)^(?:right\s+)?(?:now|current(?:ly)?|recent(?:ly)?|the\s+future)$")
+_RATE = re.compile(r"(?i)^(?:a|per)\s+(?:year|month|week|day)$|^(?:daily|annually|weekly)$")
+_DAY_VALUE = re.compile(r"\d{4}-\d\d-\d\d")
+_EARNINGS = re.compile(
+    r"(?i)quarter|period|year-(?:earlier|ago)|year\s+(?:ago|earlier)|last\s+year|fiscal"
+)
+
+
+def error_class(
+    kind: str, gold: dict[str, Any] | None, mention: dict[str, Any] | None, after: str = ""
+) -> str:
+    """A coarse class for one value error of the TempEval-3 scorer: `kind` is "missed" (gold
+    only), "spurious" (system only) or "wrong value" (both, relaxed pair). The classes that
+    start with "gold:" are annotation habits of TBAQ that contradict other TBAQ documents or
+    TimeML 1.2.1 on the same construction; the rest are the tagger's to fix."""
+    value = gold["value"] if gold else ""
+    ours = mention["value"] if mention else ""
+    text = (mention or gold or {}).get("text", "")
+    if kind == "missed":
+        if value.endswith("_REF"):
+            return "missed: vague word (soon, future, already, previously)"
+        if re.fullmatch(r"(?i)(?:the\s+)?(?:days?|weeks?|months?|years?)", text):
+            return "missed: bare unit anchored to an event (the days before the shooting)"
+        return "missed: other"
+    if kind == "spurious":
+        if _VAGUE_WORDS.match(text):
+            return "gold: vague now/current/recent annotated in some documents, not others"
+        if _RATE.match(text):
+            return "spurious: rate or frequency (a year, daily, annually)"
+        if mention and mention["type"] == "DURATION":
+            return "spurious: duration left unannotated"
+        if re.match(r"\s*\([A-Z][\w ]*\)\s*--", after):
+            return "gold: dateline date (annotated in most wire datelines, not all)"
+        if ours[:1].isdigit() and re.search(r"(?i)\b(?:year|month|quarter|\d{4})\b", text):
+            return "gold: plain year, month or quarter left unannotated (last year, 1995)"
+        return "spurious: other"
+    if "week" in text.lower() and "-W" in ours:
+        return "gold: week as WXX, unpadded W6, a month, a day or a duration"
+    if re.fullmatch(r"\d{4}-XX(?:-XX)?", value) and ours == value[:4]:
+        return "gold: year written YYYY-XX"
+    if value.endswith("X") and ours == value[:-1]:
+        return "gold: decade 199X beside 199"
+    if _EARNINGS.search(text) and (value[:1] == "1" or ours[:1] == "1"):
+        return "earnings comparison: year, quarter (QX) or day"
+    day, our_day = _DAY_VALUE.match(value), _DAY_VALUE.match(ours)
+    if day and our_day and day.group() == our_day.group():
+        return "gold: part of day (Friday night as day, TEV or TNI)"
+    if day and our_day:
+        gap = (date.fromisoformat(day.group()) - date.fromisoformat(our_day.group())).days
+        if gap % 7 == 0:
+            return "weekday a week off (tense, or gold anchored to another date)"
+        return "day: other offset (anchor, tense, gold slip)"
+    if value[:4].isdigit() and ours[:4].isdigit() and value[4:] == ours[4:] != "":
+        return "month or day without a year: which year"
+    if value.endswith("_REF") or ours.endswith("_REF") or "PX" in value or "PX" in ours:
+        return "vague: REF or PX"
+    if value[:1].isdigit() != ours[:1].isdigit() and "P" in (value[:1], ours[:1]):
+        return "date read as a duration or the other way"
+    if value.startswith("P") and ours.startswith("P"):
+        return "duration amount or unit"
+    return "wrong value: other"
+
+
+def error_classes(documents: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Every value error of `tag` on `documents`, by `error_class`, with its context."""
+    classes: dict[str, list[str]] = {}
+    for doc in documents:
+        text = doc["text"]
+        system = [
+            {"start": t.start, "end": t.end, "text": t.text, "type": str(t.type), "value": t.value}
+            for t in tag(text, published_of(doc["dct"]))
+        ]
+        gold = doc["timexes"]
+        paired = pairs_of(gold, system)
+        errors: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = [
+            ("wrong value", gold[gi], system[si])
+            for gi, si in paired
+            if gold[gi]["value"] != system[si]["value"]
+        ]
+        errors += [
+            ("missed", g, None) for i, g in enumerate(gold) if i not in {p[0] for p in paired}
+        ]
+        errors += [
+            ("spurious", None, s) for i, s in enumerate(system) if i not in {p[1] for p in paired}
+        ]
+        for kind, g, s in errors:
+            at = (g or s or {})["start"]
+            end = (g or s or {})["end"]
+            where = f"{text[max(0, at - 50) : at]}[[{text[at:end]}]]{text[end : end + 30]}"
+            note = f"{doc['id']} {doc['dct'][:10]} gold={g and g['value']} ours={s and s['value']}"
+            classes.setdefault(error_class(kind, g, s, text[end : end + 20]), []).append(
+                f"{note} | {' '.join(where.split())}"
+            )
+    return classes
+
+
 def row(system: str, gold: Path, summary: dict[str, Any]) -> str:
     speed = summary.get("perf", {}).get("chars_per_s")
     return (
@@ -166,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scorer", type=Path, default=BENCH / "score.py")
     parser.add_argument(
         "--direction", action="store_true", help="also score the tense direction on the gold"
+    )
+    parser.add_argument(
+        "--classes", type=int, metavar="N", help="count value errors by class, N examples each"
     )
     args = parser.parse_args(argv)
     golds = args.gold or list(GOLDS)
@@ -206,6 +327,12 @@ def main(argv: list[str] | None = None) -> int:
         right, total = direction_accuracy(load(golds[0]))
         share = right / total if total else 0.0
         lines.append(f"tense direction of undated days and months: {right}/{total} = {share:.3f}")
+    if args.classes is not None:
+        classes = error_classes(load(golds[0]))
+        lines.append(f"\nvalue errors on {first} by class ({sum(map(len, classes.values()))}):")
+        for name, examples in sorted(classes.items(), key=lambda item: (-len(item[1]), item[0])):
+            lines.append(f"{len(examples):>5}  {name}")
+            lines.extend(f"         {example}" for example in examples[: args.classes])
     print("\n".join(lines))
     if args.errors and scorer is not None and not in_process:
         for gold in golds:

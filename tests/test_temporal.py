@@ -160,6 +160,13 @@ RULES_TABLE = [
         datetime(2025, 5, 1, tzinfo=UTC),
         [("this year's first quarter", "DATE", "2025-Q1")],
     ),
+    # A quarter named with "this year's" is the one reported: the year before is that quarter's.
+    (
+        "In this year's second quarter, the mill earned $2 million, up from $1 million a year "
+        "earlier.",
+        datetime(2025, 8, 1, tzinfo=UTC),
+        [("this year's second quarter", "DATE", "2025-Q2"), ("a year earlier", "DATE", "2024-Q2")],
+    ),
     (
         "Sales in the latest period fell 3%.",
         datetime(2025, 4, 20, tzinfo=UTC),
@@ -302,6 +309,13 @@ def test_week_interval_is_the_iso_week() -> None:
     (timex,) = tag("Talks resume next week.", FRIDAY)
     assert timex.granularity is Granularity.WEEK
     assert timex.interval == Interval(start=date(2025, 3, 10), end=date(2025, 3, 17))
+
+
+def test_half_year_is_its_six_months_placed_as_its_year() -> None:
+    (timex,) = tag("Margins will narrow in the second half of 2026.", FRIDAY)
+    assert (timex.text, timex.type, timex.value) == ("the second half of 2026", "DATE", "2026-H2")
+    assert timex.granularity is Granularity.YEAR
+    assert timex.interval == Interval(start=date(2026, 7, 1), end=date(2027, 1, 1))
 
 
 def test_part_of_day_is_its_calendar_day() -> None:
@@ -487,12 +501,16 @@ def test_bench_script_runs_in_process_on_a_tiny_input(
         {"id": "b", "dct": "2025-03-07T08:00:00", "text": "Talks resume next week.", "timexes": []},
     ]
     gold.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
-    flags = ["--in-process", "--no-baseline", "--direction"]
+    flags = ["--in-process", "--no-baseline", "--direction", "--classes", "1"]
     status = bench.main([*flags, "--gold", str(gold), "--scorer", str(tmp_path / "none")])
     assert status == 0
     printed = capsys.readouterr().out
     assert "characters/s on tiny.jsonl" in printed
     assert "tense direction of undated days and months: 1/1" in printed
+    # "next week" has no gold: one spurious mention, listed with its context
+    assert "value errors on tiny.jsonl by class (1):" in printed
+    assert "    1  spurious: other" in printed
+    assert "[[next week]]" in printed
     out = tmp_path / "out.jsonl"
     assert bench.write_output(bench.load(gold), out) == 2
     assert json.loads(out.read_text().splitlines()[0])["mentions"][0]["value"] == "2025-03-06"

@@ -81,6 +81,17 @@ TABLE = [
     ("He spent a year and a half abroad.", [("a year and a half", "DURATION", "P1Y6M")]),
     # A capital unit word names a programme; "quarter-to-quarter" is a comparison.
     ('The minister spoke on "This Week" about the deal.', []),
+    ("The senator told 60 Minutes she would run again.", []),
+    ("Veterans of the Six Day War marched.", []),
+    # ... and so does a capital "Today" after a capital word; a sentence may still open with it.
+    ("The poll ran in USA Today on Monday.", [("Monday", "DATE", "2025-10-13")]),
+    ("Today, the council votes.", [("Today", "DATE", "2025-10-14")]),
+    # A march with a name is a procession; the month still reads as one.
+    ("Thousands joined the annual March for Peace.", []),
+    ("Stocks fell in March on Wall Street.", [("March", "DATE", "2025-03")]),
+    # "high noon" is a showdown, not twelve o'clock.
+    ("The budget vote was high noon for the coalition.", []),
+    ("The vote is at noon Friday.", [("noon Friday", "TIME", "2025-10-17T12:00")]),
     ("The quarter-to-quarter comparison improved.", []),
     (
         "Profit rose in the fiscal-first quarter.",
@@ -114,6 +125,28 @@ TABLE = [
     ("The index is up 9% since year-end.", [("year-end", "DATE", "2024-12-31")]),
     ("The sale should close by year-end.", [("year-end", "DATE", "2025-12-31")]),
     ("By mid afternoon, crowds had gathered.", [("mid afternoon", "TIME", "2025-10-14TAF")]),
+    # A year with "pre-" or "post-" is that year, prefix inside the span as "mid-1996".
+    ("The post-1959 exodus split families.", [("post-1959", "DATE", "1959")]),
+    ("Rents were lower in pre-1990 leases.", [("pre-1990", "DATE", "1990")]),
+    # A clock hour with its part of the day.
+    ("The ferry leaves at 4 in the morning.", [("4 in the morning", "TIME", "2025-10-14T04:00")]),
+    ("He called at 10 at night.", [("10 at night", "TIME", "2025-10-14T22:00")]),
+    # A duration as an adjective, without a number; "a" is the noun's article, not a count.
+    ("They met for a third day-long session.", [("day-long", "DURATION", "P1D")]),
+    ("A decades-long feud ended.", [("decades-long", "DURATION", "PXE")]),
+    # Halves of a named year (TimeML H1, H2); without a year a half may be a match's.
+    (
+        "Output fell in the first two quarters of 2024.",
+        [("the first two quarters of 2024", "DATE", "2024-H1")],
+    ),
+    (
+        "Hiring slows in the latter half of next year.",
+        [("the latter half of next year", "DATE", "2026-H2")],
+    ),
+    ("The visitors scored twice in the second half.", []),
+    # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
+    ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),
+    ("The strike lasted one day.", [("one day", "DURATION", "P1D")]),
 ]
 
 

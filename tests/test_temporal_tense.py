@@ -30,6 +30,26 @@ TABLE = [
     ),
     # A present tense schedule points ahead: "the fair opens Friday".
     ("The book fair opens Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
+    # A possessive weekday names an event already reported, whatever verb governs its noun.
+    (
+        "The mayor said the city would appeal Friday's ruling.",
+        TUESDAY,
+        [("Friday", "DATE", "2025-10-10")],
+    ),
+    # "overnight" after a day of the past week is the night before that day.
+    (
+        "Bonds fell on Friday after overnight selling in Tokyo.",
+        TUESDAY,
+        [("Friday", "DATE", "2025-10-10"), ("overnight", "TIME", "2025-10-09TNI")],
+    ),
+    ("Bonds fell overnight.", TUESDAY, [("overnight", "TIME", "2025-10-13TNI")]),
+    # ... with a plural subject too, an adverb between; a negated past does not.
+    (
+        "Union leaders said the two sides meet separately Monday.",
+        TUESDAY,
+        [("Monday", "DATE", "2025-10-20")],
+    ),
+    ("The plant did not open Monday.", TUESDAY, [("Monday", "DATE", "2025-10-13")]),
     # A word in -ed is only guessed to be a past verb: it does not undo a modal before it.
     (
         "The lender said it will buy back its preferred shares on Monday.",

@@ -10,6 +10,7 @@ It never reads the clock and never raises on any text: what it cannot read, it l
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from datetime import datetime
 
@@ -36,10 +37,18 @@ def tag(text: str, published: datetime) -> list[Timex]:
     if len(lowered) != len(text):  # a few characters change length when lowered
         lowered = text
     for candidate in find(text):
+        if candidate.rule == "rel_day" and _names_a_title(text, candidate.start):
+            continue
         sentence = _sentence_of(sentences, starts, candidate.start)
+        if candidate.rule == "weekday" and text.startswith(_POSSESSIVE, candidate.end):
+            # "Wednesday's ruling": news names an event this way once it has happened, whatever
+            # the verb governing the noun ("would look for ways around Wednesday's ruling").
+            direction = -1
+        else:
+            direction = tense_direction(lowered, sentence, candidate.start)
         context = Context(
             published=published,
-            direction=tense_direction(lowered, sentence, candidate.start),
+            direction=direction,
             quarter=quarter,
             previous=previous,
         )
@@ -71,6 +80,20 @@ def _reported_quarter(
     named = (int(value[:4]), int(value[6:]))
     current = (published.year, timex.quarter_of(published.month))
     return named if named < current else None
+
+
+_POSSESSIVE = ("'s", "\u2019s")
+
+# A capitalised word right before: "USA Today", "VOA Today" (a sentence's first word follows a
+# stop or a line break, not a capitalised word and a space).
+_CAPITAL_WORD_BEFORE = re.compile(r"\b[A-Z][\w&']* \Z")
+
+
+def _names_a_title(text: str, start: int) -> bool:
+    """Whether a capitalised "Today" at `start` is part of a name: a paper or a programme."""
+    if not text.startswith("Today", start):
+        return False
+    return _CAPITAL_WORD_BEFORE.search(text, max(0, start - 24), start) is not None
 
 
 def _sentence_of(

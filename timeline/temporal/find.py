@@ -58,7 +58,7 @@ PART = r"(?:morning|afternoon|evening|night)"
 _NUMWORD = _words(n for n in NUMBERS if n not in ("a", "an", "couple"))
 NUM = (
     rf"(?:\d+(?:\.\d+)?(?:\s+1/2)?|(?:{_NUMWORD})(?:[-\s](?:{_NUMWORD}))*(?:\s+and\s+a\s+half)?"
-    r"|a\s+few|a\s+couple\s+of|several|a|an|some|a\s+dozen|many|few|couple\s+of)"
+    r"|a\s+few|a\s+couple\s+of|several|a(?!\s+\w+s-long\b)|an|some|a\s+dozen|many|few|couple\s+of)"
 )
 UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade|century|centuries)"
 UNITS = rf"(?:{UNIT}s?)"
@@ -72,7 +72,8 @@ EDGE = r"(?:early|late|mid-?|earlier|later|the\s+end\s+of|the\s+beginning\s+of)"
 RELATIVE = r"(?:this|next|last|past|previous|coming|following|current)"
 CLOCK = (
     r"(?:(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s*(?:a\.m\.?|p\.m\.?|am\b|pm\b)"
-    r"|(?:[01]?\d|2[0-3]):[0-5]\d\b|noon|midday|midnight)"
+    # "high noon" is a showdown, not twelve o'clock
+    r"|(?:[01]?\d|2[0-3]):[0-5]\d\b|(?<!\bhigh\s)noon|midday|midnight)"
 )
 ZONE = r"(?:\s+(?-i:[ECMP][SD]T|GMT|BST|UTC))?"
 
@@ -98,7 +99,9 @@ _NOT_ORDINAL = r"(?!(?<=\ba\ssecond)\s+(?!(?:later|earlier|before|after|ago|or|a
 
 RULES: dict[str, str] = {
     # "10 p.m. Wednesday", "noon Thursday", "5 p.m. EST, Nov. 9", "4 in the morning"
-    "clock": rf"{CLOCK}{ZONE}(?:,?\s+(?:{WEEKDAY}|{MONTH}\s+{DAY}\b|yesterday|today|tomorrow))?",
+    # "4 in the morning", "10 at night"
+    "clock": rf"(?:{CLOCK}|(?:[01]?\d|2[0-3])\s+(?:in\s+the\s+(?:morning|afternoon|evening)"
+    rf"|at\s+night)\b){ZONE}(?:,?\s+(?:{WEEKDAY}|{MONTH}\s+{DAY}\b|yesterday|today|tomorrow))?",
     # "2025-03-07"
     "iso_date": r"\d{4}-[01]\d-[0-3]\d\b",
     # "Friday, March 7, 2025", "March 7th", "Mar. 7, 2025", "March 2025", "March of 2025";
@@ -167,6 +170,16 @@ RULES: dict[str, str] = {
     # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
     # "the first nine months", "the last twenty four hours", "10-year"
     # (before an adjective, "the [eight-year] war", the determiner is the noun's: TimeML 1.2.1)
+    # "will one day be", "she one day hopes to": after a modal or a subject, "one day" is
+    # some day to come, not a day's length
+    # "the second half of 1989", "the first two quarters of 1990", "the first half of next
+    # year" (TimeML H1, H2); without its year "the second half" may be a match's
+    "half": r"(?:the\s+|its\s+)?(?:(?:first|second|last|latter)\s+half"
+    r"|(?:first|last)\s+two\s+quarters)\s+of\s+"
+    rf"(?:(?:fiscal\s+)?{YEAR}|(?:this|next|last|the)\s+year\b)",
+    "someday": r"(?=one\s)(?:(?<=will\s)|(?<=would\s)|(?<=could\s)|(?<=might\s)|(?<=may\s)"
+    r"|(?<=can\s)|(?<=\bhe\s)|(?<=she\s)|(?<=they\s)|(?<=\bwe\s)|(?<=\bI\s))one\s+day\b"
+    r"(?!\s+(?:of|after|before|later|earlier|ago|and|or)\b)",
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+(?![\w.]+-{UNITS}\b))?"
     rf"(?:(?:past|last|next|first|previous"
     rf"|coming|following|latest|final)\s+)?(?:{NUM})"
@@ -178,12 +191,17 @@ RULES: dict[str, str] = {
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
     r"|twenty-first)\s+century",
     # "fiscal 1989", "early 1991", "mid-1996", "the end of 1990", "1990"
-    "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*)?(?:(?<=mid-)|(?<![$£€\d.,/-])){YEAR}",
+    # "post-1959", "pre-1990": the year with its prefix, as "mid-1996"
+    "year": rf"(?:(?:fiscal|calendar|{EDGE})\s*|(?:pre|post)-)?"
+    rf"(?:(?<=mid-)|(?<=pre-)|(?<=post-)|(?<![$£€\d.,/-])){YEAR}",
     # "nineteen ninety-six", "the nineties"
     "spelled_year": rf"{SPELLED_YEAR}|(?:the\s+)?(?:nineteen-)?(?:twenties"
     r"|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
     # "early November", "late September", "mid-November", "March"
-    "month": rf"(?:{EDGE}\s*)?{MONTH}(?!\s+\d)",
+    # ("the March for Life", "a March on Washington": a procession with a name, not the month)
+    "month": rf"(?:{EDGE}\s*)?{MONTH}(?!\s+\d)"
+    r"(?!(?:(?<=the\sMarch)|(?<=\ba\sMarch)|(?<=annual\sMarch)|(?<=[`\"]March))"
+    r"\s+(?:for|of|on|against)\s+(?:the\s+)?(?-i:[A-Z]))",
     # "spring", "the summer"
     # "the summer", "in spring": a bare "fall" or "spring" is usually a verb or a noun.
     "season": rf"(?:the\s+|(?<=\bin\s)|(?<=\bby\s)|(?<=\bduring\s)|(?<=\bsince\s)"
@@ -200,6 +218,8 @@ RULES: dict[str, str] = {
     r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days)\b",
     # bare plural units after "for": "for years", "for weeks" (TimeML: DURATION PXY)
     # and "within weeks", "for the first time in years"
+    # "a day-long meeting", "a decades-long feud": a duration as an adjective
+    "long": r"(?:second|minute|hour|day|week|month|year|decade|century|centurie)s?-long\b",
     "plural": r"(?:(?<=for\s)|(?<=within\s)|(?<=\bin\s))(?:years|months|weeks|days|hours|decades"
     r"|centuries)\b(?!\s+(?:of|ago|before|after|later|earlier|that)\b)",
 }
@@ -232,7 +252,7 @@ _TRIGGER = re.compile(
     r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually"
     r"|yearly|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties"
     r"|forties|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
-    r"|independence|halloween|valentine|easter|term\b"
+    r"|independence|halloween|valentine|easter|term\b|half\b"
     r"|mid(?:week|month|year|spring|summer|fall|autumn|winter))",
 )
 # The most text a match can hold before its first trigger ("no more than the first sixty").
@@ -259,7 +279,7 @@ _FIRST_WORDS |= set(
     almost roughly approximately more less at up no over some several many few every each
     per daily weekly monthly annually yearly hourly nightly right now currently recently
     recent nowadays nineteenth twentieth twenties thirties forties fifties sixties seventies
-    eighties nineties""".split()
+    eighties nineties latter pre post""".split()
 )
 
 
@@ -304,7 +324,14 @@ def _may_begin(lowered: str, at: int) -> bool:
     if word is None:
         return True  # not a letter: leave it to the grammar
     letters = word.group().lower()  # `lowered` is the text itself when lowering changed lengths
-    return letters in _FIRST_WORDS or letters.startswith("mid")  # "midweek", "mid-1990s"
+    if letters in _FIRST_WORDS or letters.startswith("mid"):  # "midweek", "mid-1990s"
+        return True
+    # A unit word begins a match only as an adjective: "day-long", "decades-long". Trying the
+    # grammar at every "day" and "week" would cost the scan its speed.
+    return letters.rstrip("s") in _LONG_UNITS and lowered.startswith("-long", word.end())
+
+
+_LONG_UNITS = frozenset("second minute hour day week month year decade century centurie".split())
 
 
 # "April 24 and 25", "on Dec. 14 or 15": a second day of the month just named.
@@ -375,8 +402,11 @@ _GUESSED_PAST = (
 _AHEAD = re.compile(
     r"\b(?:payable|effective|of\s+record|record\s+date\s+is|expires|expiring"
     r"|takes?\s+effect|extended(?:\s+\w+){0,2}\s+to|deadline\s+of"
-    # a present tense schedule: "Congress reconvenes [Jan. 24]", "the fair opens [Friday]"
-    r"|(?:begin|start|open|end|close|resume|reconvene|convene|meet|arrive|depart|return)s)"
+    # a present tense schedule: "Congress reconvenes [Jan. 24]", "the fair opens [Friday]",
+    # "the two leaders meet separately [Monday]" (not "the close [Friday]", a noun)
+    r"|(?<!\bthe\s)(?<!\bdid\snot\s)(?<!\bdidn.t\s)"
+    r"(?:begin|start|open|end|close|resume|reconvene|convene|meet|arrive|depart|return)s?"
+    r"(?:\s+\w+ly)?)"
     r"\s+(?:(?:on|in)\s+)?\Z"
 )
 _AHEAD_REACH = len("extended the tender offer to ")

@@ -54,7 +54,8 @@ class Reading:
 def names_quarter(rule: str, span: str) -> bool:
     """Whether a quarter reading names the quarter a report is about ("the third quarter"),
     as opposed to one derived from it ("the year-ago quarter")."""
-    low = span.lower()
+    # "this year's third quarter" names the quarter reported; "last year's" is derived from it
+    low = span.lower().replace("this year's", "")
     derived = ("year", "ago", "earlier", "last", "of 1", "of 2")  # "of 1984": another year's
     return rule == "quarter" and not any(w in low for w in derived)
 
@@ -176,6 +177,7 @@ def _day_year(month: int, day: int, context: Context) -> int:
 
 
 _FAR_DAYS = 120
+_OVERNIGHT_REACH_DAYS = 7
 
 
 def _shift_unit(context: Context, unit: str, step: int) -> str | None:
@@ -309,8 +311,16 @@ def _rel_day(span: str, tokens: list[str], context: Context) -> Reading | None:
     if "tonight" in tokens:
         part = "NI"
     elif "overnight" in tokens:
-        # Overnight in a morning article is the night just gone, dated by its evening.
+        # Overnight in a morning article is the night just gone, dated by its evening; after
+        # a day of the past week was named ("London fell Friday on overnight losses in New
+        # York"), it is the night before that day.
         part = "NI"
+        named = _DAY.match(context.previous or "")
+        named_day = date.fromisoformat(named.group()) if named else None
+        if named_day is not None and 0 < (dct - named_day).days <= _OVERNIGHT_REACH_DAYS:
+            day = named_day - timedelta(days=1)
+            value = f"{timex.day_value(day)}TNI"
+            return Reading(type=TimexType.TIME, value=value, anchor=named_day.isoformat())
         if context.published.hour < 12:
             day = dct - timedelta(days=1)
     elif tokens[:2] == ["last", "night"]:
@@ -406,6 +416,10 @@ def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
 
 
 _TITLE_UNIT = re.compile(r"\b(?:Week|Weekend|Month|Year|Decade|Century)\b")
+# A unit word with a capital after the span's first word: in running text, part of a name.
+_TITLE_DURATION = re.compile(
+    r"(?<=\w)[-\s]+(?:Second|Minute|Hour|Day|Week|Fortnight|Month|Quarter|Year|Decade|Centur)"
+)
 
 
 def _named_month(month: int, step: int | None, context: Context) -> Reading:
@@ -469,8 +483,8 @@ def _year_word(span: str, tokens: list[str], context: Context) -> Reading | None
 
 def _duration_rule(span: str, tokens: list[str], context: Context) -> Reading | None:
     unit = _unit_of(tokens)
-    if unit is None:
-        return None
+    if unit is None or _TITLE_DURATION.search(span):
+        return None  # "CBS's "60 Minutes"", "the Six Day War": a capital unit word names a title
     last = max(i for i, token in enumerate(tokens) if token.startswith(unit[:4]))
     before_unit = tokens[:last]
     amount = _number([t for t in before_unit if t not in ("first", "second", "third")])
@@ -614,6 +628,31 @@ def _plural(span: str, tokens: list[str], context: Context) -> Reading | None:
     return _duration(_period(None, tokens[0][:-1]), context)
 
 
+def _half(span: str, tokens: list[str], context: Context) -> Reading | None:
+    """ "the second half of 1989" 1989-H2; "the first two quarters of 1990" 1990-H1; "the
+    first half of next year" the DCT's year's plus one."""
+    head = next(i for i, token in enumerate(tokens) if token in ("half", "quarters"))
+    half = 1 if "first" in tokens[:head] else 2  # "last half", "latter half": the second
+    rest = tokens[head + 1 :]
+    year = next((int(t) for t in rest if t.isdigit()), None)
+    if year is None:
+        step = {"next": 1, "last": -1}.get(rest[1] if len(rest) > 1 else "", 0)
+        year = context.dct.year + step
+    return _date(f"{year:04d}-H{half}", context)
+
+
+def _someday(span: str, tokens: list[str], context: Context) -> Reading | None:
+    return _date("FUTURE_REF", context)
+
+
+def _long(span: str, tokens: list[str], context: Context) -> Reading | None:
+    """ "day-long" one day; "decades-long" an unknown number of decades."""
+    unit = tokens[0]
+    if unit.endswith("s"):
+        return _duration(_period(None, unit[:-1]), context)
+    return _duration(_period(1, unit), context)
+
+
 def _clock(span: str, tokens: list[str], context: Context) -> Reading | None:
     low = span.lower()
     match = re.match(r"(\d{1,2})(?::(\d\d))?", low)
@@ -623,7 +662,8 @@ def _clock(span: str, tokens: list[str], context: Context) -> Reading | None:
         hour, minute = 24, 0
     elif match:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
-        if "p" in low[match.end() : match.end() + 3] and hour < 12:
+        evening = any(part in low for part in ("afternoon", "evening", "night"))
+        if ("p" in low[match.end() : match.end() + 3] or evening) and hour < 12:
             hour += 12
         elif "a" in low[match.end() : match.end() + 3] and hour == 12:
             hour = 0
@@ -816,4 +856,7 @@ _RESOLVERS: dict[str, Resolver] = {
     "set": _set,
     "ref": _ref,
     "plural": _plural,
+    "long": _long,
+    "someday": _someday,
+    "half": _half,
 }

@@ -1,7 +1,7 @@
 """TIMEX3 value arithmetic: calendar units <-> value strings <-> intervals.
 
 Owns the TimeML 1.2.1 value grammar this package produces ("2025", "2025-03", "2025-03-07",
-"2025-W11", "2025-W11-WE", "2025-Q1", "2025-SP", "199X", "19", "2025-03-06TNI",
+"2025-W11", "2025-W11-WE", "2025-Q1", "2025-H2", "2025-SP", "199X", "19", "2025-03-06TNI",
 "2025-03-07T10:30") and the calendar behind it: ISO weeks, quarters, seasons, parts of day,
 decades and centuries. Input is a value (and the zone of the document, for clock times); output
 is the `Granularity` and half-open `Interval` the value names, or None when the value names no
@@ -27,6 +27,7 @@ _VALUE = re.compile(
     r"|T(?P<hour>\d\d)(?::(?P<minute>\d\d))?)?)?"
     r"|-W(?P<week>\d\d)(?P<weekend>-WE)?"
     r"|-Q(?P<quarter>[1-4])"
+    r"|-H(?P<half>[12])"
     r"|-(?P<season>SP|SU|FA|WI)"
     r")?"
 )
@@ -131,6 +132,9 @@ def _interval(value: str, zone: tzinfo) -> tuple[Granularity, Interval] | None:
     if match["quarter"]:
         first = (int(match["quarter"]) - 1) * 3 + 1
         return Granularity.QUARTER, _months(year, first, 3)
+    if match["half"]:
+        # No granularity of its own: a half year is placed as precisely as its year.
+        return Granularity.YEAR, _months(year, (int(match["half"]) - 1) * 6 + 1, 6)
     if match["season"]:
         first, stop = _SEASON_MONTHS[match["season"]]
         return Granularity.SEASON, _months(year, first, stop - first)
