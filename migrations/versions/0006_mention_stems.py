@@ -3,8 +3,8 @@ merge candidates are found among the mentions of its days that share enough stem
 instead of every event of those days being read and compared (timeline/store/read.py).
 Mentions stored before this revision have no stems (''): they stay candidates.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-25
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
