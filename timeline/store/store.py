@@ -734,4 +734,9 @@ def _mention_values(mention: Mention, document_id: int, event_id: int) -> dict[s
         "end": mention.interval.end,
         "at": mention.interval.at,
         "tense": mention.tense.value,
+        # Provenance copied from the document (tables.py): a mention is made from its
+        # document (events.py), so these are the document's own.
+        "source": mention.source,
+        "canonical_url": mention.url,
+        "published": mention.published,
     }
