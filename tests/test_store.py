@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from timeline.errors import StoreError
 from timeline.events import merge
@@ -452,3 +453,20 @@ def test_merging_part_by_part_gives_the_same_events(
     whole = merge(found, candidates)
     parts = [g for f, c in _apart(found, candidates) for g in merge(f, c)]
     assert Counter(parts) == Counter(whole)
+
+
+def test_a_read_survives_a_dropped_connection(store: Store) -> None:
+    """PostgreSQL reads skip the pool's pre-ping (a round trip per page): a connection the
+    server dropped fails its read, and the read runs again on a new one."""
+    doc = document("https://a.example/1")
+    store.save_document(doc, [mention(doc, HEALEY, THURSDAY)], merge)
+    assert len(store.events(start=THURSDAY)) == 1  # a pooled read connection now exists
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    assert len(store.events(start=THURSDAY)) == 1

@@ -43,7 +43,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, Prog
 from timeline.errors import StoreError
 from timeline.model import Document, Event, Granularity, Mention
 from timeline.store import SCHEMA_REVISION, bulk, read
-from timeline.store.read import MAX_SPAN
+from timeline.store.read import MAX_SPAN, EventFilter
 from timeline.store.tables import documents, events, mentions, sources
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -95,6 +95,13 @@ class Store:
         # then writes, and two such transactions interleaved would both found the same event
         # (and on SQLite the second would fail to upgrade its read lock).
         self._write_lock = threading.Lock()
+        # PostgreSQL reads go through a pool of their own, in autocommit and without the
+        # pre-ping (see read()); SQLite reads share the engine (no round trips there, and a
+        # memory database exists only on its own connections).
+        self._reads = engine
+        if engine.dialect.name == "postgresql":
+            self._reads = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+            event.listen(self._reads, "connect", _postgresql_session)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -123,6 +130,7 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        self._reads.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -531,15 +539,27 @@ class Store:
     def read(self, wanted: read.EventFilter) -> list[Event]:
         """Events matching `wanted`; see `events()`.
 
-        PostgreSQL: in autocommit, as `timeline show` reads. A page is one statement, and a
-        transaction around it cost two more round trips (BEGIN, and the pool's ROLLBACK), as
-        long as the statement itself (issue #6). SQLite has no round trips, and switching
-        its connection's mode back and forth costs more than it saves."""
-        connection = self.engine.connect()
-        if self.engine.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        with connection:
-            return read.select_events(_driver(connection), self.engine.dialect.name, wanted)
+        PostgreSQL: in autocommit, as `timeline show` reads, on a pool without pre-ping. A
+        page is one statement; a transaction around it cost two more round trips (BEGIN,
+        and the pool's ROLLBACK) and the ping a third, each as long as the statement itself
+        (issue #6). A connection the server dropped fails its read and is discarded; the
+        read runs once more on a new one. SQLite has no round trips, and switching its
+        connection's mode back and forth costs more than it saves."""
+        try:
+            return self._read(wanted, retry=True)
+        except _Dropped:
+            return self._read(wanted, retry=False)
+
+    def _read(self, wanted: EventFilter, *, retry: bool) -> list[Event]:
+        with self._reads.connect() as connection:
+            driver = connection.connection.driver_connection
+            try:
+                return read.select_events(read.runner(driver), self.engine.dialect.name, wanted)
+            except Exception as exc:
+                if not retry or not getattr(driver, "broken", False):
+                    raise
+                connection.invalidate()
+                raise _Dropped from exc
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as connection:
@@ -645,6 +665,10 @@ def _apart(
         if part is not None:  # a candidate no new mention reaches stays as it is
             part[1].append(candidate)
     return list(parts.values())
+
+
+class _Dropped(Exception):
+    """A read's PostgreSQL connection was lost (a server restart): read again."""
 
 
 def _level(mention: Mention) -> str:
