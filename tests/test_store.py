@@ -409,6 +409,22 @@ def test_every_page_of_a_range_is_a_prefix_of_the_whole(store: Store) -> None:
             store.events(start=date(2025, 3, 1), end=date(2025, 4, 1), limit=limit)
             == (whole[:limit])
         )
+    # Each part keeps only its tightest bounds on the start day: any mix of bounds still
+    # answers what a plain filter of every event does.
+    everything = store.events()
+    days = [date(2025, 1, 1), date(2025, 2, 27), date(2025, 3, 1), date(2025, 3, 5)]
+    for start in days:
+        for end in [None, *days]:
+            for starting_from in [None, *days]:
+                expected = [
+                    e
+                    for e in everything
+                    if e.interval.end > start
+                    and (end is None or e.interval.start < end)
+                    and (starting_from is None or e.interval.start >= starting_from)
+                ]
+                found = store.events(start=start, end=end, starting_from=starting_from)
+                assert found == expected, (start, end, starting_from)
 
 
 _SENTENCES = [sentence for _, sentence in BRIDGE] + [
