@@ -9,8 +9,9 @@ Dialect differences, each in one place:
 - placeholders: `?` for sqlite3, `%s` for psycopg (`_Sql.text`);
 - values: SQLite keeps dates and times as ISO text (SQLAlchemy's storage format, naive UTC),
   PostgreSQL returns `date` and aware `datetime` objects (`_day`, `_instant`);
-- the first page of a range: SQLite merges its parts as one ordered compound SELECT,
-  PostgreSQL limits each part by itself (`select_events`);
+- the first page of a range: SQLite merges its parts as one ordered compound SELECT of
+  index entries, PostgreSQL limits each part by itself and takes the event's columns there
+  (`select_events`);
 - id lists: an IN list on SQLite, one array parameter on PostgreSQL (`_with_mentions`);
 - sessions: SQLite reads through a memory map (`SQLITE_MMAP`), PostgreSQL plans prepared
   statements once (`POSTGRESQL_SESSION`).
@@ -105,8 +106,9 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
     into it (few: no event is longer than its granularity allows, so per granularity only
     those that started MAX_SPAN before `start` can, one short range of the (granularity,
     start, end, key) index each), then events starting from `start` on, read in (start,
-    end, key) index order. Each part reads only what those indexes hold (row id and order),
-    and no more than the limit; the page's events are then joined to their mentions.
+    end, key) index order. Each part reads no more than the limit (on SQLite, only what
+    those indexes hold: row id and order); the page's events are then joined to their
+    mentions, which carry their documents' provenance (no documents row is read).
     """
     # Filters other than bounds on the start day; each part adds one lower and one upper
     # bound of its own (below).
@@ -183,16 +185,35 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
     if wanted.limit is not None:
         page += f" LIMIT {int(wanted.limit)}"
     # The page and its events' rows in one statement: one round trip, one plan.
-    if dialect == "sqlite":
-        query = _JOINED.format(events=f"({page}) AS page JOIN events e ON e.id = page.id")
-        query += f' ORDER BY page.start, page."end", page.key, {_REPORT_ORDER}'
-    else:
-        query = _JOINED.format(events=f"({page}) AS e")
-        query += f' ORDER BY e.start, e."end", e.key, {_REPORT_ORDER}'
     grouped: _Grouped = {}
     parse = _Parser()
+    if dialect == "sqlite":
+        # No ORDER BY: SQLite sorted every row of the answer, mention columns and all, a
+        # fifth of the page (issue #6); the page's few events and each one's mentions are
+        # sorted here instead, by the same keys (SQLite compares text by code point, as
+        # Python does, and stores times as ISO text).
+        query = _JOINED.format(events=f"({page}) AS page JOIN events e ON e.id = page.id")
+        _group(execute(query, params), grouped, parse)
+        order = sorted(grouped, key=lambda event_id: _timeline_order(grouped[event_id][0]))
+        for _, mentions in grouped.values():
+            mentions.sort(key=_report_order)
+        return _events(grouped, order, parse)
+    # PostgreSQL sorts only within each event (the page comes presorted), in the database's
+    # collation.
+    query = _JOINED.format(events=f"({page}) AS e")
+    query += f' ORDER BY e.start, e."end", e.key, {_REPORT_ORDER}'
     _group(execute(common.text(query), params), grouped, parse)
     return _events(grouped, grouped, parse)
+
+
+def _timeline_order(event: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An event row's (start, end, key): the order of the timeline."""
+    return event[4], event[5], event[1]
+
+
+def _report_order(mention: Mention) -> tuple[Any, ...]:
+    """_REPORT_ORDER for a Mention built from a row."""
+    return mention.published, mention.url, mention.sentence_start
 
 
 def _ordered(
