@@ -10,8 +10,8 @@ Dialect differences, each in one place:
 - values: SQLite keeps dates and times as ISO text (SQLAlchemy's storage format, naive UTC),
   PostgreSQL returns `date` and aware `datetime` objects (`_day`, `_instant`);
 - the first page of a range: SQLite merges its parts as one ordered compound SELECT of
-  index entries, PostgreSQL limits each part by itself and takes the event's columns there
-  (`select_events`);
+  index entries, PostgreSQL limits each part by itself and takes the event's columns there;
+  the joined rows are put in order here for SQLite, by PostgreSQL itself (`select_events`);
 - id lists: an IN list on SQLite, one array parameter on PostgreSQL (`_with_mentions`);
 - sessions: SQLite reads through a memory map (`SQLITE_MMAP`), PostgreSQL plans prepared
   statements once (`POSTGRESQL_SESSION`).

@@ -8,7 +8,8 @@ Dialect differences, each in one place:
 - SQLite: WAL journal so `timeline show` reads while the daemon writes; foreign keys are
   off by default there and must be switched on per connection; no zone type (tables.py).
 - PostgreSQL: psycopg 3 (`postgresql+psycopg://`); a plain `postgresql://` URL is mapped
-  to it so users need not know the driver name.
+  to it so users need not know the driver name. Reads go through a pool of their own, in
+  autocommit and without pre-ping (`Store.read`).
 """
 
 from __future__ import annotations
