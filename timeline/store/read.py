@@ -173,7 +173,7 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
         # PostgreSQL plans that compound as a parallel scan of every part and a sort (40
         # ms on 1M events); each part ordered and limited by itself reads at most a page.
         # Its index scans visit each event's row anyway, so they take every column there
-        # (a second lookup per event by id cost a fifth of the page).
+        # (a second lookup per event by id was a fifth of the page's buffer reads).
         limited = [
             _ordered(part, wanted.limit, index, columns=_EVENT_COLUMNS) for part, index in parts
         ]
@@ -188,10 +188,10 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
     grouped: _Grouped = {}
     parse = _Parser()
     if dialect == "sqlite":
-        # No ORDER BY: SQLite sorted every row of the answer, mention columns and all, a
-        # fifth of the page (issue #6); the page's few events and each one's mentions are
-        # sorted here instead, by the same keys (SQLite compares text by code point, as
-        # Python does, and stores times as ISO text).
+        # No ORDER BY: SQLite sorted every row of the answer, mention columns and all,
+        # about a tenth of the page (issue #6); the page's few events and each one's
+        # mentions are sorted here instead, by the same keys (SQLite compares text by code
+        # point, as Python does, and stores times as ISO text).
         query = _JOINED.format(events=f"({page}) AS page JOIN events e ON e.id = page.id")
         _group(execute(query, params), grouped, parse)
         order = sorted(grouped, key=lambda event_id: _timeline_order(grouped[event_id][0]))
