@@ -1,11 +1,15 @@
 """Migrations build the schema on both databases, undo it, and agree with the tables."""
 
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 
 from timeline.store import SCHEMA_REVISION, Store
-from timeline.store.tables import metadata
+from timeline.store.tables import documents, events, mentions, metadata
+
+PUBLISHED = datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
 
 
 def test_upgrade_then_downgrade(db_url: str) -> None:
@@ -45,3 +49,53 @@ def test_a_current_store_opens_without_alembic(db_url: str) -> None:
         assert not store.is_current()
     with Store.open(db_url) as store:  # migrates again on open
         assert store.is_current()
+
+
+def test_mentions_stored_before_0005_get_their_documents_provenance(db_url: str) -> None:
+    """0005 copies each document's source, canonical URL and publish time into its mentions,
+    and the events read back with them as before."""
+    day = {"start": date(2025, 3, 6), "end": date(2025, 3, 7), "value": "2025-03-06"}
+    with Store.open(db_url, migrate=False) as store:
+        store.upgrade("0004")
+        with store.engine.begin() as connection:
+            connection.execute(
+                insert(documents).values(
+                    id=1,
+                    source="wire",
+                    url="https://a.example/1?utm=x",
+                    canonical_url="https://a.example/1",
+                    title="Talks",
+                    text="Talks on Thursday.",
+                    published=PUBLISHED,
+                    published_from="json-ld",
+                    fetched=PUBLISHED,
+                    content_hash="h",
+                    timezone="Europe/London",
+                )
+            )
+            connection.execute(
+                insert(events).values(id=1, key="k", granularity="day", title="Talks.", **day)
+            )
+            # The columns a mention had at 0004 only.
+            connection.execute(
+                insert(mentions).values(
+                    document_id=1,
+                    event_id=1,
+                    sentence="Talks on Thursday.",
+                    sentence_start=0,
+                    quote="Thursday",
+                    quote_start=9,
+                    quote_end=17,
+                    granularity="day",
+                    tense="past",
+                    **day,
+                )
+            )
+        store.upgrade()
+        (found,) = store.events()
+    (mention,) = found.mentions
+    assert (mention.source, mention.url, mention.published) == (
+        "wire",
+        "https://a.example/1",
+        PUBLISHED,
+    )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from timeline.errors import StoreError
 from timeline.events import key_stems, may_join, merge
@@ -446,6 +447,22 @@ def test_every_page_of_a_range_is_a_prefix_of_the_whole(store: Store) -> None:
             store.events(start=date(2025, 3, 1), end=date(2025, 4, 1), limit=limit)
             == (whole[:limit])
         )
+    # Each part keeps only its tightest bounds on the start day: any mix of bounds still
+    # answers what a plain filter of every event does.
+    everything = store.events()
+    days = [date(2025, 1, 1), date(2025, 2, 27), date(2025, 3, 1), date(2025, 3, 5)]
+    for start in days:
+        for end in [None, *days]:
+            for starting_from in [None, *days]:
+                expected = [
+                    e
+                    for e in everything
+                    if e.interval.end > start
+                    and (end is None or e.interval.start < end)
+                    and (starting_from is None or e.interval.start >= starting_from)
+                ]
+                found = store.events(start=start, end=end, starting_from=starting_from)
+                assert found == expected, (start, end, starting_from)
 
 
 _SENTENCES = [sentence for _, sentence in BRIDGE] + [
@@ -490,3 +507,20 @@ def test_merging_part_by_part_gives_the_same_events(
     whole = merge(found, candidates)
     parts = [g for f, c in _apart(found, candidates) for g in merge(f, c)]
     assert Counter(parts) == Counter(whole)
+
+
+def test_a_read_survives_a_dropped_connection(store: Store) -> None:
+    """PostgreSQL reads skip the pool's pre-ping (a round trip per page): a connection the
+    server dropped fails its read, and the read runs again on a new one."""
+    doc = document("https://a.example/1")
+    store.save_document(doc, [mention(doc, HEALEY, THURSDAY)], merge)
+    assert len(store.events(start=THURSDAY)) == 1  # a pooled read connection now exists
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    assert len(store.events(start=THURSDAY)) == 1

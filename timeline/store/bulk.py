@@ -45,7 +45,7 @@ _DOCUMENT_COLUMNS = (
 _EVENT_COLUMNS = 'id, key, value, granularity, start, "end", at, title'
 _MENTION_COLUMNS = (
     "document_id, event_id, sentence, sentence_start, quote, quote_start, quote_end, "
-    'value, granularity, start, "end", at, tense, stems'
+    'value, granularity, start, "end", at, tense, source, canonical_url, published, stems'
 )
 
 
@@ -61,13 +61,16 @@ class _Rows:
         self.day: Callable[[date], Any] = (
             date.isoformat if dialect.name == "sqlite" else (lambda value: value)
         )
-        self.document_ids: dict[str, int] = {}  # canonical URL -> id, over all batches
+        # Canonical URL -> the document's id, source and stored publish time, over all
+        # batches: a mention's row carries the three (tables.py).
+        self.loaded: dict[str, tuple[int, str, Any]] = {}
 
     def documents(self, loaded: Sequence[Document], ids: Sequence[int]) -> list[tuple[Any, ...]]:
         stamp = self.stamp
         rows = []
         for document_id, d in zip(ids, loaded, strict=True):
-            self.document_ids[d.canonical_url] = document_id
+            published = stamp(d.published)
+            self.loaded[d.canonical_url] = (document_id, d.source, published)
             rows.append(
                 (
                     document_id,
@@ -77,7 +80,7 @@ class _Rows:
                     d.guid,
                     d.title,
                     d.text,
-                    stamp(d.published),
+                    published,
                     d.published_from,
                     stamp(d.fetched),
                     d.content_hash,
@@ -109,13 +112,14 @@ class _Rows:
         return rows
 
     def mentions(self, grouped: Sequence[Event], ids: Sequence[int]) -> list[tuple[Any, ...]]:
-        day, stamp, document_ids = self.day, self.stamp, self.document_ids
+        day, stamp, loaded = self.day, self.stamp, self.loaded
         rows = []
         for event_id, e in zip(ids, grouped, strict=True):
             for m in e.mentions:
-                document_id = document_ids.get(m.url)
-                if document_id is None:
+                document = loaded.get(m.url)
+                if document is None:
                     raise ValueError(f"event {e.key}: its mention's document {m.url} is not loaded")
+                document_id, source, published = document
                 interval = m.interval
                 rows.append(
                     (
@@ -132,6 +136,9 @@ class _Rows:
                         day(interval.end),
                         None if interval.at is None else stamp(interval.at),
                         str(m.tense),
+                        source,
+                        m.url,
+                        published,
                         " ".join(m.stems),
                     )
                 )
@@ -177,7 +184,7 @@ def _load_sqlite(connection: Connection, batches: Iterable[Batch]) -> None:
                     rows.events(grouped, event_ids),
                 )
                 cursor.executemany(
-                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({_marks(14)})",
+                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({_marks(17)})",
                     rows.mentions(grouped, event_ids),
                 )
             for create in deferred:

@@ -9,8 +9,9 @@ Dialect differences, each in one place:
 - placeholders: `?` for sqlite3, `%s` for psycopg (`_Sql.text`);
 - values: SQLite keeps dates and times as ISO text (SQLAlchemy's storage format, naive UTC),
   PostgreSQL returns `date` and aware `datetime` objects (`_day`, `_instant`);
-- the first page of a range: SQLite merges its parts as one ordered compound SELECT,
-  PostgreSQL limits each part by itself (`select_events`);
+- the first page of a range: SQLite merges its parts as one ordered compound SELECT of
+  index entries, PostgreSQL limits each part by itself and takes the event's columns there;
+  the joined rows are put in order here for SQLite, by PostgreSQL itself (`select_events`);
 - id lists: an IN list on SQLite, one array parameter on PostgreSQL (`_with_mentions`);
 - sessions: SQLite reads through a memory map (`SQLITE_MMAP`), PostgreSQL plans prepared
   statements once (`POSTGRESQL_SESSION`).
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -60,7 +61,7 @@ _EVENT_COLUMNS = 'e.id, e.key, e.value, e.granularity, e.start, e."end", e.at, e
 _MENTION_COLUMNS = (
     "m.id, m.event_id, m.sentence, m.sentence_start, m.quote, m.quote_start, m.quote_end, "
     'm.value, m.granularity, m.start, m."end", m.at, m.tense, '
-    "d.source, d.canonical_url, d.published"
+    "m.source, m.canonical_url, m.published"
 )
 
 
@@ -105,14 +106,13 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
     into it (few: no event is longer than its granularity allows, so per granularity only
     those that started MAX_SPAN before `start` can, one short range of the (granularity,
     start, end, key) index each), then events starting from `start` on, read in (start,
-    end, key) index order. Each part reads only what those indexes hold (row id and order),
-    and no more than the limit; the page's events are then joined to their mentions.
+    end, key) index order. Each part reads no more than the limit (on SQLite, only what
+    those indexes hold: row id and order); the page's events are then joined to their
+    mentions, which carry their documents' provenance (no documents row is read).
     """
+    # Filters other than bounds on the start day; each part adds one lower and one upper
+    # bound of its own (below).
     common = _Sql(dialect)
-    if wanted.end is not None:
-        common.add("e.start < ?", common.value(wanted.end))
-    if wanted.starting_from is not None:
-        common.add("e.start >= ?", common.value(wanted.starting_from))
     for word in wanted.words:
         pattern = "%" + _escape_like(word.lower()) + "%"
         common.add(
@@ -128,62 +128,110 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
             wanted.source,
         )
     if wanted.start is None:
+        if wanted.end is not None:
+            common.add("e.start < ?", common.value(wanted.end))
+        if wanted.starting_from is not None:
+            common.add("e.start >= ?", common.value(wanted.starting_from))
         query, params = _ordered(common, wanted.limit)
         ids = [row[0] for row in execute(common.text(query), params)]
         return _with_mentions(execute, dialect, ids)
     # Events that began before `start` and still run into it, per granularity: each part
     # reads the (granularity, start, end, key) index in order; then those starting from
     # `start` on, from the (start, end, key) index.
+    #
+    # Each part names only its tightest bound on each side: given two upper bounds on the
+    # start day (`start` and the range's `end`), SQLite ranged its index scan by the first
+    # one written, and the part for days read every day event of the month to return none
+    # (issue #6: about 7,000 index entries at 1M events, two fifths of the first page).
+    before = wanted.start if wanted.end is None else min(wanted.start, wanted.end)
     parts: list[tuple[_Sql, str | None]] = []
     for granularity, span in MAX_SPAN.items():
         part = _Sql(dialect, list(common.parts), list(common.params))
         part.add("e.granularity = ?", granularity.value)
-        part.add("e.start > ?", part.value(wanted.start - span))
-        part.add("e.start < ?", part.value(wanted.start))
+        if wanted.starting_from is not None and wanted.starting_from > wanted.start - span:
+            part.add("e.start >= ?", part.value(wanted.starting_from))
+        else:
+            part.add("e.start > ?", part.value(wanted.start - span))
+        part.add("e.start < ?", part.value(before))
         part.add('e."end" > ?', part.value(wanted.start))
         parts.append((part, _GRANULARITY_INDEX))
     later = _Sql(dialect, list(common.parts), list(common.params))
-    later.add("e.start >= ?", later.value(wanted.start))
+    later.add("e.start >= ?", later.value(max(wanted.start, wanted.starting_from or wanted.start)))
+    if wanted.end is not None:
+        later.add("e.start < ?", later.value(wanted.end))
     parts.append((later, None))
     if dialect == "sqlite":
         # One compound SELECT ordered as a whole: SQLite merges the parts' index scans
         # (co-routines) and stops at the limit, reading no more of any part than the page
-        # takes.
+        # takes. The parts read indexes only; the page's 50 rows are looked up after.
         page = " UNION ALL ".join(
             _ordered(part, None, index, sort=False)[0] for part, index in parts
         )
         params = [value for part, _ in parts for value in part.params]
+        page += " ORDER BY 2, 3, 4"  # start, end, key
     else:
         # PostgreSQL plans that compound as a parallel scan of every part and a sort (40
         # ms on 1M events); each part ordered and limited by itself reads at most a page.
-        limited = [_ordered(part, wanted.limit, index) for part, index in parts]
+        # Its index scans visit each event's row anyway, so they take every column there
+        # (a second lookup per event by id was a fifth of the page's buffer reads).
+        limited = [
+            _ordered(part, wanted.limit, index, columns=_EVENT_COLUMNS) for part, index in parts
+        ]
         page = " UNION ALL ".join(
             f"SELECT * FROM ({sql}) AS p{n}" for n, (sql, _) in enumerate(limited)
         )
         params = [value for _, part_params in limited for value in part_params]
-    page += " ORDER BY 2, 3, 4"  # start, end, key
+        page += " ORDER BY 5, 6, 2"  # start, end, key
     if wanted.limit is not None:
         page += f" LIMIT {int(wanted.limit)}"
     # The page and its events' rows in one statement: one round trip, one plan.
-    query = _JOINED.format(events=f"({page}) AS page JOIN events e ON e.id = page.id")
-    query += f' ORDER BY page.start, page."end", page.key, {_REPORT_ORDER}'
     grouped: _Grouped = {}
     parse = _Parser()
+    if dialect == "sqlite":
+        # No ORDER BY: SQLite sorted every row of the answer, mention columns and all,
+        # about a tenth of the page (issue #6); the page's few events and each one's
+        # mentions are sorted here instead, by the same keys (SQLite compares text by code
+        # point, as Python does, and stores times as ISO text).
+        query = _JOINED.format(events=f"({page}) AS page JOIN events e ON e.id = page.id")
+        _group(execute(query, params), grouped, parse)
+        order = sorted(grouped, key=lambda event_id: _timeline_order(grouped[event_id][0]))
+        for _, mentions in grouped.values():
+            mentions.sort(key=_report_order)
+        return _events(grouped, order, parse)
+    # PostgreSQL sorts only within each event (the page comes presorted), in the database's
+    # collation.
+    query = _JOINED.format(events=f"({page}) AS e")
+    query += f' ORDER BY e.start, e."end", e.key, {_REPORT_ORDER}'
     _group(execute(common.text(query), params), grouped, parse)
     return _events(grouped, grouped, parse)
 
 
+def _timeline_order(event: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An event row's (start, end, key): the order of the timeline."""
+    return event[4], event[5], event[1]
+
+
+def _report_order(mention: Mention) -> tuple[Any, ...]:
+    """_REPORT_ORDER for a Mention built from a row."""
+    return mention.published, mention.url, mention.sentence_start
+
+
 def _ordered(
-    sql: _Sql, limit: int | None, index: str | None = None, *, sort: bool = True
+    sql: _Sql,
+    limit: int | None,
+    index: str | None = None,
+    *,
+    sort: bool = True,
+    columns: str = 'e.id, e.start, e."end", e.key',
 ) -> tuple[str, list[object]]:
     """The ids of events matching `sql` in timeline order (`sort`): a statement and its
-    parameters. It names only columns of the ordering indexes, which on SQLite hold the row
-    id, so SQLite reads no table row for it. (A PostgreSQL index holds no id: there each
-    entry still visits its row; the merge stops after about a page of them.)"""
+    parameters. By default it names only columns of the ordering indexes, which on SQLite
+    hold the row id, so SQLite reads no table row for it. (A PostgreSQL index holds no id:
+    there each entry still visits its row; the merge stops after about a page of them.)"""
     where = " AND ".join(sql.parts) or "1 = 1"
     # SQLite's planner would rather sort than walk the granularity index; name it there.
     indexed = f" INDEXED BY {index}" if index and sql.dialect == "sqlite" else ""
-    query = f'SELECT e.id, e.start, e."end", e.key FROM events e{indexed} WHERE {where}'
+    query = f"SELECT {columns} FROM events e{indexed} WHERE {where}"
     if sort:
         query += ' ORDER BY e.start, e."end", e.key'
     params = list(sql.params)
@@ -269,12 +317,13 @@ def _bounds(sql: _Sql, interval: Interval) -> tuple[Any, Any]:
     return sql.value(interval.start), sql.value(interval.end)
 
 
+# A mention row carries its document's source, canonical URL and publish time (tables.py),
+# so events and their reports need no documents row: one lookup per mention, not two.
 _JOINED = (
     f"SELECT {_EVENT_COLUMNS}, {_MENTION_COLUMNS} FROM {{events}} "
-    "LEFT JOIN mentions m ON m.event_id = e.id "
-    "LEFT JOIN documents d ON d.id = m.document_id"
+    "LEFT JOIN mentions m ON m.event_id = e.id"
 )
-_REPORT_ORDER = "d.published, d.canonical_url, m.sentence_start"
+_REPORT_ORDER = "m.published, m.canonical_url, m.sentence_start"
 
 
 def _with_mentions(execute: Execute, dialect: str, ids: Sequence[int]) -> list[Event]:
@@ -301,13 +350,60 @@ _Grouped = dict[int, tuple[tuple[Any, ...], list[Mention]]]
 
 
 def _group(rows: Iterable[tuple[Any, ...]], grouped: _Grouped, parse: _Parser) -> None:
-    """Rows of _JOINED (event columns, then a mention's, or NULLs) into `grouped`."""
+    """Rows of _JOINED (event columns, then a mention's, or NULLs) into `grouped`.
+
+    The loop every page runs once per mention (a busy month's first page holds hundreds),
+    so it is written out here with its lookups in locals, and builds each Mention through
+    `_new_mention` (issue #6)."""
+    intervals, instants = parse.intervals, parse.instants
+    granularities, tenses = _GRANULARITIES, _TENSES
     for row in rows:
         found = grouped.get(row[0])
         if found is None:
             found = grouped[row[0]] = (row[:8], [])
-        if row[8] is not None:
-            found[1].append(parse.mention(row))
+        if row[8] is None:
+            continue
+        (
+            mention_id,
+            _event_id,
+            sentence,
+            sentence_start,
+            quote,
+            quote_start,
+            quote_end,
+            value,
+            granularity,
+            start,
+            end,
+            at,
+            tense,
+            source,
+            url,
+            published,
+        ) = row[8:]
+        interval = intervals.get((start, end, at))
+        if interval is None:
+            interval = parse.interval(start, end, at)
+        moment = instants.get(published)
+        if moment is None:
+            moment = parse.instant(published)
+        found[1].append(
+            _new_mention(
+                sentence,
+                quote,
+                quote_start,
+                quote_end,
+                value,
+                granularities[granularity],
+                interval,
+                tenses[tense],
+                sentence_start,
+                mention_id,
+                source,
+                url,
+                moment,
+            )
+        )
 
 
 def _events(grouped: _Grouped, ids: Iterable[int], parse: _Parser) -> list[Event]:
@@ -357,40 +453,86 @@ class _Parser:
             found = self.instants[value] = _instant(value)
         return found
 
-    def mention(self, row: tuple[Any, ...]) -> Mention:
-        (
-            mention_id,
-            _event_id,
-            sentence,
-            sentence_start,
-            quote,
-            quote_start,
-            quote_end,
-            value,
-            granularity,
-            start,
-            end,
-            at,
-            tense,
-            source,
-            url,
-            published,
-        ) = row[8:]
-        return Mention(
-            id=mention_id,
-            sentence=sentence,
-            sentence_start=sentence_start,
-            quote=quote,
-            quote_start=quote_start,
-            quote_end=quote_end,
-            value=value,
-            granularity=_GRANULARITIES[granularity],
-            interval=self.interval(start, end, at),
-            tense=_TENSES[tense],
-            source=source,
-            url=url,
-            published=self.instant(published),
-        )
+
+def _mention_builder() -> Callable[..., Mention]:
+    """A function making a Mention from its fields in declaration order, without the
+    dataclass's __init__: a frozen dataclass matches 14 keywords and sets each field
+    through object.__setattr__, a third of a page's Python time (issue #6). This sets the
+    slots directly; it checks Mention's fields when the module loads, so a field added to
+    the model fails here first instead of leaving a Mention half made."""
+    names = tuple(f.name for f in fields(Mention))
+    expected = (
+        "sentence",
+        "quote",
+        "quote_start",
+        "quote_end",
+        "value",
+        "granularity",
+        "interval",
+        "tense",
+        "sentence_start",
+        "id",
+        "source",
+        "url",
+        "published",
+        "stems",
+    )
+    if names != expected:
+        raise TypeError(f"read.py builds Mention from {expected}, the model has {names}")
+    (
+        sentence,
+        quote,
+        quote_start,
+        quote_end,
+        value,
+        granularity,
+        interval,
+        tense,
+        sentence_start,
+        id_,
+        source,
+        url,
+        published,
+        stems,
+    ) = (getattr(Mention, name).__set__ for name in names)
+    new = object.__new__
+
+    def build(
+        a: str,
+        b: str,
+        c: int,
+        d: int,
+        e: str,
+        f: Granularity,
+        g: Interval,
+        h: Tense,
+        i: int,
+        j: int | None,
+        k: str,
+        m: str,
+        n: datetime | None,
+    ) -> Mention:
+        made: Mention = new(Mention)
+        sentence(made, a)
+        quote(made, b)
+        quote_start(made, c)
+        quote_end(made, d)
+        value(made, e)
+        granularity(made, f)
+        interval(made, g)
+        tense(made, h)
+        sentence_start(made, i)
+        id_(made, j)
+        source(made, k)
+        url(made, m)
+        published(made, n)
+        stems(made, ())  # the store's own business (select_candidates reads them there)
+        return made
+
+    return build
+
+
+_new_mention = _mention_builder()
 
 
 def _day(value: date | str) -> date:
@@ -400,8 +542,15 @@ def _day(value: date | str) -> date:
 def _instant(value: datetime | str | None) -> datetime | None:
     if value is None:
         return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if isinstance(value, str):
+        # SQLite keeps naive UTC text: parsed with its offset spelled out, five times faster
+        # than attaching the zone afterwards with datetime.replace (a mention's publish
+        # time is parsed on every row of a page; issue #6).
+        try:
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:  # text that names its own offset
+            value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _escape_like(text: str) -> str:

@@ -8,7 +8,8 @@ Dialect differences, each in one place:
 - SQLite: WAL journal so `timeline show` reads while the daemon writes; foreign keys are
   off by default there and must be switched on per connection; no zone type (tables.py).
 - PostgreSQL: psycopg 3 (`postgresql+psycopg://`); a plain `postgresql://` URL is mapped
-  to it so users need not know the driver name.
+  to it so users need not know the driver name. Reads go through a pool of their own, in
+  autocommit and without pre-ping (`Store.read`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, Prog
 from timeline.errors import StoreError
 from timeline.model import Document, Event, Granularity, Mention
 from timeline.store import SCHEMA_REVISION, bulk, read
-from timeline.store.read import MAX_SPAN
+from timeline.store.read import MAX_SPAN, EventFilter
 from timeline.store.tables import documents, events, mentions, sources
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -95,6 +96,13 @@ class Store:
         # then writes, and two such transactions interleaved would both found the same event
         # (and on SQLite the second would fail to upgrade its read lock).
         self._write_lock = threading.Lock()
+        # PostgreSQL reads go through a pool of their own, in autocommit and without the
+        # pre-ping (see read()); SQLite reads share the engine (no round trips there, and a
+        # memory database exists only on its own connections).
+        self._reads = engine
+        if engine.dialect.name == "postgresql":
+            self._reads = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+            event.listen(self._reads, "connect", _postgresql_session)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -123,6 +131,7 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        self._reads.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -540,15 +549,27 @@ class Store:
     def read(self, wanted: read.EventFilter) -> list[Event]:
         """Events matching `wanted`; see `events()`.
 
-        PostgreSQL: in autocommit, as `timeline show` reads. A page is one statement, and a
-        transaction around it cost two more round trips (BEGIN, and the pool's ROLLBACK), as
-        long as the statement itself (issue #6). SQLite has no round trips, and switching
-        its connection's mode back and forth costs more than it saves."""
-        connection = self.engine.connect()
-        if self.engine.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        with connection:
-            return read.select_events(_driver(connection), self.engine.dialect.name, wanted)
+        PostgreSQL: in autocommit, as `timeline show` reads, on a pool without pre-ping. A
+        page is one statement; a transaction around it cost two more round trips (BEGIN,
+        and the pool's ROLLBACK) and the ping a third, each as long as the statement itself
+        (issue #6). A connection the server dropped fails its read and is discarded; the
+        read runs once more on a new one. SQLite has no round trips, and switching its
+        connection's mode back and forth costs more than it saves."""
+        try:
+            return self._read(wanted, retry=True)
+        except _Dropped:
+            return self._read(wanted, retry=False)
+
+    def _read(self, wanted: EventFilter, *, retry: bool) -> list[Event]:
+        with self._reads.connect() as connection:
+            driver = connection.connection.driver_connection
+            try:
+                return read.select_events(read.runner(driver), self.engine.dialect.name, wanted)
+            except Exception as exc:
+                if not retry or not getattr(driver, "broken", False):
+                    raise
+                connection.invalidate()
+                raise _Dropped from exc
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as connection:
@@ -656,6 +677,10 @@ def _apart(
     return list(parts.values())
 
 
+class _Dropped(Exception):
+    """A read's PostgreSQL connection was lost (a server restart): read again."""
+
+
 def _level(mention: Mention) -> str:
     return _LEVELS[mention.granularity]
 
@@ -743,5 +768,10 @@ def _mention_values(mention: Mention, document_id: int, event_id: int) -> dict[s
         "end": mention.interval.end,
         "at": mention.interval.at,
         "tense": mention.tense.value,
+        # Provenance copied from the document (tables.py): a mention is made from its
+        # document (events.py), so these are the document's own.
+        "source": mention.source,
+        "canonical_url": mention.url,
+        "published": mention.published,
         "stems": " ".join(mention.stems),
     }

@@ -132,6 +132,11 @@ mentions = Table(
     Column("end", Date, nullable=False),
     Column("at", UTCDateTime),
     Column("tense", String(10), nullable=False),
+    # Its document's, copied (migrations/versions/0005): a page of events reads its mentions
+    # without a documents row each, whose text may run over many pages (issue #6).
+    Column("source", String(200), nullable=False),
+    Column("canonical_url", Text, nullable=False),
+    Column("published", UTCDateTime, nullable=False),
     # Key-word stems of the sentence, space-separated ('' when not known): see read.py.
     Column("stems", Text, nullable=False, server_default=""),
     Index(None, "granularity", "start", "end"),
