@@ -38,6 +38,8 @@ Batch = tuple[Sequence[Document], Sequence[Event]]
 # of a few million events. The connection's own size comes back afterwards.
 SQLITE_IMPORT_CACHE_KIB = 262_144
 
+MENTIONS_BY_DATE = "ix_mentions_granularity_start_end"  # migrations/versions/0006
+
 _DOCUMENT_COLUMNS = (
     "id, source, url, canonical_url, guid, title, text, published, published_from, "
     "fetched, content_hash, language, timezone"
@@ -171,7 +173,7 @@ def _load_sqlite(connection: Connection, batches: Iterable[Batch]) -> None:
             for loaded, grouped in batches:
                 imported += len(grouped)
                 if imported > stored and not deferred:
-                    deferred = _drop_event_indexes(cursor)
+                    deferred = _drop_date_indexes(cursor)
                 document_ids = range(next_document, next_document + len(loaded))
                 event_ids = range(next_event, next_event + len(grouped))
                 next_document, next_event = document_ids.stop, event_ids.stop
@@ -195,16 +197,16 @@ def _load_sqlite(connection: Connection, batches: Iterable[Batch]) -> None:
         cursor.close()
 
 
-def _drop_event_indexes(cursor: Any) -> list[str]:
-    """Drop the timeline-order indexes of events and return the statements that make them
-    again. An event's dates are random to them, so each insert lands on its own page; once
-    an import outgrows the table, building them afresh from sorted rows is cheaper (issue
-    #6: 1M events loaded at 25k mentions/s with them, 45k without and rebuilt). The unique
-    key stays: it is a constraint (and names are mostly new). Readers see neither state:
-    the import is one transaction."""
+def _drop_date_indexes(cursor: Any) -> list[str]:
+    """Drop the timeline-order indexes of events, and mentions' index by date, and return
+    the statements that make them again. Dates are random to these indexes, so each insert
+    lands on its own page; once an import outgrows the table, building them afresh from
+    sorted rows is cheaper (issue #6: 1M events loaded at 25k mentions/s with them, 45k
+    without and rebuilt). The unique key stays: it is a constraint (and names are mostly
+    new). Readers see neither state: the import is one transaction."""
     found = cursor.execute(
-        "SELECT name, sql FROM sqlite_master "
-        "WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name"
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND (tbl_name = 'events' OR name = '{MENTIONS_BY_DATE}') ORDER BY name"
     ).fetchall()
     for name, _ in found:
         cursor.execute(f'DROP INDEX "{name}"')
@@ -242,7 +244,7 @@ def _load_postgresql(connection: Connection, batches: Iterable[Batch]) -> None:
         for loaded, grouped in batches:
             imported += len(grouped)
             if imported > stored and not deferred:
-                deferred = _drop_event_indexes_postgresql(cursor)
+                deferred = _drop_date_indexes_postgresql(cursor)
             document_ids = _reserve(cursor, "documents", len(loaded))
             event_ids = _reserve(cursor, "events", len(grouped))
             _copy(cursor, "documents", _DOCUMENT_COLUMNS, rows.documents(loaded, document_ids))
@@ -255,14 +257,14 @@ def _load_postgresql(connection: Connection, batches: Iterable[Batch]) -> None:
             cursor.execute(f"ALTER TABLE mentions {added}")
 
 
-def _drop_event_indexes_postgresql(cursor: Any) -> list[str]:
-    """As _drop_event_indexes, on PostgreSQL: the indexes of events that back no constraint
-    (the key's and the primary key's stay)."""
+def _drop_date_indexes_postgresql(cursor: Any) -> list[str]:
+    """As _drop_date_indexes, on PostgreSQL: the indexes of events that back no constraint
+    (the key's and the primary key's stay), and mentions' index by date."""
     cursor.execute(
-        "SELECT indexname, indexdef FROM pg_indexes "
-        "WHERE schemaname = current_schema() AND tablename = 'events' AND indexname NOT IN "
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND "
+        "(tablename = 'events' AND indexname NOT IN "
         "(SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass) "
-        "ORDER BY indexname"
+        f"OR indexname = '{MENTIONS_BY_DATE}') ORDER BY indexname"
     )
     found = cursor.fetchall()
     for name, _ in found:
