@@ -330,6 +330,10 @@ def _fetch(
         final_url = str(response.url)
         content_type = response.headers.get("content-type", "")
         if response.status_code == 304:
+            # A 304 has no body (RFC 9110 15.4.5), but httpcore keeps the connection only
+            # for a response read to its end: closing it unread would cost every conditional
+            # fetch a new connection (and the server an accept).
+            response.read()
             return FetchResult(
                 url=final_url,
                 status=304,
