@@ -11,6 +11,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import event
+
 from timeline.config import Config, FetchSettings
 from timeline.model import Schedule, Source, SourceOutcome, Status
 from timeline.schedule import FIRST_BACKOFF, MAX_BACKOFF, next_due, run_forever, run_once
@@ -235,3 +237,46 @@ def _documents(db: Path) -> int:
             return int(connection.execute("SELECT count(*) FROM documents").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def test_claims_and_finishes_of_many_threads_share_transactions_and_each_lands(
+    store: Store,
+) -> None:
+    names = [f"s{i}" for i in range(12)]
+    store.ensure_sources([(name, f"https://{name}.example/feed") for name in names])
+    lease = timedelta(minutes=15)
+    claimed: dict[str, bool] = {}
+    failures: list[BaseException] = []
+    begun: list[object] = []
+    event.listen(store.engine, "begin", begun.append)
+
+    def claim(name: str) -> None:
+        claimed[name] = store.claim(name, owner="a", now=NOW, lease=lease) is not None
+
+    def finish(name: str) -> None:
+        # A naive datetime is a bug: it fails its own call, not the batch it rode in.
+        at = NOW.replace(tzinfo=None) if name == "s3" else NOW
+        try:
+            store.finish(name, owner="a", at=at, error=None, next_due=NOW, etag=f'"{name}"')
+        except Exception as exc:
+            failures.append(exc)
+
+    for call in (claim, finish):
+        begun.clear()
+        with store._write_lock:  # every call queues behind it: they commit as one batch
+            threads = [threading.Thread(target=call, args=(name,)) for name in names]
+            for thread in threads:
+                thread.start()
+            while len(store._pending) < len(names):
+                time.sleep(0.01)
+        for thread in threads:
+            thread.join()
+        # claims: one transaction; finishes: the batch fails, then each is tried alone
+        assert len(begun) == (1 if call is claim else 1 + len(names))
+    assert claimed == dict.fromkeys(names, True)
+    assert [type(e).__name__ for e in failures] == ["StatementError"]
+    for name in names:
+        # s3's lease was never ended: it is free only once it expires.
+        state = store.claim(name, owner="b", now=NOW + lease * 2, lease=lease, force=True)
+        assert state is not None
+        assert state.etag == (None if name == "s3" else f'"{name}"')

@@ -190,8 +190,11 @@ class Fetcher:
     def _forget_idle_hosts(self) -> None:
         """Past `max_hosts`, close the least recently used hosts nobody is fetching from: a
         daemon that follows article links meets thousands of sites over its months."""
+        excess = len(self._hosts) - self.max_hosts
+        if excess <= 0:  # the common case; the scan below would cost every fetch
+            return
         idle = [o for o, h in self._hosts.items() if h.users == 0]
-        for origin in idle[: max(0, len(self._hosts) - self.max_hosts)]:
+        for origin in idle[:excess]:
             self._hosts.pop(origin).client.close()
 
     def _check_robots(self, host: _Host, url: str, source: str) -> None:

@@ -13,6 +13,7 @@ Dialect differences, each in one place:
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -95,6 +96,9 @@ class Store:
         # then writes, and two such transactions interleaved would both found the same event
         # (and on SQLite the second would fail to upgrade its read lock).
         self._write_lock = threading.Lock()
+        # Claims and finishes waiting to be committed together (see _lease_statement).
+        self._pending: list[_Pending] = []
+        self._pending_lock = threading.Lock()
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -223,10 +227,8 @@ class Store:
         process's writers take turns.
         """
         statement = _CLAIM_ANY if force else _CLAIM_DUE
-        with self._transaction(f"claiming source {name!r}") as connection:
-            row = connection.execute(
-                statement, {"source": name, "now": now, "owner": owner, "expires": now + lease}
-            ).first()
+        values = {"source": name, "now": now, "owner": owner, "expires": now + lease}
+        row = self._lease_statement(_Pending(statement, values, f"claiming source {name!r}"))
         if row is None:
             return None
         return SourceState(
@@ -251,12 +253,57 @@ class Store:
         end the lease and say when the source is due again: one statement. A daemon whose
         lease expired and was taken over records nothing; the new holder's fetch counts."""
         values: dict[str, Any] = {"source": name, "owner": owner, "at": at, "due": next_due}
-        with self._transaction(f"recording source {name!r}") as connection:
-            if error is None:
-                values |= {"new_etag": etag, "new_last_modified": last_modified}
-                connection.execute(_FINISH_OK, values)
-            else:
-                connection.execute(_FINISH_FAILED, values | {"error": error})
+        if error is None:
+            values |= {"new_etag": etag, "new_last_modified": last_modified}
+            pending = _Pending(_FINISH_OK, values, f"recording source {name!r}")
+        else:
+            pending = _Pending(_FINISH_FAILED, values | {"error": error}, f"recording {name!r}")
+        self._lease_statement(pending)
+
+    def _lease_statement(self, pending: _Pending) -> Any:
+        """Run one claim or finish and return its row (None if it matched none) once it is
+        committed; calls from other threads that arrive meanwhile share the transaction.
+
+        Group commit: each fetch runs two of these statements, and on its own each paid a
+        transaction (pool checkout, ping, BEGIN, COMMIT) and a turn at the write lock, most
+        of the time of a conditional fetch (issue 4). Whoever gets the lock commits all
+        that is queued; the others find their statement done. Each statement keeps its own
+        parameters, so a batch means what the same statements one by one would.
+        """
+        with self._pending_lock:
+            self._pending.append(pending)
+        with self._write_lock:
+            if not pending.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._run_lease_statements(batch)
+        if pending.error is not None:
+            raise pending.error
+        return pending.row
+
+    def _run_lease_statements(self, batch: list[_Pending]) -> None:
+        """One transaction for the batch; finishes in a row go as one executemany. If it
+        fails, each statement is tried alone, so one bad call fails nobody else's."""
+        try:
+            try:
+                with self.engine.begin() as connection:
+                    for statement, run in itertools.groupby(batch, key=lambda p: p.statement):
+                        group = list(run)
+                        if statement is _FINISH_OK or statement is _FINISH_FAILED:
+                            connection.execute(statement, [p.values for p in group])
+                        else:
+                            for p in group:
+                                p.row = connection.execute(statement, p.values).first()
+            except Exception as exc:
+                if len(batch) == 1:
+                    batch[0].error = _store_error(self, batch[0].what, exc)
+                else:
+                    for p in batch:
+                        p.row = None
+                        self._run_lease_statements([p])
+        finally:
+            for p in batch:
+                p.done = True
 
     def next_due(self, name: str) -> datetime | None:
         with self.engine.connect() as connection:
@@ -547,6 +594,27 @@ class Store:
                 table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
                 for table in (sources, documents, events, mentions)
             }
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A claim or finish waiting for its turn in a shared transaction, then its result."""
+
+    statement: Any
+    values: dict[str, Any]
+    what: str  # for the error message: "claiming source 'bbc'"
+    row: Any = None
+    error: Exception | None = None
+    done: bool = False
+
+
+def _store_error(store: Store, what: str, exc: Exception) -> Exception:
+    """An operational failure in words, as _transaction words it; a bug stays itself."""
+    if isinstance(exc, OperationalError):
+        error = StoreError(f"database {store.display_url}: {what} failed: {exc.orig}")
+        error.__cause__ = exc
+        return error
+    return exc
 
 
 # The daemon's statements about sources, built once: it runs them for every fetch.
