@@ -38,7 +38,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from timeline.errors import StoreError
 from timeline.model import Document, Event, Granularity, Mention
@@ -297,6 +303,7 @@ class Store:
         batches: a pool checkout and its ping cost as much as the statements); finishes in
         a row go as one executemany. If it fails, each statement is tried alone, so one bad
         call fails nobody else's."""
+        committed = False
         try:
             connection = self._lease_connection
             if connection is None:
@@ -313,6 +320,7 @@ class Store:
                             p.row = cursor.fetchone()
                             cursor.fetchall()  # sqlite3 commits only a statement read to its end
                 connection.commit()
+                committed = True
             except BaseException:
                 self._drop_lease_connection()
                 raise
@@ -324,13 +332,19 @@ class Store:
                     p.row = None
                     self._run_lease_statements([p])
             elif isinstance(exc, self._lease_sql.errors):
-                error = StoreError(f"database {self.display_url}: {batch[0].what} failed: {exc}")
+                problem = getattr(exc, "orig", None) or exc
+                error = StoreError(
+                    f"database {self.display_url}: {batch[0].what} failed: {problem}"
+                )
                 error.__cause__ = exc
                 batch[0].error = error
-            else:  # a bug (a naive datetime): it surfaces as itself
+            else:  # anything else is a bug, and surfaces as itself
                 batch[0].error = exc
         finally:
             for p in batch:
+                if not p.done and not committed and p.error is None:  # interrupted
+                    p.row = None
+                    p.error = StoreError(f"database {self.display_url}: {p.what} was interrupted")
                 p.done = True
 
     def _drop_lease_connection(self) -> None:
@@ -688,7 +702,8 @@ class _LeaseSql:
         # so these rows read back through the tables like any other.
         when = sources.c.next_due.type.bind_processor(engine.dialect)
         self.when: Callable[[datetime], Any] = when or (lambda value: value)
-        self.errors: tuple[type[Exception], ...] = (engine.dialect.loaded_dbapi.Error,)
+        # The driver's own errors, and SQLAlchemy's when the pool cannot connect.
+        self.errors: tuple[type[Exception], ...] = (engine.dialect.loaded_dbapi.Error, DBAPIError)
 
 
 def _apart(
