@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from timeline.config import Config, FetchSettings
 from timeline.errors import StoreError
 from timeline.model import Schedule, Source, SourceOutcome, Status
 from timeline.schedule import FIRST_BACKOFF, MAX_BACKOFF, next_due, run_forever, run_once
 from timeline.store import Store
+from timeline.store.tables import sources
 
 from .conftest import Site
 from .test_pipeline import serve_gazette
@@ -61,6 +63,17 @@ def test_claims_are_exclusive_and_leases_expire(store: Store) -> None:
     assert store.claim("wire", owner="c", now=NOW + timedelta(hours=1), lease=lease)
     store.finish("wire", owner="not-c", at=NOW, error=None, next_due=NOW)  # only the holder
     assert not store.claim("wire", owner="d", now=NOW + timedelta(hours=1), lease=lease)
+
+
+def test_a_source_is_due_at_the_very_time_sqlalchemy_stored(store: Store) -> None:
+    """The lease statements bypass SQLAlchemy; on SQLite, where times compare as text,
+    they must bind a time exactly as it does ("08:00:00.000000", not "08:00:00")."""
+    store.ensure_sources([("wire", "https://w.example/feed")])
+    with store.engine.begin() as connection:
+        connection.execute(update(sources).values(next_due=NOW))
+    lease = timedelta(minutes=15)
+    assert store.claim("wire", owner="a", now=NOW - timedelta(microseconds=1), lease=lease) is None
+    assert store.claim("wire", owner="a", now=NOW, lease=lease) is not None
 
 
 def test_a_restarted_daemon_resumes_instead_of_refetching(site: Site, store: Store) -> None:

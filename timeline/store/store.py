@@ -700,7 +700,8 @@ class _LeaseSql:
         self.finish_failed = dialect(_FINISH_FAILED)
         # What SQLAlchemy binds for the column (SQLite: a UTC string it compares as text),
         # so these rows read back through the tables like any other.
-        when = sources.c.next_due.type.bind_processor(engine.dialect)
+        column = sources.c.next_due.type.dialect_impl(engine.dialect)
+        when = column.bind_processor(engine.dialect)
         self.when: Callable[[datetime], Any] = when or (lambda value: value)
         # The driver's own errors, and SQLAlchemy's when the pool cannot connect.
         self.errors: tuple[type[Exception], ...] = (engine.dialect.loaded_dbapi.Error, DBAPIError)
