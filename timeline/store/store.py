@@ -302,32 +302,35 @@ class Store:
         """One transaction for the batch on the lease connection (kept open between
         batches: a pool checkout and its ping cost as much as the statements); finishes in
         a row go as one executemany. If it fails, each statement is tried alone, so one bad
-        call fails nobody else's."""
+        call fails nobody else's, and on a new connection, so one that went stale while
+        the daemon idled (a server restart) fails nobody."""
         committed = False
+        fresh = self._lease_connection is None
         try:
             connection = self._lease_connection
             if connection is None:
                 connection = self._lease_connection = self.engine.raw_connection()
-            cursor = connection.cursor()
             try:
-                for sql, run in itertools.groupby(batch, key=lambda p: p.sql):
-                    group = list(run)
-                    if sql in (self._lease_sql.finish_ok, self._lease_sql.finish_failed):
-                        cursor.executemany(sql, [p.params for p in group])
-                    else:
-                        for p in group:
-                            cursor.execute(sql, p.params)
-                            p.row = cursor.fetchone()
-                            cursor.fetchall()  # sqlite3 commits only a statement read to its end
+                cursor = connection.cursor()
+                try:
+                    for sql, run in itertools.groupby(batch, key=lambda p: p.sql):
+                        group = list(run)
+                        if sql in (self._lease_sql.finish_ok, self._lease_sql.finish_failed):
+                            cursor.executemany(sql, [p.params for p in group])
+                        else:
+                            for p in group:
+                                cursor.execute(sql, p.params)
+                                p.row = cursor.fetchone()
+                                cursor.fetchall()  # sqlite3 commits a statement read to its end
+                finally:
+                    cursor.close()
                 connection.commit()
                 committed = True
             except BaseException:
                 self._drop_lease_connection()
                 raise
-            finally:
-                cursor.close()
         except Exception as exc:
-            if len(batch) > 1:
+            if len(batch) > 1 or not fresh:
                 for p in batch:
                     p.row = None
                     self._run_lease_statements([p])
