@@ -349,3 +349,44 @@ def test_least_recently_used_idle_hosts_are_forgotten() -> None:
     finally:
         for site in sites:
             site.close()
+
+
+def test_a_304_keeps_the_connection_for_the_next_fetch() -> None:
+    """Conditional fetches are most of a daemon's cycle; each must not cost a connection."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from timeline.model import Validators
+
+    peers: list[int] = []
+
+    class KeepAlive(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            peers.append(self.client_address[1])
+            if self.headers.get("If-None-Match") == '"v1"':
+                self.send_response(304)
+                self.send_header("ETag", '"v1"')
+            else:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with Fetcher(POLITE) as fetcher:
+            for _ in range(3):
+                result = fetcher.get(
+                    f"{base}/feed", source="s", validators=Validators(etag='"v1"'), robots=False
+                )
+                assert result.not_modified
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(peers) == 3
+    assert len(set(peers)) == 1  # one connection served all three

@@ -10,11 +10,17 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
 
 from timeline.config import Config, FetchSettings
+from timeline.errors import StoreError
 from timeline.model import Schedule, Source, SourceOutcome, Status
 from timeline.schedule import FIRST_BACKOFF, MAX_BACKOFF, next_due, run_forever, run_once
 from timeline.store import Store
+from timeline.store.tables import sources
 
 from .conftest import Site
 from .test_pipeline import serve_gazette
@@ -57,6 +63,30 @@ def test_claims_are_exclusive_and_leases_expire(store: Store) -> None:
     assert store.claim("wire", owner="c", now=NOW + timedelta(hours=1), lease=lease)
     store.finish("wire", owner="not-c", at=NOW, error=None, next_due=NOW)  # only the holder
     assert not store.claim("wire", owner="d", now=NOW + timedelta(hours=1), lease=lease)
+
+
+def test_a_source_is_due_at_the_very_time_sqlalchemy_stored(store: Store) -> None:
+    """The lease statements bypass SQLAlchemy; on SQLite, where times compare as text,
+    they must bind a time exactly as it does ("08:00:00.000000", not "08:00:00")."""
+    store.ensure_sources([("wire", "https://w.example/feed")])
+    with store.engine.begin() as connection:
+        connection.execute(update(sources).values(next_due=NOW))
+    lease = timedelta(minutes=15)
+    assert store.claim("wire", owner="a", now=NOW - timedelta(microseconds=1), lease=lease) is None
+    assert store.claim("wire", owner="a", now=NOW, lease=lease) is not None
+
+
+def test_a_lease_connection_gone_stale_is_replaced_without_a_failure(store: Store) -> None:
+    """The lease statements keep one connection between fetches; a server restart (here:
+    the connection closed behind the store's back) costs a retry, not a failed fetch."""
+    store.ensure_sources([("wire", "https://w.example/feed")])
+    lease = timedelta(minutes=15)
+    assert store.claim("wire", owner="a", now=NOW, lease=lease) is not None
+    store._lease_connection.driver_connection.close()
+    store.finish("wire", owner="a", at=NOW, error=None, next_due=NOW, etag='"v2"')
+    state = store.claim("wire", owner="b", now=NOW, lease=lease)
+    assert state is not None
+    assert state.etag == '"v2"'
 
 
 def test_a_restarted_daemon_resumes_instead_of_refetching(site: Site, store: Store) -> None:
@@ -235,3 +265,52 @@ def _documents(db: Path) -> int:
             return int(connection.execute("SELECT count(*) FROM documents").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def test_claims_and_finishes_of_many_threads_share_transactions_and_each_lands(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [f"s{i}" for i in range(12)]
+    store.ensure_sources([(name, f"https://{name}.example/feed") for name in names])
+    lease = timedelta(minutes=15)
+    claimed: dict[str, bool] = {}
+    failures: list[BaseException] = []
+    batches: list[int] = []  # the size of each transaction's batch
+    run = store._run_lease_statements
+    monkeypatch.setattr(store, "_run_lease_statements", lambda b: [batches.append(len(b)), run(b)])
+
+    def claim(name: str) -> None:
+        claimed[name] = store.claim(name, owner="a", now=NOW, lease=lease) is not None
+
+    def finish(name: str) -> None:
+        # A value the driver cannot bind fails its own call, not the batch it rode in.
+        etag: Any = object() if name == "s3" else f'"{name}"'
+        try:
+            store.finish(name, owner="a", at=NOW, error=None, next_due=NOW, etag=etag)
+        except StoreError as exc:
+            failures.append(exc)
+
+    for call in (claim, finish):
+        batches.clear()
+        with store._write_lock:  # every call queues behind it: they commit as one batch
+            threads = [threading.Thread(target=call, args=(name,)) for name in names]
+            for thread in threads:
+                thread.start()
+            while len(store._pending) < len(names):
+                time.sleep(0.01)
+        for thread in threads:
+            thread.join()
+        if call is claim:
+            assert batches == [len(names)]
+        else:  # the batch fails; then each alone (s3 once more, on a new connection)
+            assert batches[0] == len(names)
+            assert sorted(batches[1:]) == [1] * (len(batches) - 1)
+            assert len(names) <= len(batches) - 1 <= len(names) + 1
+    assert claimed == dict.fromkeys(names, True)
+    assert len(failures) == 1
+    assert "recording source 's3' failed" in str(failures[0])
+    for name in names:
+        # s3's lease was never ended: it is free only once it expires.
+        state = store.claim(name, owner="b", now=NOW + lease * 2, lease=lease, force=True)
+        assert state is not None
+        assert state.etag == (None if name == "s3" else f'"{name}"')

@@ -190,8 +190,11 @@ class Fetcher:
     def _forget_idle_hosts(self) -> None:
         """Past `max_hosts`, close the least recently used hosts nobody is fetching from: a
         daemon that follows article links meets thousands of sites over its months."""
+        excess = len(self._hosts) - self.max_hosts
+        if excess <= 0:  # the common case; the scan below would cost every fetch
+            return
         idle = [o for o, h in self._hosts.items() if h.users == 0]
-        for origin in idle[: max(0, len(self._hosts) - self.max_hosts)]:
+        for origin in idle[:excess]:
             self._hosts.pop(origin).client.close()
 
     def _check_robots(self, host: _Host, url: str, source: str) -> None:
@@ -330,6 +333,10 @@ def _fetch(
         final_url = str(response.url)
         content_type = response.headers.get("content-type", "")
         if response.status_code == 304:
+            # A 304 has no body (RFC 9110 15.4.5), but httpcore keeps the connection only
+            # for a response read to its end: closing it unread would cost every conditional
+            # fetch a new connection (and the server an accept).
+            response.read()
             return FetchResult(
                 url=final_url,
                 status=304,

@@ -31,7 +31,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,8 @@ class _Cycle:
     owner: str
     report: Callable[[SourceOutcome], None]
     once: bool = False  # a --once cycle: fetch every source now, due or not
+    # Backoff jitter for all jobs: seeding a Random per job read os.urandom once per source.
+    rng: random.Random = field(default_factory=random.Random)
 
 
 def run_once(
@@ -162,8 +164,6 @@ def next_due(
 def _job(
     source: Source, cycle: _Cycle, trigger: IntervalTrigger | CronTrigger, scheduler: Any
 ) -> Callable[[], None]:
-    rng = random.Random()
-
     def job() -> None:
         now = datetime.now(UTC)
         store = cycle.store
@@ -189,7 +189,7 @@ def _job(
                 errors=state.consecutive_errors + 1 if failed else 0,
                 now=after,
                 scheduled=trigger.get_next_fire_time(None, after),
-                rng=rng,
+                rng=cycle.rng,
             )
             kept = outcome.validators or Validators()
             store.finish(

@@ -14,9 +14,10 @@ Dialect differences, each in one place:
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -35,11 +36,16 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    true,
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from timeline.errors import StoreError
 from timeline.model import Document, Event, Granularity, Mention
@@ -103,6 +109,11 @@ class Store:
         if engine.dialect.name == "postgresql":
             self._reads = create_engine(engine.url, isolation_level="AUTOCOMMIT")
             event.listen(self._reads, "connect", _postgresql_session)
+        # Claims and finishes waiting to be committed together (see _lease_statement).
+        self._pending: list[_Pending] = []
+        self._pending_lock = threading.Lock()
+        self._lease_sql = _LeaseSql(engine)
+        self._lease_connection: Any = None  # a DB-API connection, used under _write_lock
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -130,6 +141,10 @@ class Store:
         return store
 
     def close(self) -> None:
+        with self._write_lock:
+            if self._lease_connection is not None:
+                self._lease_connection.close()  # back to the pool, which dispose() empties
+                self._lease_connection = None
         self.engine.dispose()
         self._reads.dispose()
 
@@ -231,18 +246,20 @@ class Store:
         queueing behind it. SQLite has one daemon per file (see schedule.py), and this
         process's writers take turns.
         """
-        statement = _CLAIM_ANY if force else _CLAIM_DUE
-        with self._transaction(f"claiming source {name!r}") as connection:
-            row = connection.execute(
-                statement, {"source": name, "now": now, "owner": owner, "expires": now + lease}
-            ).first()
+        sql = self._lease_sql.claim_any if force else self._lease_sql.claim_due
+        when = self._lease_sql.when
+        params: tuple[Any, ...] = (owner, when(now + lease), name, when(now))
+        if not force:
+            params += (when(now),)
+        row = self._lease_statement(_Pending(sql, params, f"claiming source {name!r}"))
         if row is None:
             return None
+        etag, last_modified, consecutive_errors = row
         return SourceState(
             name=name,
-            etag=row.etag,
-            last_modified=row.last_modified,
-            consecutive_errors=row.consecutive_errors,
+            etag=etag,
+            last_modified=last_modified,
+            consecutive_errors=consecutive_errors,
         )
 
     def finish(
@@ -259,13 +276,98 @@ class Store:
         """Record how the fetch under our lease went (validators change only on success),
         end the lease and say when the source is due again: one statement. A daemon whose
         lease expired and was taken over records nothing; the new holder's fetch counts."""
-        values: dict[str, Any] = {"source": name, "owner": owner, "at": at, "due": next_due}
-        with self._transaction(f"recording source {name!r}") as connection:
-            if error is None:
-                values |= {"new_etag": etag, "new_last_modified": last_modified}
-                connection.execute(_FINISH_OK, values)
-            else:
-                connection.execute(_FINISH_FAILED, values | {"error": error})
+        sql, when = self._lease_sql, self._lease_sql.when
+        ended = (when(at), when(next_due))
+        params: tuple[Any, ...]
+        if error is None:
+            params = (*ended, when(at), etag, last_modified, name, owner)
+            pending = _Pending(sql.finish_ok, params, f"recording source {name!r}")
+        else:
+            params = (*ended, error, name, owner)
+            pending = _Pending(sql.finish_failed, params, f"recording source {name!r}")
+        self._lease_statement(pending)
+
+    def _lease_statement(self, pending: _Pending) -> tuple[Any, ...] | None:
+        """Run one claim or finish and return its row (None if it matched none) once it is
+        committed; calls from other threads that arrive meanwhile share the transaction.
+
+        Group commit: on its own, each statement paid a transaction and a turn at the write
+        lock. Whoever gets the lock commits all that is queued; the others find their
+        statement done. Each statement keeps its own parameters, so a batch means what the
+        same statements one by one would.
+        """
+        with self._pending_lock:
+            self._pending.append(pending)
+        with self._write_lock:
+            if not pending.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._run_lease_statements(batch)
+        if pending.error is not None:
+            raise pending.error
+        return pending.row
+
+    def _run_lease_statements(self, batch: list[_Pending]) -> None:
+        """One transaction for the batch on the lease connection (kept open between
+        batches: a pool checkout and its ping cost as much as the statements); finishes in
+        a row go as one executemany. If it fails, each statement is tried alone, so one bad
+        call fails nobody else's, and on a new connection, so one that went stale while
+        the daemon idled (a server restart) fails nobody."""
+        committed = False
+        fresh = self._lease_connection is None
+        try:
+            connection = self._lease_connection
+            if connection is None:
+                connection = self._lease_connection = self.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                try:
+                    for sql, run in itertools.groupby(batch, key=lambda p: p.sql):
+                        group = list(run)
+                        if sql in (self._lease_sql.finish_ok, self._lease_sql.finish_failed):
+                            cursor.executemany(sql, [p.params for p in group])
+                        else:
+                            for p in group:
+                                cursor.execute(sql, p.params)
+                                p.row = cursor.fetchone()
+                                cursor.fetchall()  # sqlite3 commits a statement read to its end
+                finally:
+                    cursor.close()
+                connection.commit()
+                committed = True
+            except BaseException:
+                self._drop_lease_connection()
+                raise
+        except Exception as exc:
+            if len(batch) > 1 or not fresh:
+                for p in batch:
+                    p.row = None
+                    self._run_lease_statements([p])
+            elif isinstance(exc, self._lease_sql.errors):
+                problem = getattr(exc, "orig", None) or exc
+                error = StoreError(
+                    f"database {self.display_url}: {batch[0].what} failed: {problem}"
+                )
+                error.__cause__ = exc
+                batch[0].error = error
+            else:  # anything else is a bug, and surfaces as itself
+                batch[0].error = exc
+        finally:
+            for p in batch:
+                if not p.done and not committed and p.error is None:  # interrupted
+                    p.row = None
+                    p.error = StoreError(f"database {self.display_url}: {p.what} was interrupted")
+                p.done = True
+
+    def _drop_lease_connection(self) -> None:
+        """After a failure: roll back and give the connection up (the pool checks the next
+        one), so a broken connection, or a server restart, costs one batch."""
+        connection, self._lease_connection = self._lease_connection, None
+        if connection is not None:
+            with suppress(Exception):
+                connection.rollback()
+            with suppress(Exception):
+                connection.invalidate()
 
     def next_due(self, name: str) -> datetime | None:
         with self.engine.connect() as connection:
@@ -579,55 +681,63 @@ class Store:
             }
 
 
-# The daemon's statements about sources, built once: it runs them for every fetch.
-def _claim(*, due_only: bool) -> Any:
-    now = bindparam("now", type_=sources.c.next_due.type)
-    free = or_(sources.c.lease_expires.is_(None), sources.c.lease_expires < now)
-    due = or_(sources.c.next_due.is_(None), sources.c.next_due <= now) if due_only else true()
-    claimable = (
-        select(sources.c.name)
-        .where(sources.c.name == bindparam("source"), free, due)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    return (
-        update(sources)
-        .where(sources.c.name == claimable)
-        .values(lease_owner=bindparam("owner"), lease_expires=bindparam("expires"))
-        .returning(sources.c.etag, sources.c.last_modified, sources.c.consecutive_errors)
-    )
+@dataclass(slots=True)
+class _Pending:
+    """A claim or finish waiting for its turn in a shared transaction, then its result."""
+
+    sql: str  # one of the statements below
+    params: tuple[Any, ...]
+    what: str  # for the error message: "claiming source 'bbc'"
+    row: tuple[Any, ...] | None = None
+    error: Exception | None = None
+    done: bool = False
 
 
-_CLAIM_DUE = _claim(due_only=True)
-_CLAIM_ANY = _claim(due_only=False)
-_OURS = (sources.c.name == bindparam("source"), sources.c.lease_owner == bindparam("owner"))
-_ENDED: dict[str, Any] = {
-    "last_attempt": bindparam("at"),
-    "lease_owner": None,
-    "lease_expires": None,
-    "next_due": bindparam("due"),
-}
+# The daemon's statements about sources, run twice for every fetch. They go straight to the
+# DB-API connection (as read.py's do): through SQLAlchemy, a claim and a finish cost more
+# CPU than the conditional GET between them (issue 4). Written for sqlite3 (`?`); psycopg
+# gets `%s`. Dialect difference: PostgreSQL locks the row being claimed and passes over one
+# another daemon is claiming (FOR UPDATE SKIP LOCKED) instead of queueing behind it; SQLite
+# has no row locks and serves one daemon per file (schedule.py).
+_CLAIM = (
+    "UPDATE sources SET lease_owner = ?, lease_expires = ? WHERE name = ("
+    "SELECT name FROM sources WHERE name = ? AND (lease_expires IS NULL OR lease_expires < ?)"
+    "{due}{lock}) RETURNING etag, last_modified, consecutive_errors"
+)
+_DUE = " AND (next_due IS NULL OR next_due <= ?)"
+_ENDED = "last_attempt = ?, lease_owner = NULL, lease_expires = NULL, next_due = ?"
+_OURS = "WHERE name = ? AND lease_owner = ?"
 _FINISH_OK = (
-    update(sources)
-    .where(*_OURS)
-    .values(
-        **_ENDED,
-        last_success=bindparam("at"),
-        last_error=None,
-        consecutive_errors=0,
-        etag=bindparam("new_etag"),
-        last_modified=bindparam("new_last_modified"),
-    )
+    f"UPDATE sources SET {_ENDED}, last_success = ?, last_error = NULL, "
+    f"consecutive_errors = 0, etag = ?, last_modified = ? {_OURS}"
 )
 _FINISH_FAILED = (
-    update(sources)
-    .where(*_OURS)
-    .values(
-        **_ENDED,
-        last_error=bindparam("error"),
-        consecutive_errors=sources.c.consecutive_errors + 1,
-    )
+    f"UPDATE sources SET {_ENDED}, last_error = ?, "
+    f"consecutive_errors = consecutive_errors + 1 {_OURS}"
 )
+
+
+class _LeaseSql:
+    """The statements above in the engine's dialect, and its form of a stored datetime."""
+
+    def __init__(self, engine: Engine) -> None:
+        postgresql = engine.dialect.name == "postgresql"
+        lock = " FOR UPDATE SKIP LOCKED" if postgresql else ""
+
+        def dialect(sql: str) -> str:
+            return sql.replace("?", "%s") if postgresql else sql
+
+        self.claim_due = dialect(_CLAIM.format(due=_DUE, lock=lock))
+        self.claim_any = dialect(_CLAIM.format(due="", lock=lock))
+        self.finish_ok = dialect(_FINISH_OK)
+        self.finish_failed = dialect(_FINISH_FAILED)
+        # What SQLAlchemy binds for the column (SQLite: a UTC string it compares as text),
+        # so these rows read back through the tables like any other.
+        column = sources.c.next_due.type.dialect_impl(engine.dialect)
+        when = column.bind_processor(engine.dialect)
+        self.when: Callable[[datetime], Any] = when or (lambda value: value)
+        # The driver's own errors, and SQLAlchemy's when the pool cannot connect.
+        self.errors: tuple[type[Exception], ...] = (engine.dialect.loaded_dbapi.Error, DBAPIError)
 
 
 def _apart(
