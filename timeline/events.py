@@ -441,17 +441,20 @@ def _enough_shared(
                 by_own += own_count[stem]
         previous = stem
     n, m = len(own), len(stems)
-    return (n <= m and by_own >= max(MIN_SHARED_WORDS, MIN_OVERLAP * n)) or (
-        m <= n and by_theirs >= max(MIN_SHARED_WORDS, MIN_OVERLAP * m)
-    )
+    return (n <= m and _enough(by_own, n)) or (m <= n and _enough(by_theirs, m))
 
 
 def _enough_stems(short: Sequence[str], long: frozenset[str]) -> bool:
     """A cheap bound, tried first (merging compares a mention with every event of its day):
     words that match, even as spelling variants, share their first MIN_COMMON_PREFIX letters,
     so too few shared stems means too few shared words."""
-    shared = sum(1 for stem in short if stem in long)
-    return shared >= max(MIN_SHARED_WORDS, MIN_OVERLAP * len(short))
+    return _enough(sum(1 for stem in short if stem in long), len(short))
+
+
+def _enough(shared: int, short_length: int) -> bool:
+    """The bound itself: at least MIN_SHARED_WORDS shared, and MIN_OVERLAP of the shorter
+    sentence's key words (one stem each)."""
+    return shared >= max(MIN_SHARED_WORDS, MIN_OVERLAP * short_length)
 
 
 @dataclass(frozen=True, slots=True)
