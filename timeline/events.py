@@ -384,6 +384,11 @@ def similarity(a: str, b: str) -> float:
     overlap = len(shared) / len(shorter)
     if overlap < MIN_OVERLAP:
         return 0.0
+    # Every test below must hold, so their order changes no answer; the one that rules out
+    # most pairs of a day's news (two people, or two places of one kind) goes first.
+    named = _name_each_other(pa, pb)
+    if not (named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS)):
+        return 0.0
     cast = _cast(pa, pb)
     if sum(
         1 for word in shared if word not in cast and word not in _GENERAL
@@ -397,10 +402,7 @@ def similarity(a: str, b: str) -> float:
         return 0.0  # arrests "after a fire destroyed a warehouse", "after a car hit a cyclist"
     if _rivals(pa, pb):
         return 0.0
-    named = _name_each_other(pa, pb)
-    if named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS):
-        return overlap
-    return 0.0
+    return overlap
 
 
 def key_stems(sentence: str) -> tuple[str, ...]:
