@@ -147,6 +147,12 @@ TABLE = [
     # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
     ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),
     ("The strike lasted one day.", [("one day", "DURATION", "P1D")]),
+    # A rate of a quantity is a unit of measure; a rate of events is a SET.
+    ("The plant will make about 4,000 valves a week.", []),
+    ("Revenue should grow 12% annually.", []),
+    ("The cut saves $3 million a year in rent.", []),
+    ("Vendors gather daily outside the hall.", [("daily", "SET", "P1D")]),
+    ("The deal took a year to close.", [("a year", "DURATION", "P1Y")]),
 ]
 
 

@@ -39,6 +39,8 @@ def tag(text: str, published: datetime) -> list[Timex]:
     for candidate in find(text):
         if candidate.rule == "rel_day" and _names_a_title(text, candidate.start):
             continue
+        if _is_rate(candidate, text):
+            continue
         sentence = _sentence_of(sentences, starts, candidate.start)
         if candidate.rule == "weekday" and text.startswith(_POSSESSIVE, candidate.end):
             # "Wednesday's ruling": news names an event this way once it has happened, whatever
@@ -87,6 +89,30 @@ _POSSESSIVE = ("'s", "\u2019s")
 # A capitalised word right before: "USA Today", "VOA Today" (a sentence's first word follows a
 # stop or a line break, not a capitalised word and a space).
 _CAPITAL_WORD_BEFORE = re.compile(r"\b[A-Z][\w&']* \Z")
+
+
+# A rate whose numerator is a quantity ("$2 million a year", "20% annually", "700 seats a
+# week") is a unit of measure: TimeBank leaves it unannotated, while a rate of events ("rallies
+# almost daily", "every Friday", "three times a year") is a SET. The quantity is a number, or
+# a number and the noun it counts, right before.
+_QUANTITY_BEFORE = re.compile(
+    r"(?:\d[\d,.]*%?|\b(?:percent|hundred|thousand|million|billion|trillion"
+    r"|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundreds|thousands))"
+    r"(?:\s+(?!times\b)[a-z]+)?\s+\Z"
+)
+
+
+_PER_UNIT = re.compile(r"(?:a|an|per)\s+(?:year|month|week|day|hour)", re.IGNORECASE)
+
+
+def _is_rate(candidate: Candidate, text: str) -> bool:
+    """Whether `candidate` is the denominator of a quantity's rate ("$2 million [a year]")."""
+    if candidate.rule == "duration":
+        if not _PER_UNIT.fullmatch(text, candidate.start, candidate.end):
+            return False
+    elif candidate.rule != "set":
+        return False
+    return _QUANTITY_BEFORE.search(text, max(0, candidate.start - 40), candidate.start) is not None
 
 
 def _names_a_title(text: str, start: int) -> bool:
