@@ -153,6 +153,13 @@ TABLE = [
     ("The cut saves $3 million a year in rent.", []),
     ("Vendors gather daily outside the hall.", [("daily", "SET", "P1D")]),
     ("The deal took a year to close.", [("a year", "DURATION", "P1Y")]),
+    # "soon" looks ahead (TimeML FUTURE_REF), but not as part of a conjunction or a past story.
+    ("The agency will soon publish its findings.", [("soon", "DATE", "FUTURE_REF")]),
+    ("Prices should ease soon, traders said.", [("soon", "DATE", "FUTURE_REF")]),
+    ("Call us as soon as you land.", []),
+    ("Soon after the vote, ministers resigned.", []),
+    ("He was soon released.", []),
+    ("The rebels soon captured the town.", []),
 ]
 
 

@@ -215,7 +215,11 @@ RULES: dict[str, str] = {
     "ref": r"(?:the\s+(?:near|short)\s+(?:future|term)|past\s+years"
     r"|(?:right\s+)?now|currently|current|recently|recent\s+(?:years|months"
     r"|weeks|days|quarters)|recent|the\s+(?:past|future)|(?:the\s+)?coming\s+(?:years|months"
-    r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days)\b",
+    r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days"
+    # "will soon", "soon will": not "as soon as", "soon after" (a conjunction's part) nor a past
+    # narrative's "was soon released", "soon became"
+    r"|(?<!\bas\s)(?<!\bwas\s)(?<!\bwere\s)soon(?!\s+(?:as|after|afterwards?|thereafter"
+    r"|became|\w+ed)\b))\b",
     # bare plural units after "for": "for years", "for weeks" (TimeML: DURATION PXY)
     # and "within weeks", "for the first time in years"
     # "a day-long meeting", "a decades-long feud": a duration as an adjective
@@ -248,7 +252,7 @@ _TRIGGER = re.compile(
     r"\b(?:\d|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.|january|february|march|april"
     r"|may|june|july|august|september|october|november|december|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday|second|minute|hour|day|week|fortnight|month|quarter|year"
-    r"|decade|centur|now|current|recent|today|yesterday|tomorrow|tonight|overnight|morning"
+    r"|decade|centur|now|current|recent|soon|today|yesterday|tomorrow|tonight|overnight|morning"
     r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually"
     r"|yearly|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties"
     r"|forties|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
@@ -277,7 +281,7 @@ _FIRST_WORDS |= set(
     yesterday today tomorrow tonight overnight thanksgiving christmas new independence
     halloween valentine election labor labour memorial good easter about around nearly
     almost roughly approximately more less at up no over some several many few every each
-    per daily weekly monthly annually yearly hourly nightly right now currently recently
+    per daily weekly monthly annually yearly hourly nightly right now currently recently soon
     recent nowadays nineteenth twentieth twenties thirties forties fifties sixties seventies
     eighties nineties latter pre post""".split()
 )

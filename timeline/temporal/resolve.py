@@ -616,7 +616,7 @@ def _ref(span: str, tokens: list[str], context: Context) -> Reading | None:
     head = tokens[-1]
     if head in ("now", "currently", "current", "nowadays", "days") and "recent" not in tokens:
         return _date("PRESENT_REF", context)
-    if head in ("future", "date", "term") or "coming" in tokens:  # "in the near term"
+    if head in ("future", "date", "term", "soon") or "coming" in tokens:  # "in the near term"
         return _date("FUTURE_REF", context)
     if "recent" in tokens and head in ("months", "weeks", "days"):
         # TimeBank measures "in recent months" as a vague duration.
