@@ -143,6 +143,11 @@ TABLE = [
         "Hiring slows in the latter half of next year.",
         [("the latter half of next year", "DATE", "2026-H2")],
     ),
+    (
+        "Demand should hold through at least the first two quarters of 2026.",
+        [("the first two quarters of 2026", "DATE", "2026-H1")],
+    ),
+    ("Sales fell for two quarters.", [("two quarters", "DURATION", "P2Q")]),
     ("The visitors scored twice in the second half.", []),
     # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
     ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),

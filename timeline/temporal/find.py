@@ -95,6 +95,12 @@ _NOT_FRACTION = (
 # ("a second later" still is one).
 _NOT_ORDINAL = r"(?!(?<=\ba\ssecond)\s+(?!(?:later|earlier|before|after|ago|or|and|to)\b)[a-z])"
 
+# "(at least) the first two quarters of 1990" is a half year (the `half` rule), not two quarters
+# long ("two quarters of losses" still is).
+_HALF_OF_A_YEAR = (
+    rf"(?<=two\squarters)\s+of\s+(?:(?:fiscal\s+)?{YEAR}|(?:this|next|last|the)\s+year\b)"
+)
+
 # --- rules, most specific first: at one position the first alternative that matches wins ---
 
 RULES: dict[str, str] = {
@@ -185,7 +191,7 @@ RULES: dict[str, str] = {
     rf"|coming|following|latest|final)\s+)?(?:{NUM})"
     r"(?:[-\s]+(?:more|additional|full|trading|business|working))?"
     rf"[-\s]+{UNITS}\b(?:\s+and\s+a\s+half\b)?(?:-long)?(?!-(?:old|earlier|ago|end|century)"
-    rf"|\s+old\b){_NOT_FRACTION}" + _NOT_ORDINAL,
+    rf"|\s+old\b|{_HALF_OF_A_YEAR}){_NOT_FRACTION}" + _NOT_ORDINAL,
     # "the 1990s", "the late 1970s", "mid-1990s", "the 20th century"
     "decade": r"(?:the\s+)?(?:(?:early|late|mid-?)\s*)?(?:1[5-9]|20)\d0'?s\b",
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
