@@ -86,6 +86,10 @@ TABLE = [
     # ... and so does a capital "Today" after a capital word; a sentence may still open with it.
     ("The poll ran in USA Today on Monday.", [("Monday", "DATE", "2025-10-13")]),
     ("Today, the council votes.", [("Today", "DATE", "2025-10-14")]),
+    # "today's world" is the present age; "today's vote" is the day.
+    ("Phones shape how today's youth make friends.", []),
+    ("Such rules make little sense in today's world.", []),
+    ("Turnout for today's vote was low.", [("today", "DATE", "2025-10-14")]),
     # A march with a name is a procession; the month still reads as one.
     ("Thousands joined the annual March for Peace.", []),
     ("Stocks fell in March on Wall Street.", [("March", "DATE", "2025-03")]),

@@ -37,7 +37,9 @@ def tag(text: str, published: datetime) -> list[Timex]:
     if len(lowered) != len(text):  # a few characters change length when lowered
         lowered = text
     for candidate in find(text):
-        if candidate.rule == "rel_day" and _names_a_title(text, candidate.start):
+        if candidate.rule == "rel_day" and (
+            _names_a_title(text, candidate.start) or _names_the_era(text, candidate)
+        ):
             continue
         if _is_rate(candidate, text):
             continue
@@ -113,6 +115,19 @@ def _is_rate(candidate: Candidate, text: str) -> bool:
     elif candidate.rule != "set":
         return False
     return _QUANTITY_BEFORE.search(text, max(0, candidate.start - 40), candidate.start) is not None
+
+
+# "today's world", "today's youth": the present age, not the day (TimeBank leaves it out).
+_ERA = re.compile(
+    r"(?:'s|\u2019s)\s+(?:world|society|youth|young|generation|children|kids|teenagers"
+    r"|culture|standards)\b"
+)
+
+
+def _names_the_era(text: str, candidate: Candidate) -> bool:
+    if text[candidate.start : candidate.end].lower() != "today":
+        return False
+    return _ERA.match(text, candidate.end) is not None
 
 
 def _names_a_title(text: str, start: int) -> bool:
