@@ -152,6 +152,11 @@ TABLE = [
         [("the first two quarters of 2026", "DATE", "2026-H1")],
     ),
     ("Sales fell for two quarters.", [("two quarters", "DURATION", "P2Q")]),
+    # The same span a year before is still a span of that length.
+    (
+        "Profit for the year-earlier six months was restated.",
+        [("the year-earlier six months", "DURATION", "P6M")],
+    ),
     ("The visitors scored twice in the second half.", []),
     # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
     ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),

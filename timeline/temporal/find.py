@@ -186,8 +186,9 @@ RULES: dict[str, str] = {
     "someday": r"(?=one\s)(?:(?<=will\s)|(?<=would\s)|(?<=could\s)|(?<=might\s)|(?<=may\s)"
     r"|(?<=can\s)|(?<=\bhe\s)|(?<=she\s)|(?<=they\s)|(?<=\bwe\s)|(?<=\bI\s))one\s+day\b"
     r"(?!\s+(?:of|after|before|later|earlier|ago|and|or)\b)",
+    # "the year-earlier nine months": the same span of the year before is still nine months long
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+(?![\w.]+-{UNITS}\b))?"
-    rf"(?:(?:past|last|next|first|previous"
+    rf"(?:year-(?:earlier|ago)\s+)?(?:(?:past|last|next|first|previous"
     rf"|coming|following|latest|final)\s+)?(?:{NUM})"
     r"(?:[-\s]+(?:more|additional|full|trading|business|working))?"
     rf"[-\s]+{UNITS}\b(?:\s+and\s+a\s+half\b)?(?:-long)?(?!-(?:old|earlier|ago|end|century)"
