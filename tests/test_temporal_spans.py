@@ -157,6 +157,15 @@ TABLE = [
         "Profit for the year-earlier six months was restated.",
         [("the year-earlier six months", "DURATION", "P6M")],
     ),
+    # "the year-earlier period" is as long as the span reported, when that was not a quarter.
+    (
+        "For the nine months, profit rose. In the year-earlier period, the firm lost money.",
+        [("the nine months", "DURATION", "P9M"), ("the year-earlier period", "DURATION", "P9M")],
+    ),
+    (
+        "Profit rose in the third quarter. In the year-earlier period, the firm lost money.",
+        [("the third quarter", "DATE", "2025-Q3"), ("the year-earlier period", "DATE", "2024-Q3")],
+    ),
     ("The visitors scored twice in the second half.", []),
     # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
     ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),

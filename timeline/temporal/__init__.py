@@ -31,6 +31,7 @@ def tag(text: str, published: datetime) -> list[Timex]:
     sentences = sentence_spans(text)
     starts = [start for start, _ in sentences]
     quarter: tuple[int, int] | None = None
+    reported_span: str | None = None  # "the first nine months" (P9M), until a quarter is named
     previous: str | None = None  # the last concrete date named: anaphora resolve against it
     found: list[Timex] = []
     lowered = text.lower()
@@ -54,6 +55,7 @@ def tag(text: str, published: datetime) -> list[Timex]:
             published=published,
             direction=direction,
             quarter=quarter,
+            reported_span=reported_span,
             previous=previous,
         )
         reading = _read(candidate, text, context)
@@ -65,11 +67,13 @@ def tag(text: str, published: datetime) -> list[Timex]:
         if reading.type is TimexType.DURATION and reading.value in _REPORTING_SPANS:
             # "In the first nine months, ... a year earlier": the comparison is now yearly.
             quarter = None
+            reported_span = reading.value
         named = _reported_quarter(candidate.rule, found[-1].text, reading.value, published)
         if named is not None and (quarter is None or named > quarter):
             # Later "a year earlier" and "the quarter" in earnings news refer to this quarter;
             # an earlier one named after it ("after a flat second quarter") is background.
             quarter = named
+            reported_span = None
     return found
 
 

@@ -38,6 +38,9 @@ class Context:
     direction: int  # PAST, SAME or FUTURE, from the tense of the governing verb
     quarter: tuple[int, int] | None = None  # (year, quarter) the document last named
     previous: str | None = None  # the last concrete date value before this span, if any
+    # the reporting span longer than a quarter ("the first nine months", P9M) the document last
+    # named, when no quarter was named after it
+    reported_span: str | None = None
 
     @property
     def dct(self) -> date:
@@ -507,6 +510,10 @@ def _period_rule(span: str, tokens: list[str], context: Context) -> Reading | No
         return _date(f"{context.dct.year:04d}", context)
     number = next((ORDINALS[t] for t in tokens if t in ORDINALS), None)
     explicit = next((int(t) for t in tokens if t.isdigit()), None)
+    if number is None and explicit is None and context.reported_span is not None:
+        # "For the nine months, net rose ... In the year-earlier period, ...": the same span a
+        # year before, as long as the one reported (TimeBank gives it that duration).
+        return _duration(context.reported_span, context)
     current = timex.quarter_of(context.dct.month)
     ref = context.quarter or timex.add_quarters(context.dct.year, current, -1)
     year = explicit if explicit is not None else ref[0] - 1
