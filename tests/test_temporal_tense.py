@@ -28,6 +28,19 @@ TABLE = [
         TUESDAY,
         [("Friday", "DATE", "2025-10-17")],
     ),
+    # The verb right before a date without its year decides, even where the other year's date
+    # is nearer: a period that "ended" is over.
+    (
+        "The chain had sales of $60 million in the fiscal year ended Jan. 31.",
+        TUESDAY,
+        [("the fiscal year", "DURATION", "P1Y"), ("Jan. 31", "DATE", "2025-01-31")],
+    ),
+    (
+        "The chain expects sales of $60 million in the fiscal year ending Jan. 31.",
+        TUESDAY,
+        [("the fiscal year", "DURATION", "P1Y"), ("Jan. 31", "DATE", "2026-01-31")],
+    ),
+    ("The period ended Oct. 18 was weak.", TUESDAY, [("Oct. 18", "DATE", "2024-10-18")]),
     # A present tense schedule points ahead: "the fair opens Friday".
     ("The book fair opens Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
     # A possessive weekday names an event already reported, whatever verb governs its noun.

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from timeline.model import Timex, TimexType
 from timeline.temporal import timex
-from timeline.temporal.find import Candidate, find, tense_direction
+from timeline.temporal.find import Candidate, find, tense_cue
 from timeline.temporal.resolve import Context, Reading, names_quarter, read
 from timeline.text import sentence_spans
 
@@ -48,12 +48,13 @@ def tag(text: str, published: datetime) -> list[Timex]:
         if candidate.rule == "weekday" and text.startswith(_POSSESSIVE, candidate.end):
             # "Wednesday's ruling": news names an event this way once it has happened, whatever
             # the verb governing the noun ("would look for ways around Wednesday's ruling").
-            direction = -1
+            direction, sure = -1, False
         else:
-            direction = tense_direction(lowered, sentence, candidate.start)
+            direction, sure = tense_cue(lowered, sentence, candidate.start)
         context = Context(
             published=published,
             direction=direction,
+            sure=sure,
             quarter=quarter,
             reported_span=reported_span,
             previous=previous,

@@ -433,15 +433,22 @@ _CUE = re.compile(
 
 def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int:
     """-1 (past), +1 (future) or 0 (no cue) for an expression at `offset` of the lowered text,
-    inside `sentence` (start, end offsets).
+    inside `sentence` (start, end offsets)."""
+    return tense_cue(lowered, sentence, offset)[0]
+
+
+def tense_cue(lowered: str, sentence: tuple[int, int], offset: int) -> tuple[int, bool]:
+    """The tense direction of the expression at `offset` (as `tense_direction`), and whether it
+    is sure: the word right before decides it ("ended [Jan. 31]", "said [Thursday]", "since
+    [March]", "payable [Dec. 1]"), where a cue further away only suggests.
 
     Only the clause-sized stretch around the expression is read: a verb further away rarely
     governs it, and reading whole sentences per expression would cost the tagger its speed.
     """
     if lowered.endswith(("since ", "ago "), 0, offset):
-        return -1  # "since [March]" reaches back from now, whatever the verb
+        return -1, True  # "since [March]" reaches back from now, whatever the verb
     if _AHEAD.search(lowered, max(0, offset - _AHEAD_REACH), offset):
-        return 1  # "payable [Dec. 1]", "extended to [Nov. 6]": a date set ahead
+        return 1, True  # "payable [Dec. 1]", "extended to [Nov. 6]": a date set ahead
     before: int = 0
     certain = 0  # the last cue before that is not a guess
     after: int = 0
@@ -451,14 +458,14 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
     for match in _CUE.finditer(lowered, start, end):
         if match.lastgroup == "report":
             if 0 <= offset - match.end() <= _ADJACENT:
-                return -1  # "said [Thursday]", "said on [Thursday]": the report is dated
+                return -1, True  # "said [Thursday]", "said on [Thursday]": the report is dated
             if match.start() > offset and not after:
                 after = -1  # "In [September], it announced plans to ...": the report governs
             reported = -1
             continue
         sign = 1 if match.lastgroup == "future" else -1
         if sign < 0 and 0 <= offset - match.end() <= _ADJACENT:
-            return -1  # "closed [Wednesday]", "issued on [July 1]": the verb right before
+            return -1, True  # "closed [Wednesday]", "issued on [July 1]": the verb right before
         if match.end() <= offset:
             # Keep the last cue before the expression; a guessed past does not undo a modal.
             guess = match.lastgroup == "guess"
@@ -466,4 +473,4 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
             certain = certain if guess else sign
         elif match.start() > offset and not after:
             after = sign
-    return before or after or reported
+    return before or after or reported, False

@@ -36,6 +36,9 @@ class Context:
 
     published: datetime  # aware; its local date is the document creation time
     direction: int  # PAST, SAME or FUTURE, from the tense of the governing verb
+    # the direction is sure: the verb right before decided it ("ended [Jan. 31]"), not a cue
+    # further away, so it outranks the nearest occurrence of a date written without its year
+    sure: bool = False
     quarter: tuple[int, int] | None = None  # (year, quarter) the document last named
     previous: str | None = None  # the last concrete date value before this span, if any
     # the reporting span longer than a quarter ("the first nine months", P9M) the document last
@@ -170,6 +173,8 @@ def _day_year(month: int, day: int, context: Context) -> int:
     """The year of a day written without one ("Oct. 23"): the occurrence nearest the DCT,
     unless that is months away and the tense points the other way ("was shot on Oct. 23" in a
     May article is last October's, not the coming one)."""
+    if context.sure:
+        return _nearest_year(month, day, context)
     nearest = _nearest_year(month, day, context, by_tense=False)
     if context.direction == SAME:
         return nearest
