@@ -152,6 +152,9 @@ TABLE = [
         [("the first two quarters of 2026", "DATE", "2026-H1")],
     ),
     ("Sales fell for two quarters.", [("two quarters", "DURATION", "P2Q")]),
+    # "early years" of something is no edge of this year.
+    ("Growth was fast in the early years of the scheme.", []),
+    ("The plant reopens early next year.", [("early next year", "DATE", "2026")]),
     # The same span a year before is still a span of that length.
     (
         "Profit for the year-earlier six months was restated.",

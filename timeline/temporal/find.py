@@ -170,7 +170,7 @@ RULES: dict[str, str] = {
     rf"current)\s+)(?:(?:past|last|next|coming|current|following|previous)\s+)?"
     rf"(?:week(?:end)?|month|year|decade|century|{SEASON}|(?<!the\s)(?-i:{_MONTH_FULL})\b)\b"
     rf"(?![-\s](?:old|long)|-(?:ago|earlier|end))"
-    rf"|(?:{EDGE}\s*)(?:week(?:end)?|month|year|{SEASON})",
+    rf"|(?:{EDGE}\s*)(?:week(?:end)?|month|year|{SEASON})\b",
     # "year-earlier", "year-ago", "year-end"
     "year_word": r"year-(?:earlier|ago|end)\b|(?:the\s+)?(?:fiscal\s+)?year-end\b",
     # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
