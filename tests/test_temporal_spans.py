@@ -152,6 +152,12 @@ TABLE = [
         [("the first two quarters of 2026", "DATE", "2026-H1")],
     ),
     ("Sales fell for two quarters.", [("two quarters", "DURATION", "P2Q")]),
+    # "N days earlier" counts back from a time of the story: a length, as "three days later".
+    (
+        "The ferry sank on Monday. A day earlier, the crew had radioed for help.",
+        [("Monday", "DATE", "2025-10-13"), ("A day earlier", "DURATION", "P1D")],
+    ),
+    ("Profit rose 4% from a year earlier.", [("a year earlier", "DATE", "2024")]),
     # "early years" of something is no edge of this year.
     ("Growth was fast in the early years of the scheme.", []),
     ("The plant reopens early next year.", [("early next year", "DATE", "2026")]),

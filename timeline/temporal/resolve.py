@@ -377,6 +377,10 @@ def _ago(span: str, tokens: list[str], context: Context) -> Reading | None:
         return None
     amount = _number(tokens[: tokens.index(unit) if unit in tokens else len(tokens)])
     backwards = tokens[-1] in ("ago", "earlier", "before")
+    if tokens[-1] == "earlier" and unit in _STORY_UNITS:
+        # "A day earlier", "three hours earlier" count back from a time of the story, not from
+        # the DCT as "ago" does: TimeBank gives the length, as for "three days later" (P3D).
+        return _duration(_period(amount, unit), context)
     if amount is None:
         return _date("PAST_REF" if backwards else "FUTURE_REF", context)
     step = int(amount) * (-1 if backwards else 1)
@@ -390,6 +394,11 @@ def _ago(span: str, tokens: list[str], context: Context) -> Reading | None:
         return _date(timex.day_value(context.dct), context)
     value = _shift_unit(context, unit, step)
     return _date(value, context) if value else None
+
+
+# Units small enough that "N units earlier" is a step inside the story; "a year earlier" in
+# earnings news still names the year-ago period.
+_STORY_UNITS = frozenset({"second", "minute", "hour", "day", "week"})
 
 
 def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
