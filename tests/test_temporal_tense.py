@@ -87,6 +87,14 @@ TABLE = [
             ("a year ago", "DATE", "2024-Q3"),
         ],
     ),
+    # A quarter reported in the past tense while its calendar quarter runs is a fiscal one that
+    # has ended: later comparisons are with it.
+    (
+        "The grocer reported a 12% drop in fourth-quarter profit. Sales rose 3% from a year "
+        "earlier.",
+        EARNINGS,
+        [("fourth-quarter", "DATE", "2025-Q4"), ("a year earlier", "DATE", "2024-Q4")],
+    ),
     # An earlier quarter named after the reported one is background.
     (
         "Third-quarter profit rose 8%. After a weak second quarter, margins recovered and "

@@ -69,7 +69,9 @@ def tag(text: str, published: datetime) -> list[Timex]:
             # "In the first nine months, ... a year earlier": the comparison is now yearly.
             quarter = None
             reported_span = reading.value
-        named = _reported_quarter(candidate.rule, found[-1].text, reading.value, published)
+        named = _reported_quarter(
+            candidate.rule, found[-1].text, reading.value, published, direction
+        )
         if named is not None and (quarter is None or named > quarter):
             # Later "a year earlier" and "the quarter" in earnings news refer to this quarter;
             # an earlier one named after it ("after a flat second quarter") is background.
@@ -79,16 +81,18 @@ def tag(text: str, published: datetime) -> list[Timex]:
 
 
 def _reported_quarter(
-    rule: str, span: str, value: str, published: datetime
+    rule: str, span: str, value: str, published: datetime, direction: int
 ) -> tuple[int, int] | None:
     """The quarter an earnings report is about, if `span` names one: a quarter already over at
     the publish time. A quarter still running or ahead ("a fourth-quarter charge is expected")
-    is a forecast, not the period the report's comparisons refer to."""
+    is a forecast, not the period the report's comparisons refer to, unless the past tense
+    reports it: "reported a drop in fourth-quarter profit" in November is a fiscal quarter
+    that has ended."""
     if not names_quarter(rule, span) or value[4:6] != "-Q" or not value[6:].isdigit():
         return None
     named = (int(value[:4]), int(value[6:]))
     current = (published.year, timex.quarter_of(published.month))
-    return named if named < current else None
+    return named if named < current or (named == current and direction < 0) else None
 
 
 _POSSESSIVE = ("'s", "\u2019s")
