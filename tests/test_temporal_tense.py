@@ -95,6 +95,18 @@ TABLE = [
         EARNINGS,
         [("fourth-quarter", "DATE", "2025-Q4"), ("a year earlier", "DATE", "2024-Q4")],
     ),
+    # ... but a fiscal quarter is numbered on another calendar: it starts a report of its own.
+    (
+        "Third-quarter profit rose 8% from a year ago. A rival posted a loss for its fiscal "
+        "second quarter. The latest period included a charge.",
+        EARNINGS,
+        [
+            ("Third-quarter", "DATE", "2025-Q3"),
+            ("a year ago", "DATE", "2024-Q3"),
+            ("its fiscal second quarter", "DATE", "2025-Q2"),
+            ("The latest period", "DATE", "2025-Q2"),
+        ],
+    ),
     # An earlier quarter named after the reported one is background.
     (
         "Third-quarter profit rose 8%. After a weak second quarter, margins recovered and "

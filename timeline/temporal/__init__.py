@@ -72,9 +72,11 @@ def tag(text: str, published: datetime) -> list[Timex]:
         named = _reported_quarter(
             candidate.rule, found[-1].text, reading.value, published, direction
         )
-        if named is not None and (quarter is None or named > quarter):
+        fiscal = "fiscal" in found[-1].text.lower()
+        if named is not None and (quarter is None or named > quarter or fiscal):
             # Later "a year earlier" and "the quarter" in earnings news refer to this quarter;
-            # an earlier one named after it ("after a flat second quarter") is background.
+            # an earlier one named after it ("after a flat second quarter") is background. A
+            # fiscal quarter is numbered on another calendar: it starts a report of its own.
             quarter = named
             reported_span = None
     return found
