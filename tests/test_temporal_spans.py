@@ -86,6 +86,10 @@ TABLE = [
     # ... and so does a capital "Today" after a capital word; a sentence may still open with it.
     ("The poll ran in USA Today on Monday.", [("Monday", "DATE", "2025-10-13")]),
     ("Today, the council votes.", [("Today", "DATE", "2025-10-14")]),
+    # "today's world" is the present age; "today's vote" is the day.
+    ("Phones shape how today's youth make friends.", []),
+    ("Such rules make little sense in today's world.", []),
+    ("Turnout for today's vote was low.", [("today", "DATE", "2025-10-14")]),
     # A march with a name is a procession; the month still reads as one.
     ("Thousands joined the annual March for Peace.", []),
     ("Stocks fell in March on Wall Street.", [("March", "DATE", "2025-03")]),
@@ -143,10 +147,51 @@ TABLE = [
         "Hiring slows in the latter half of next year.",
         [("the latter half of next year", "DATE", "2026-H2")],
     ),
+    (
+        "Demand should hold through at least the first two quarters of 2026.",
+        [("the first two quarters of 2026", "DATE", "2026-H1")],
+    ),
+    ("Sales fell for two quarters.", [("two quarters", "DURATION", "P2Q")]),
+    # "N days earlier" counts back from a time of the story: a length, as "three days later".
+    (
+        "The ferry sank on Monday. A day earlier, the crew had radioed for help.",
+        [("Monday", "DATE", "2025-10-13"), ("A day earlier", "DURATION", "P1D")],
+    ),
+    ("Profit rose 4% from a year earlier.", [("a year earlier", "DATE", "2024")]),
+    # "early years" of something is no edge of this year.
+    ("Growth was fast in the early years of the scheme.", []),
+    ("The plant reopens early next year.", [("early next year", "DATE", "2026")]),
+    # The same span a year before is still a span of that length.
+    (
+        "Profit for the year-earlier six months was restated.",
+        [("the year-earlier six months", "DURATION", "P6M")],
+    ),
+    # "the year-earlier period" is as long as the span reported, when that was not a quarter.
+    (
+        "For the nine months, profit rose. In the year-earlier period, the firm lost money.",
+        [("the nine months", "DURATION", "P9M"), ("the year-earlier period", "DURATION", "P9M")],
+    ),
+    (
+        "Profit rose in the third quarter. In the year-earlier period, the firm lost money.",
+        [("the third quarter", "DATE", "2025-Q3"), ("the year-earlier period", "DATE", "2024-Q3")],
+    ),
     ("The visitors scored twice in the second half.", []),
     # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
     ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),
     ("The strike lasted one day.", [("one day", "DURATION", "P1D")]),
+    # A rate of a quantity is a unit of measure; a rate of events is a SET.
+    ("The plant will make about 4,000 valves a week.", []),
+    ("Revenue should grow 12% annually.", []),
+    ("The cut saves $3 million a year in rent.", []),
+    ("Vendors gather daily outside the hall.", [("daily", "SET", "P1D")]),
+    ("The deal took a year to close.", [("a year", "DURATION", "P1Y")]),
+    # "soon" looks ahead (TimeML FUTURE_REF), but not as part of a conjunction or a past story.
+    ("The agency will soon publish its findings.", [("soon", "DATE", "FUTURE_REF")]),
+    ("Prices should ease soon, traders said.", [("soon", "DATE", "FUTURE_REF")]),
+    ("Call us as soon as you land.", []),
+    ("Soon after the vote, ministers resigned.", []),
+    ("He was soon released.", []),
+    ("The rebels soon captured the town.", []),
 ]
 
 

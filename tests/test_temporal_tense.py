@@ -28,6 +28,19 @@ TABLE = [
         TUESDAY,
         [("Friday", "DATE", "2025-10-17")],
     ),
+    # The verb right before a date without its year decides, even where the other year's date
+    # is nearer: a period that "ended" is over.
+    (
+        "The chain had sales of $60 million in the fiscal year ended Jan. 31.",
+        TUESDAY,
+        [("the fiscal year", "DURATION", "P1Y"), ("Jan. 31", "DATE", "2025-01-31")],
+    ),
+    (
+        "The chain expects sales of $60 million in the fiscal year ending Jan. 31.",
+        TUESDAY,
+        [("the fiscal year", "DURATION", "P1Y"), ("Jan. 31", "DATE", "2026-01-31")],
+    ),
+    ("The period ended Oct. 18 was weak.", TUESDAY, [("Oct. 18", "DATE", "2024-10-18")]),
     # A present tense schedule points ahead: "the fair opens Friday".
     ("The book fair opens Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
     # A possessive weekday names an event already reported, whatever verb governs its noun.
@@ -72,6 +85,26 @@ TABLE = [
             ("a year ago", "DATE", "2024-Q3"),
             ("fourth-quarter", "DATE", "2025-Q4"),
             ("a year ago", "DATE", "2024-Q3"),
+        ],
+    ),
+    # A quarter reported in the past tense while its calendar quarter runs is a fiscal one that
+    # has ended: later comparisons are with it.
+    (
+        "The grocer reported a 12% drop in fourth-quarter profit. Sales rose 3% from a year "
+        "earlier.",
+        EARNINGS,
+        [("fourth-quarter", "DATE", "2025-Q4"), ("a year earlier", "DATE", "2024-Q4")],
+    ),
+    # ... but a fiscal quarter is numbered on another calendar: it starts a report of its own.
+    (
+        "Third-quarter profit rose 8% from a year ago. A rival posted a loss for its fiscal "
+        "second quarter. The latest period included a charge.",
+        EARNINGS,
+        [
+            ("Third-quarter", "DATE", "2025-Q3"),
+            ("a year ago", "DATE", "2024-Q3"),
+            ("its fiscal second quarter", "DATE", "2025-Q2"),
+            ("The latest period", "DATE", "2025-Q2"),
         ],
     ),
     # An earlier quarter named after the reported one is background.

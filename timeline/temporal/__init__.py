@@ -16,7 +16,7 @@ from datetime import datetime
 
 from timeline.model import Timex, TimexType
 from timeline.temporal import timex
-from timeline.temporal.find import Candidate, find, tense_direction
+from timeline.temporal.find import Candidate, find, tense_cue
 from timeline.temporal.resolve import Context, Reading, names_quarter, read
 from timeline.text import sentence_spans
 
@@ -31,25 +31,32 @@ def tag(text: str, published: datetime) -> list[Timex]:
     sentences = sentence_spans(text)
     starts = [start for start, _ in sentences]
     quarter: tuple[int, int] | None = None
+    reported_span: str | None = None  # "the first nine months" (P9M), until a quarter is named
     previous: str | None = None  # the last concrete date named: anaphora resolve against it
     found: list[Timex] = []
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters change length when lowered
         lowered = text
     for candidate in find(text):
-        if candidate.rule == "rel_day" and _names_a_title(text, candidate.start):
+        if candidate.rule == "rel_day" and (
+            _names_a_title(text, candidate.start) or _names_the_era(text, candidate)
+        ):
+            continue
+        if _is_rate(candidate, text):
             continue
         sentence = _sentence_of(sentences, starts, candidate.start)
         if candidate.rule == "weekday" and text.startswith(_POSSESSIVE, candidate.end):
             # "Wednesday's ruling": news names an event this way once it has happened, whatever
             # the verb governing the noun ("would look for ways around Wednesday's ruling").
-            direction = -1
+            direction, sure = -1, False
         else:
-            direction = tense_direction(lowered, sentence, candidate.start)
+            direction, sure = tense_cue(lowered, sentence, candidate.start)
         context = Context(
             published=published,
             direction=direction,
+            sure=sure,
             quarter=quarter,
+            reported_span=reported_span,
             previous=previous,
         )
         reading = _read(candidate, text, context)
@@ -61,25 +68,33 @@ def tag(text: str, published: datetime) -> list[Timex]:
         if reading.type is TimexType.DURATION and reading.value in _REPORTING_SPANS:
             # "In the first nine months, ... a year earlier": the comparison is now yearly.
             quarter = None
-        named = _reported_quarter(candidate.rule, found[-1].text, reading.value, published)
-        if named is not None and (quarter is None or named > quarter):
+            reported_span = reading.value
+        named = _reported_quarter(
+            candidate.rule, found[-1].text, reading.value, published, direction
+        )
+        fiscal = "fiscal" in found[-1].text.lower()
+        if named is not None and (quarter is None or named > quarter or fiscal):
             # Later "a year earlier" and "the quarter" in earnings news refer to this quarter;
-            # an earlier one named after it ("after a flat second quarter") is background.
+            # an earlier one named after it ("after a flat second quarter") is background. A
+            # fiscal quarter is numbered on another calendar: it starts a report of its own.
             quarter = named
+            reported_span = None
     return found
 
 
 def _reported_quarter(
-    rule: str, span: str, value: str, published: datetime
+    rule: str, span: str, value: str, published: datetime, direction: int
 ) -> tuple[int, int] | None:
     """The quarter an earnings report is about, if `span` names one: a quarter already over at
     the publish time. A quarter still running or ahead ("a fourth-quarter charge is expected")
-    is a forecast, not the period the report's comparisons refer to."""
+    is a forecast, not the period the report's comparisons refer to, unless the past tense
+    reports it: "reported a drop in fourth-quarter profit" in November is a fiscal quarter
+    that has ended."""
     if not names_quarter(rule, span) or value[4:6] != "-Q" or not value[6:].isdigit():
         return None
     named = (int(value[:4]), int(value[6:]))
     current = (published.year, timex.quarter_of(published.month))
-    return named if named < current else None
+    return named if named < current or (named == current and direction < 0) else None
 
 
 _POSSESSIVE = ("'s", "\u2019s")
@@ -87,6 +102,43 @@ _POSSESSIVE = ("'s", "\u2019s")
 # A capitalised word right before: "USA Today", "VOA Today" (a sentence's first word follows a
 # stop or a line break, not a capitalised word and a space).
 _CAPITAL_WORD_BEFORE = re.compile(r"\b[A-Z][\w&']* \Z")
+
+
+# A rate whose numerator is a quantity ("$2 million a year", "20% annually", "700 seats a
+# week") is a unit of measure: TimeBank leaves it unannotated, while a rate of events ("rallies
+# almost daily", "every Friday", "three times a year") is a SET. The quantity is a number, or
+# a number and the noun it counts, right before.
+_QUANTITY_BEFORE = re.compile(
+    r"(?:\d[\d,.]*%?|\b(?:percent|hundred|thousand|million|billion|trillion"
+    r"|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundreds|thousands))"
+    r"(?:\s+(?!times\b)[a-z]+)?\s+\Z"
+)
+
+
+_PER_UNIT = re.compile(r"(?:a|an|per)\s+(?:year|month|week|day|hour)", re.IGNORECASE)
+
+
+def _is_rate(candidate: Candidate, text: str) -> bool:
+    """Whether `candidate` is the denominator of a quantity's rate ("$2 million [a year]")."""
+    if candidate.rule == "duration":
+        if not _PER_UNIT.fullmatch(text, candidate.start, candidate.end):
+            return False
+    elif candidate.rule != "set":
+        return False
+    return _QUANTITY_BEFORE.search(text, max(0, candidate.start - 40), candidate.start) is not None
+
+
+# "today's world", "today's youth": the present age, not the day (TimeBank leaves it out).
+_ERA = re.compile(
+    r"(?:'s|\u2019s)\s+(?:world|society|youth|young|generation|children|kids|teenagers"
+    r"|culture|standards)\b"
+)
+
+
+def _names_the_era(text: str, candidate: Candidate) -> bool:
+    if text[candidate.start : candidate.end].lower() != "today":
+        return False
+    return _ERA.match(text, candidate.end) is not None
 
 
 def _names_a_title(text: str, start: int) -> bool:

@@ -95,6 +95,12 @@ _NOT_FRACTION = (
 # ("a second later" still is one).
 _NOT_ORDINAL = r"(?!(?<=\ba\ssecond)\s+(?!(?:later|earlier|before|after|ago|or|and|to)\b)[a-z])"
 
+# "(at least) the first two quarters of 1990" is a half year (the `half` rule), not two quarters
+# long ("two quarters of losses" still is).
+_HALF_OF_A_YEAR = (
+    rf"(?<=two\squarters)\s+of\s+(?:(?:fiscal\s+)?{YEAR}|(?:this|next|last|the)\s+year\b)"
+)
+
 # --- rules, most specific first: at one position the first alternative that matches wins ---
 
 RULES: dict[str, str] = {
@@ -164,7 +170,7 @@ RULES: dict[str, str] = {
     rf"current)\s+)(?:(?:past|last|next|coming|current|following|previous)\s+)?"
     rf"(?:week(?:end)?|month|year|decade|century|{SEASON}|(?<!the\s)(?-i:{_MONTH_FULL})\b)\b"
     rf"(?![-\s](?:old|long)|-(?:ago|earlier|end))"
-    rf"|(?:{EDGE}\s*)(?:week(?:end)?|month|year|{SEASON})",
+    rf"|(?:{EDGE}\s*)(?:week(?:end)?|month|year|{SEASON})\b",
     # "year-earlier", "year-ago", "year-end"
     "year_word": r"year-(?:earlier|ago|end)\b|(?:the\s+)?(?:fiscal\s+)?year-end\b",
     # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
@@ -180,12 +186,13 @@ RULES: dict[str, str] = {
     "someday": r"(?=one\s)(?:(?<=will\s)|(?<=would\s)|(?<=could\s)|(?<=might\s)|(?<=may\s)"
     r"|(?<=can\s)|(?<=\bhe\s)|(?<=she\s)|(?<=they\s)|(?<=\bwe\s)|(?<=\bI\s))one\s+day\b"
     r"(?!\s+(?:of|after|before|later|earlier|ago|and|or)\b)",
+    # "the year-earlier nine months": the same span of the year before is still nine months long
     "duration": rf"(?:(?:{APPROX})\s+)?(?:(?:the|its)\s+(?![\w.]+-{UNITS}\b))?"
-    rf"(?:(?:past|last|next|first|previous"
+    rf"(?:year-(?:earlier|ago)\s+)?(?:(?:past|last|next|first|previous"
     rf"|coming|following|latest|final)\s+)?(?:{NUM})"
     r"(?:[-\s]+(?:more|additional|full|trading|business|working))?"
     rf"[-\s]+{UNITS}\b(?:\s+and\s+a\s+half\b)?(?:-long)?(?!-(?:old|earlier|ago|end|century)"
-    rf"|\s+old\b){_NOT_FRACTION}" + _NOT_ORDINAL,
+    rf"|\s+old\b|{_HALF_OF_A_YEAR}){_NOT_FRACTION}" + _NOT_ORDINAL,
     # "the 1990s", "the late 1970s", "mid-1990s", "the 20th century"
     "decade": r"(?:the\s+)?(?:(?:early|late|mid-?)\s*)?(?:1[5-9]|20)\d0'?s\b",
     "century": r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|nineteenth|twentieth"
@@ -215,7 +222,11 @@ RULES: dict[str, str] = {
     "ref": r"(?:the\s+(?:near|short)\s+(?:future|term)|past\s+years"
     r"|(?:right\s+)?now|currently|current|recently|recent\s+(?:years|months"
     r"|weeks|days|quarters)|recent|the\s+(?:past|future)|(?:the\s+)?coming\s+(?:years|months"
-    r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days)\b",
+    r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days"
+    # "will soon", "soon will": not "as soon as", "soon after" (a conjunction's part) nor a past
+    # narrative's "was soon released", "soon became"
+    r"|(?<!\bas\s)(?<!\bwas\s)(?<!\bwere\s)soon(?!\s+(?:as|after|afterwards?|thereafter"
+    r"|became|\w+ed)\b))\b",
     # bare plural units after "for": "for years", "for weeks" (TimeML: DURATION PXY)
     # and "within weeks", "for the first time in years"
     # "a day-long meeting", "a decades-long feud": a duration as an adjective
@@ -248,7 +259,7 @@ _TRIGGER = re.compile(
     r"\b(?:\d|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.|january|february|march|april"
     r"|may|june|july|august|september|october|november|december|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday|second|minute|hour|day|week|fortnight|month|quarter|year"
-    r"|decade|centur|now|current|recent|today|yesterday|tomorrow|tonight|overnight|morning"
+    r"|decade|centur|now|current|recent|soon|today|yesterday|tomorrow|tonight|overnight|morning"
     r"|afternoon|evening|night|noon|midday|midnight|future|past|daily|weekly|monthly|annually"
     r"|yearly|hourly|nightly|spring|summer|fall\b|autumn|winter|period|nineteen|twent|thirties"
     r"|forties|fifties|sixties|seventies|eighties|nineties|date|thanksgiving|christmas"
@@ -277,7 +288,7 @@ _FIRST_WORDS |= set(
     yesterday today tomorrow tonight overnight thanksgiving christmas new independence
     halloween valentine election labor labour memorial good easter about around nearly
     almost roughly approximately more less at up no over some several many few every each
-    per daily weekly monthly annually yearly hourly nightly right now currently recently
+    per daily weekly monthly annually yearly hourly nightly right now currently recently soon
     recent nowadays nineteenth twentieth twenties thirties forties fifties sixties seventies
     eighties nineties latter pre post""".split()
 )
@@ -422,15 +433,22 @@ _CUE = re.compile(
 
 def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int:
     """-1 (past), +1 (future) or 0 (no cue) for an expression at `offset` of the lowered text,
-    inside `sentence` (start, end offsets).
+    inside `sentence` (start, end offsets)."""
+    return tense_cue(lowered, sentence, offset)[0]
+
+
+def tense_cue(lowered: str, sentence: tuple[int, int], offset: int) -> tuple[int, bool]:
+    """The tense direction of the expression at `offset` (as `tense_direction`), and whether it
+    is sure: the word right before decides it ("ended [Jan. 31]", "said [Thursday]", "since
+    [March]", "payable [Dec. 1]"), where a cue further away only suggests.
 
     Only the clause-sized stretch around the expression is read: a verb further away rarely
     governs it, and reading whole sentences per expression would cost the tagger its speed.
     """
     if lowered.endswith(("since ", "ago "), 0, offset):
-        return -1  # "since [March]" reaches back from now, whatever the verb
+        return -1, True  # "since [March]" reaches back from now, whatever the verb
     if _AHEAD.search(lowered, max(0, offset - _AHEAD_REACH), offset):
-        return 1  # "payable [Dec. 1]", "extended to [Nov. 6]": a date set ahead
+        return 1, True  # "payable [Dec. 1]", "extended to [Nov. 6]": a date set ahead
     before: int = 0
     certain = 0  # the last cue before that is not a guess
     after: int = 0
@@ -440,14 +458,14 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
     for match in _CUE.finditer(lowered, start, end):
         if match.lastgroup == "report":
             if 0 <= offset - match.end() <= _ADJACENT:
-                return -1  # "said [Thursday]", "said on [Thursday]": the report is dated
+                return -1, True  # "said [Thursday]", "said on [Thursday]": the report is dated
             if match.start() > offset and not after:
                 after = -1  # "In [September], it announced plans to ...": the report governs
             reported = -1
             continue
         sign = 1 if match.lastgroup == "future" else -1
         if sign < 0 and 0 <= offset - match.end() <= _ADJACENT:
-            return -1  # "closed [Wednesday]", "issued on [July 1]": the verb right before
+            return -1, True  # "closed [Wednesday]", "issued on [July 1]": the verb right before
         if match.end() <= offset:
             # Keep the last cue before the expression; a guessed past does not undo a modal.
             guess = match.lastgroup == "guess"
@@ -455,4 +473,4 @@ def tense_direction(lowered: str, sentence: tuple[int, int], offset: int) -> int
             certain = certain if guess else sign
         elif match.start() > offset and not after:
             after = sign
-    return before or after or reported
+    return before or after or reported, False

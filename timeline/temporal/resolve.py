@@ -36,8 +36,14 @@ class Context:
 
     published: datetime  # aware; its local date is the document creation time
     direction: int  # PAST, SAME or FUTURE, from the tense of the governing verb
+    # the direction is sure: the verb right before decided it ("ended [Jan. 31]"), not a cue
+    # further away, so it outranks the nearest occurrence of a date written without its year
+    sure: bool = False
     quarter: tuple[int, int] | None = None  # (year, quarter) the document last named
     previous: str | None = None  # the last concrete date value before this span, if any
+    # the reporting span longer than a quarter ("the first nine months", P9M) the document last
+    # named, when no quarter was named after it
+    reported_span: str | None = None
 
     @property
     def dct(self) -> date:
@@ -167,6 +173,8 @@ def _day_year(month: int, day: int, context: Context) -> int:
     """The year of a day written without one ("Oct. 23"): the occurrence nearest the DCT,
     unless that is months away and the tense points the other way ("was shot on Oct. 23" in a
     May article is last October's, not the coming one)."""
+    if context.sure:
+        return _nearest_year(month, day, context)
     nearest = _nearest_year(month, day, context, by_tense=False)
     if context.direction == SAME:
         return nearest
@@ -369,6 +377,10 @@ def _ago(span: str, tokens: list[str], context: Context) -> Reading | None:
         return None
     amount = _number(tokens[: tokens.index(unit) if unit in tokens else len(tokens)])
     backwards = tokens[-1] in ("ago", "earlier", "before")
+    if tokens[-1] == "earlier" and unit in _STORY_UNITS:
+        # "A day earlier", "three hours earlier" count back from a time of the story, not from
+        # the DCT as "ago" does: TimeBank gives the length, as for "three days later" (P3D).
+        return _duration(_period(amount, unit), context)
     if amount is None:
         return _date("PAST_REF" if backwards else "FUTURE_REF", context)
     step = int(amount) * (-1 if backwards else 1)
@@ -382,6 +394,11 @@ def _ago(span: str, tokens: list[str], context: Context) -> Reading | None:
         return _date(timex.day_value(context.dct), context)
     value = _shift_unit(context, unit, step)
     return _date(value, context) if value else None
+
+
+# Units small enough that "N units earlier" is a step inside the story; "a year earlier" in
+# earnings news still names the year-ago period.
+_STORY_UNITS = frozenset({"second", "minute", "hour", "day", "week"})
 
 
 def _rel_unit(span: str, tokens: list[str], context: Context) -> Reading | None:
@@ -507,6 +524,10 @@ def _period_rule(span: str, tokens: list[str], context: Context) -> Reading | No
         return _date(f"{context.dct.year:04d}", context)
     number = next((ORDINALS[t] for t in tokens if t in ORDINALS), None)
     explicit = next((int(t) for t in tokens if t.isdigit()), None)
+    if number is None and explicit is None and context.reported_span is not None:
+        # "For the nine months, net rose ... In the year-earlier period, ...": the same span a
+        # year before, as long as the one reported (TimeBank gives it that duration).
+        return _duration(context.reported_span, context)
     current = timex.quarter_of(context.dct.month)
     ref = context.quarter or timex.add_quarters(context.dct.year, current, -1)
     year = explicit if explicit is not None else ref[0] - 1
@@ -616,7 +637,7 @@ def _ref(span: str, tokens: list[str], context: Context) -> Reading | None:
     head = tokens[-1]
     if head in ("now", "currently", "current", "nowadays", "days") and "recent" not in tokens:
         return _date("PRESENT_REF", context)
-    if head in ("future", "date", "term") or "coming" in tokens:  # "in the near term"
+    if head in ("future", "date", "term", "soon") or "coming" in tokens:  # "in the near term"
         return _date("FUTURE_REF", context)
     if "recent" in tokens and head in ("months", "weeks", "days"):
         # TimeBank measures "in recent months" as a vague duration.
