@@ -94,6 +94,15 @@ def test_outlets_merge_into_shared_entries(demo: tuple[str, list[dict[str, Any]]
     assert len(talks["sources"]) >= 2
 
 
+def test_one_days_stories_stay_apart(demo: tuple[str, list[dict[str, Any]]]) -> None:
+    # Trump's remark and the EU summit share a day and words ("spend", "defence"), not a
+    # happening.
+    _, events = demo
+    (summit,) = [e for e in events if any("summit" in m["sentence"] for m in e["mentions"])]
+    assert not any("Trump said" in m["sentence"] for m in summit["mentions"])
+    assert len(summit["sources"]) >= 2
+
+
 def test_demo_prints_the_timeline_and_is_idempotent(
     demo: tuple[str, list[dict[str, Any]]], tmp_path: Path
 ) -> None:

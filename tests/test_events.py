@@ -276,6 +276,22 @@ def test_what_a_report_came_after_is_not_what_it_reports() -> None:
     )
 
 
+def test_an_aside_about_someone_is_not_what_a_report_shares() -> None:
+    # The words in common ("spend", "defence") are in a relative clause about the EU leaders;
+    # what the first sentence reports is the briefing.
+    briefing = (
+        "The chancellor was briefed on a meeting of finance ministers in Madrid, who agreed on "
+        "Monday that member states can borrow more for defence."
+    )
+    assert not similarity(
+        briefing, "Mr Trump said on Monday that allies who do not borrow for defence are weak."
+    )
+    assert similarity(
+        briefing,
+        "In Madrid on Monday, finance ministers agreed that member states can borrow more.",
+    )
+
+
 def test_the_same_actor_and_act_on_another_thing_stay_apart() -> None:
     assert not similarity(
         "Trump paused military aid to Ukraine on Monday.",

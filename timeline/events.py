@@ -271,6 +271,9 @@ _SENSE = {
 # Where a sentence tells what another happening came after or before ("Shares jumped after
 # the US and China agreed to cut tariffs"), that happening is not the one it reports.
 _REFERENCE = re.compile(r"\b(?:after|before|ahead of|following|until)\b[^,;:]*", re.IGNORECASE)
+# A relative clause set off by a comma says more about someone, not what the sentence reports:
+# "The prime minister was briefed on a summit of EU leaders, who agreed to spend more".
+_ASIDE = re.compile(r",\s+(?:who|which|whose)\b[^,;:]*", re.IGNORECASE)
 
 
 def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]:
@@ -511,7 +514,7 @@ class _Parse:
 def _parse(sentence: str) -> _Parse:
     sentence = _undated(sentence)
     tokens = _tokens(sentence)
-    main = _tokens(_REFERENCE.sub(",", sentence))
+    main = _tokens(_ASIDE.sub(",", _REFERENCE.sub(",", sentence)))
     actors = _actors(tokens)
     opening = ""
     if tokens and tokens[0].capitalised and tokens[0].key and not _is_name(tokens, 0):
