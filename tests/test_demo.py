@@ -40,14 +40,22 @@ def timeline(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[str, Any]]]:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """The demo's database URL and what it printed."""
     folder: Path = tmp_path_factory.mktemp("demo")
     db = f"sqlite:///{folder / 'timeline.db'}"
     run = timeline("demo", "--db", db)
     assert run.returncode == 0, run.stderr
+    return db, run.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run: tuple[str, str]) -> tuple[str, list[dict[str, Any]]]:
+    """What the demo printed, and its events as `show --json` gives them."""
+    db, stdout = demo_run
     show = timeline("show", "--json", "--db", db)
     assert show.returncode == 0, show.stderr
-    return run.stdout, [json.loads(line) for line in show.stdout.splitlines()]
+    return stdout, [json.loads(line) for line in show.stdout.splitlines()]
 
 
 def seed_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -121,6 +129,17 @@ def test_demo_prints_the_timeline_and_is_idempotent(
         if line
     ]
     assert len(second) == len(events)
+
+
+def test_the_readme_shows_what_the_demo_prints(demo_run: tuple[str, str]) -> None:
+    db, _ = demo_run
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    command = "timeline show --from 2025-03-06 --to 2025-03-10"
+    assert f"`{command}` prints" in readme
+    excerpt = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    show = timeline(*command.split()[1:], "--db", db)
+    assert show.returncode == 0, show.stderr
+    assert show.stdout == excerpt
 
 
 def test_exports_parse_with_independent_readers(tmp_path: Path) -> None:
