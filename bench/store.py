@@ -35,7 +35,7 @@ from pathlib import Path
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text, create_engine, text
 from sqlalchemy.engine import make_url
 
-from timeline.events import may_join, merge
+from timeline.events import key_stems, may_join, merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
 from timeline.store import Store
 from timeline.store.store import normalize_url
@@ -112,6 +112,7 @@ def generate(count: int, seed: int = 7) -> Iterator[tuple[list[Document], list[E
                 f"{rng.choice(NAMES)} {rng.choice(VERBS)} the {rng.choice(WORDS)} "
                 f"{rng.choice(NOUNS)} in {rng.choice(PLACES)} ({number})."
             )
+            stems = key_stems(sentence)  # as find_mentions gives every stored mention
             reported: list[Mention] = []
             for slot in range(rng.choice((1, 2, 2, 3))):
                 while len(filling) <= slot:
@@ -148,6 +149,7 @@ def generate(count: int, seed: int = 7) -> Iterator[tuple[list[Document], list[E
                         source=docs[url].source,
                         url=url,
                         published=docs[url].published,
+                        stems=stems,
                     )
                 )
             grouped.append(
