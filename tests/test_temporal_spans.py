@@ -128,6 +128,10 @@ TABLE = [
     # "since year-end" reaches back to the last one; "by year-end" is this year's.
     ("The index is up 9% since year-end.", [("year-end", "DATE", "2024-12-31")]),
     ("The sale should close by year-end.", [("year-end", "DATE", "2025-12-31")]),
+    # Written apart, "year end" is the end of a calendar year: TimeML writes that year.
+    ("The plant should reopen by year end.", [("year end", "DATE", "2025")]),
+    ("New rules take hold by year's end.", [("year's end", "DATE", "2025")]),
+    ("Its fiscal year end moved to March.", [("March", "DATE", "2025-03")]),
     ("By mid afternoon, crowds had gathered.", [("mid afternoon", "TIME", "2025-10-14TAF")]),
     # A year with "pre-" or "post-" is that year, prefix inside the span as "mid-1996".
     ("The post-1959 exodus split families.", [("post-1959", "DATE", "1959")]),

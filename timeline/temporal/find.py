@@ -171,8 +171,10 @@ RULES: dict[str, str] = {
     rf"(?:week(?:end)?|month|year|decade|century|{SEASON}|(?<!the\s)(?-i:{_MONTH_FULL})\b)\b"
     rf"(?![-\s](?:old|long)|-(?:ago|earlier|end))"
     rf"|(?:{EDGE}\s*)(?:week(?:end)?|month|year|{SEASON})\b",
-    # "year-earlier", "year-ago", "year-end"
-    "year_word": r"year-(?:earlier|ago|end)\b|(?:the\s+)?(?:fiscal\s+)?year-end\b",
+    # "year-earlier", "year-ago", "year-end"; "by year end", "by year's end", "around year end"
+    # (a fiscal year's end is a company's own date, not the calendar year's)
+    "year_word": r"year-(?:earlier|ago|end)\b|(?:the\s+)?(?:fiscal\s+)?year-end\b"
+    r"|(?:around\s+)?(?<!fiscal\s)year(?:'s|\u2019s)?\s+end\b(?![-\s](?:of|results?)\b)",
     # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
     # "the first nine months", "the last twenty four hours", "10-year"
     # (before an adjective, "the [eight-year] war", the determiner is the noun's: TimeML 1.2.1)

@@ -484,6 +484,11 @@ def _weekend(tokens: list[str], context: Context) -> Reading:
 
 def _year_word(span: str, tokens: list[str], context: Context) -> Reading | None:
     dct = context.dct
+    if "end" in tokens and "-" not in span:
+        # "by year end", "by year's end": the end of a calendar year, which TimeML writes as
+        # that year (mod END), as it does "the end of the year".
+        year = dct.year - 1 if context.direction == PAST and context.sure else dct.year
+        return _date(f"{year:04d}", context)
     if "end" in span.lower():
         # "since year-end", "had paid it off by year-end": the last one gone by
         year = (
