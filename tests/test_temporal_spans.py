@@ -132,6 +132,13 @@ TABLE = [
     ("The plant should reopen by year end.", [("year end", "DATE", "2025")]),
     ("New rules take hold by year's end.", [("year's end", "DATE", "2025")]),
     ("Its fiscal year end moved to March.", [("March", "DATE", "2025-03")]),
+    # A day counted in the present tense is the day of writing; a past one is not dated.
+    ("It's the third day of the dock strike.", [("the third day", "DATE", "2025-10-14")]),
+    (
+        "Today is the 12th straight day of protests.",
+        [("Today", "DATE", "2025-10-14"), ("the 12th straight day", "DATE", "2025-10-14")],
+    ),
+    ("It was the third day of the strike.", []),
     ("By mid afternoon, crowds had gathered.", [("mid afternoon", "TIME", "2025-10-14TAF")]),
     # A year with "pre-" or "post-" is that year, prefix inside the span as "mid-1996".
     ("The post-1959 exodus split families.", [("post-1959", "DATE", "1959")]),

@@ -144,6 +144,11 @@ RULES: dict[str, str] = {
     r"|year-ago|year-earlier|comparable|same|previous|last|past|next|fiscal)[-\s]+)?"
     r"(?:fiscal\s+)?quarter\b"
     r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:century|mile)|-\w)" + _NOT_FRACTION,
+    # "today is the eighth day of the strike", "it's the second day of talks": a day counted
+    # in the present tense is the day of writing
+    "nth_day": r"(?:(?<=\bis\s)|(?<='s\s)|(?<=\u2019s\s))the\s+(?:first|second|third|fourth"
+    r"|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,3}(?:st|nd|rd|th))"
+    r"\s+(?:(?:straight|consecutive|successive)\s+)?day\b(?=\s+of\b)",
     # "the following day", "that year", "later that month", "the next morning": anaphora,
     # resolved against the date the text last named
     # "the previous Friday": the Friday before the date last named
