@@ -132,6 +132,9 @@ TABLE = [
     ("The plant should reopen by year end.", [("year end", "DATE", "2025")]),
     ("New rules take hold by year's end.", [("year's end", "DATE", "2025")]),
     ("Its fiscal year end moved to March.", [("March", "DATE", "2025-03")]),
+    # A stop after a whole month name ends the sentence; after an abbreviation it is its own.
+    ("Prices have risen since July.", [("July", "DATE", "2025-07")]),
+    ("Prices have risen since Jul. 4.", [("Jul. 4", "DATE", "2025-07-04")]),
     # A day counted in the present tense is the day of writing; a past one is not dated.
     ("It's the third day of the dock strike.", [("the third day", "DATE", "2025-10-14")]),
     (

@@ -50,7 +50,9 @@ def _words(names: Iterable[str]) -> str:
 
 # Month names are matched with their capital only: "may" and "march" are also verbs.
 _MONTH_FULL = "|".join(n.capitalize() for n in MONTHS if len(n) > 3 or n == "may")
-_MONTH_ABBR = "|".join(n.capitalize() for n in MONTHS if len(n) <= 4 and n != "may")
+# "May", "June", "July" are whole names: a stop after one ends the sentence ("since June.").
+_FULL_SHORT = frozenset({"may", "june", "july"})
+_MONTH_ABBR = "|".join(n.capitalize() for n in MONTHS if len(n) <= 4 and n not in _FULL_SHORT)
 MONTH = rf"(?-i:(?:{_MONTH_ABBR})\.|(?:{_MONTH_FULL})\b|(?:{_MONTH_FULL.upper()})\b)"
 WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 SEASON = r"(?:spring|summer|fall|autumn|winter)"
