@@ -128,6 +128,20 @@ TABLE = [
     # "since year-end" reaches back to the last one; "by year-end" is this year's.
     ("The index is up 9% since year-end.", [("year-end", "DATE", "2024-12-31")]),
     ("The sale should close by year-end.", [("year-end", "DATE", "2025-12-31")]),
+    # Written apart, "year end" is the end of a calendar year: TimeML writes that year.
+    ("The plant should reopen by year end.", [("year end", "DATE", "2025")]),
+    ("New rules take hold by year's end.", [("year's end", "DATE", "2025")]),
+    ("Its fiscal year end moved to March.", [("March", "DATE", "2025-03")]),
+    # A stop after a whole month name ends the sentence; after an abbreviation it is its own.
+    ("Prices have risen since July.", [("July", "DATE", "2025-07")]),
+    ("Prices have risen since Jul. 4.", [("Jul. 4", "DATE", "2025-07-04")]),
+    # A day counted in the present tense is the day of writing; a past one is not dated.
+    ("It's the third day of the dock strike.", [("the third day", "DATE", "2025-10-14")]),
+    (
+        "Today is the 12th straight day of protests.",
+        [("Today", "DATE", "2025-10-14"), ("the 12th straight day", "DATE", "2025-10-14")],
+    ),
+    ("It was the third day of the strike.", []),
     ("By mid afternoon, crowds had gathered.", [("mid afternoon", "TIME", "2025-10-14TAF")]),
     # A year with "pre-" or "post-" is that year, prefix inside the span as "mid-1996".
     ("The post-1959 exodus split families.", [("post-1959", "DATE", "1959")]),

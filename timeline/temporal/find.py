@@ -50,7 +50,9 @@ def _words(names: Iterable[str]) -> str:
 
 # Month names are matched with their capital only: "may" and "march" are also verbs.
 _MONTH_FULL = "|".join(n.capitalize() for n in MONTHS if len(n) > 3 or n == "may")
-_MONTH_ABBR = "|".join(n.capitalize() for n in MONTHS if len(n) <= 4 and n != "may")
+# "May", "June", "July" are whole names: a stop after one ends the sentence ("since June.").
+_FULL_SHORT = frozenset({"may", "june", "july"})
+_MONTH_ABBR = "|".join(n.capitalize() for n in MONTHS if len(n) <= 4 and n not in _FULL_SHORT)
 MONTH = rf"(?-i:(?:{_MONTH_ABBR})\.|(?:{_MONTH_FULL})\b|(?:{_MONTH_FULL.upper()})\b)"
 WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 SEASON = r"(?:spring|summer|fall|autumn|winter)"
@@ -144,6 +146,11 @@ RULES: dict[str, str] = {
     r"|year-ago|year-earlier|comparable|same|previous|last|past|next|fiscal)[-\s]+)?"
     r"(?:fiscal\s+)?quarter\b"
     r"(?:\s+of\s+(?:1[89]|20)\d\d\b)?(?!\s+(?:century|mile)|-\w)" + _NOT_FRACTION,
+    # "today is the eighth day of the strike", "it's the second day of talks": a day counted
+    # in the present tense is the day of writing
+    "nth_day": r"(?:(?<=\bis\s)|(?<='s\s)|(?<=\u2019s\s))the\s+(?:first|second|third|fourth"
+    r"|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,3}(?:st|nd|rd|th))"
+    r"\s+(?:(?:straight|consecutive|successive)\s+)?day\b(?=\s+of\b)",
     # "the following day", "that year", "later that month", "the next morning": anaphora,
     # resolved against the date the text last named
     # "the previous Friday": the Friday before the date last named
@@ -171,8 +178,10 @@ RULES: dict[str, str] = {
     rf"(?:week(?:end)?|month|year|decade|century|{SEASON}|(?<!the\s)(?-i:{_MONTH_FULL})\b)\b"
     rf"(?![-\s](?:old|long)|-(?:ago|earlier|end))"
     rf"|(?:{EDGE}\s*)(?:week(?:end)?|month|year|{SEASON})\b",
-    # "year-earlier", "year-ago", "year-end"
-    "year_word": r"year-(?:earlier|ago|end)\b|(?:the\s+)?(?:fiscal\s+)?year-end\b",
+    # "year-earlier", "year-ago", "year-end"; "by year end", "by year's end", "around year end"
+    # (a fiscal year's end is a company's own date, not the calendar year's)
+    "year_word": r"year-(?:earlier|ago|end)\b|(?:the\s+)?(?:fiscal\s+)?year-end\b"
+    r"|(?:around\s+)?(?<!fiscal\s)year(?:'s|\u2019s)?\s+end\b(?![-\s](?:of|results?)\b)",
     # "the past two months", "three years", "nearly forty years", "a two-year", "5 1/2 hours",
     # "the first nine months", "the last twenty four hours", "10-year"
     # (before an adjective, "the [eight-year] war", the determiner is the noun's: TimeML 1.2.1)

@@ -484,6 +484,11 @@ def _weekend(tokens: list[str], context: Context) -> Reading:
 
 def _year_word(span: str, tokens: list[str], context: Context) -> Reading | None:
     dct = context.dct
+    if "end" in tokens and "-" not in span:
+        # "by year end", "by year's end": the end of a calendar year, which TimeML writes as
+        # that year (mod END), as it does "the end of the year".
+        year = dct.year - 1 if context.direction == PAST and context.sure else dct.year
+        return _date(f"{year:04d}", context)
     if "end" in span.lower():
         # "since year-end", "had paid it off by year-end": the last one gone by
         year = (
@@ -730,6 +735,10 @@ def _anchor_parts(context: Context) -> tuple[int, int | None, int | None]:
 _CONCRETE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d\d)(?:-(?P<day>\d\d))?)?(?![\dX])")
 
 
+def _nth_day(span: str, tokens: list[str], context: Context) -> Reading | None:
+    return _date(timex.day_value(context.dct), context)
+
+
 def _anaphor(span: str, tokens: list[str], context: Context) -> Reading | None:
     reading = _anaphor_reading(tokens, context)
     if reading is None or context.previous is None:
@@ -863,6 +872,7 @@ _RESOLVERS: dict[str, Resolver] = {
     "year_ended": _year_ended,
     "the_year": _the_year,
     "rel_unit": _rel_unit,
+    "nth_day": _nth_day,
     "anaphor": _anaphor,
     "holiday": _holiday,
     "year_word": _year_word,
