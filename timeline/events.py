@@ -364,8 +364,9 @@ def similarity(a: str, b: str) -> float:
     - they share words beyond who leads them: "Trump paused military aid" and "Trump paused
       tariffs" share who and the act, not what (see `_cast`);
     - each sentence's main clause shares a word that is not a name with the other: "Shares
-      jumped after the US and China agreed to cut tariffs" reports the jump, not the deal;
-      and when both say what they came after, that has something in common;
+      jumped after the US and China agreed to cut tariffs" reports the jump, not the deal,
+      and an aside about someone (", who agreed to spend more") is not the main clause;
+      when both say what they came after, that has something in common;
     - they do not name two different kinds of happening ("found guilty", "cleared"), nor
       tell one kind of thing apart by name or ordinal ("the Hexford by-election", "the
       Dunmere by-election"; "second reading", "third reading");
