@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from timeline.events import (
+    MAX_TITLE_CHARS,
     event_key,
     find_mentions,
     key_stems,
@@ -378,6 +379,24 @@ def test_titles_drop_the_wire_dateline() -> None:
     m = mention("FRANKFURT (Northwind Press) – The central bank cut rates.", date(2025, 3, 6))
     (event,) = merge([m], [])
     assert event.title == "The central bank cut rates."
+
+
+def test_titles_are_short_summaries_of_the_sentence() -> None:
+    def title(sentence: str) -> str:
+        (event,) = merge([mention(sentence, date(2025, 3, 6))], [])
+        return event.title
+
+    assert title("The harbour bridge reopened to traffic on Thursday, officials said.") == (
+        "The harbour bridge reopened to traffic on Thursday."
+    )
+    assert title("Tolls were scrapped on Thursday, according to the city's transport office.") == (
+        "Tolls were scrapped on Thursday."
+    )
+    assert title("Fares rose on Thursday, traders said.") == "Fares rose on Thursday, traders said."
+    long = "The council voted on Thursday to " + "rebuild the old pier and " * 12 + "the market."
+    assert len(title(long)) <= MAX_TITLE_CHARS
+    assert title(long).startswith("The council voted on Thursday to rebuild")
+    assert title(long).endswith("and…")
 
 
 def test_a_place_after_from_is_where_not_who() -> None:

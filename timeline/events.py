@@ -948,9 +948,20 @@ def _report_order(mention: Mention) -> tuple[str, str, int, int]:
     return (published, mention.url, mention.sentence_start, mention.quote_start)
 
 
+# Who told it, at the end of a sentence: ", officials said.", ", his office said.",
+# ", according to local reports." The report itself is what a title summarises.
+_ATTRIBUTION = re.compile(
+    r",\s+(?:according\s+to\s+[^,;]+|(?:[\w'’.-]+\s+){1,5}?(?:said|says|reported|reports))\.?$"
+)
+
+
 def _title(sentence: str) -> str:
-    """The sentence, without a wire dateline, cut at a word boundary when long."""
+    """A short summary of the sentence: without a wire dateline or a closing attribution, cut
+    at a word boundary when still long (a clause boundary might cut off the dated part)."""
     sentence = _DATELINE.sub("", " ".join(sentence.split()), count=1)
+    reported = _ATTRIBUTION.sub(".", sentence)
+    if len(reported.split()) >= 5:  # "Prices rose, traders said." keeps its teller
+        sentence = reported
     if len(sentence) <= MAX_TITLE_CHARS:
         return sentence
     return sentence[: MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
