@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from timeline.events import merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
@@ -190,3 +191,30 @@ def test_a_page_of_a_range_holds_its_events_whole(db_url: str) -> None:
 
 def _mention_ids(events: list[Event]) -> list[list[int | None]]:
     return [[m.id for m in e.mentions] for e in events]
+
+
+def test_postgresql_reads_get_times_in_utc(pg_url: str) -> None:
+    """Read sessions ask for times in UTC, as they are kept, whatever the server's zone:
+    then no publish time of a page needs converting (POSTGRESQL_SESSION)."""
+    with Store.open(pg_url) as store:
+        doc = document("https://a.example/1")
+        store.save_document(doc, [mention(doc, "Talks on Thursday.", THURSDAY)], merge)
+        with store.engine.connect() as connection:
+            database = connection.execute(text("SELECT current_database()")).scalar_one()
+            connection.execute(
+                text(f"ALTER DATABASE \"{database}\" SET TimeZone = 'Asia/Kathmandu'")
+            )
+            connection.commit()
+        with store._reads.connect() as connection:
+            assert connection.execute(text("SHOW TimeZone")).scalar_one() == "UTC"
+        (event,) = store.events(start=THURSDAY)
+    reader = open_reader(pg_url, SCHEMA_REVISION)
+    assert reader is not None
+    try:
+        assert reader.execute("SHOW TimeZone", []) == [("UTC",)]
+        assert reader.events(EventFilter(start=THURSDAY)) == [event]
+    finally:
+        reader.close()
+    (found,) = event.mentions
+    assert found.published == FRIDAY
+    assert found.published is not None and found.published.tzinfo is UTC

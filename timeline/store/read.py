@@ -57,7 +57,10 @@ SQLITE_MMAP = "PRAGMA mmap_size = 1073741824"
 # unless its generic plan looks as cheap, and for the first page (eleven parts, estimated
 # without their dates) it never does: 0.8 ms of planning per page, a third of the answer
 # (issue #6). Every statement here reads by index whatever its dates, so plan once.
-POSTGRESQL_SESSION = "SET plan_cache_mode = force_generic_plan"
+# Times come in UTC, as they are kept: psycopg then gives them the `datetime.UTC` zone, and
+# `_instant` has nothing to convert (in the server's zone, each mention's publish time of a
+# page was converted).
+POSTGRESQL_SESSION = "SET plan_cache_mode = force_generic_plan; SET TimeZone = 'UTC'"
 _EVENT_COLUMNS = 'e.id, e.key, e.value, e.granularity, e.start, e."end", e.at, e.title'
 _MENTION_COLUMNS = (
     "m.id, m.event_id, m.sentence, m.sentence_start, m.quote, m.quote_start, m.quote_end, "
