@@ -190,27 +190,29 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
     if wanted.limit is not None:
         page += f" LIMIT {int(wanted.limit)}"
     # The page, then its events' rows and their mentions' in one statement: one round trip,
-    # one plan. Each event is numbered in timeline order (`n`) for its mentions' rows.
+    # one plan.
     if dialect == "sqlite":
+        # No ORDER BY, and the events' ids for `n`: SQLite's sort of the rows cost four
+        # times Python's, and numbering the page (a window) a tenth of the page (issue #6).
+        # Python puts rows and events in order by the same keys (SQLite compares text by
+        # code point, as Python does, and keeps dates and times as ISO text).
         numbered = (
-            'SELECT row_number() OVER (ORDER BY e.start, e."end", e.key) AS n, '
-            f"{_EVENT_COLUMNS} FROM ({page}) AS p JOIN events e ON e.id = p.id"
+            f"SELECT e.id AS n, {_EVENT_COLUMNS} FROM ({page}) AS p JOIN events e ON e.id = p.id"
         )
-    else:
-        numbered = (
-            f'SELECT row_number() OVER (ORDER BY start, "end", key) AS n, * FROM ({page}) AS p'
-        )
-    query = _PAGE.format(page=numbered)
-    if dialect == "sqlite":
-        # No ORDER BY: SQLite's sort of the rows cost four times Python's (issue #6), and
-        # Python sorts them by the same keys (SQLite compares text by code point, as Python
-        # does, and keeps times as ISO text).
-        rows = execute(query, params)
+        rows = execute(_PAGE.format(page=numbered), params)
         rows.sort(key=_page_order)
-    else:
-        # In the database's collation, as every read of mentions is.
-        rows = execute(common.text(f"{query} ORDER BY {_PAGE_ORDER}"), params)
-    return _page_events(rows, _Parser())
+        events = _page_events(rows, _Parser())
+        events.sort(key=_timeline_order)
+        return events
+    # In the database's collation, as every read of mentions is.
+    numbered = f'SELECT row_number() OVER (ORDER BY start, "end", key) AS n, * FROM ({page}) AS p'
+    query = f"{_PAGE.format(page=numbered)} ORDER BY {_PAGE_ORDER}"
+    return _page_events(execute(common.text(query), params), _Parser())
+
+
+def _timeline_order(event: Event) -> tuple[date, date, str]:
+    """An event's (start, end, key): the order of the timeline."""
+    return event.interval.start, event.interval.end, event.key
 
 
 def _ordered(
@@ -323,11 +325,12 @@ _JOINED = (
 _REPORT_ORDER = "m.published, m.canonical_url, m.sentence_start"
 
 
-# The first page of a range (issue #6): a row for each event, numbered `n` in timeline order,
-# then a row for each of its mentions, with the same `n`. An event's columns come once, not
-# on every row of its mentions (a long event has hundreds); the interval's columns are
-# shared, and on a mention's row they are NULL where they equal its event's (most mentions
-# have their event's interval), except `at`, which may be NULL.
+# The first page of a range (issue #6): a row for each event, numbered `n` (its place in
+# timeline order; on SQLite, its id), then a row for each of its mentions, with the same
+# `n`. An event's columns come once, not on every row of its mentions (a long event has
+# hundreds); the interval's columns are shared, and on a mention's row they are NULL where
+# they equal its event's (most mentions have their event's interval), except `at`, which
+# may be NULL.
 _PAGE = (
     "WITH page AS ({page}) "
     'SELECT n, NULL AS id, value, granularity, start, "end", at, key, title, '
