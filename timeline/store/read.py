@@ -11,11 +11,11 @@ Dialect differences, each in one place:
   PostgreSQL returns `date` and aware `datetime` objects (`_day`, `_instant`);
 - the first page of a range: SQLite merges its parts as one ordered compound SELECT of
   index entries, PostgreSQL limits each part by itself and takes the event's columns there;
-  the page's rows (each event's, then its mentions') are put in order here for SQLite, by
-  PostgreSQL itself (`select_events`);
+  the page's rows (each event's, then its mentions') are numbered by event id and put in
+  order here for SQLite, numbered by place and ordered by PostgreSQL itself (`select_events`);
 - id lists: an IN list on SQLite, one array parameter on PostgreSQL (`_with_mentions`);
 - sessions: SQLite reads through a memory map (`SQLITE_MMAP`), PostgreSQL plans prepared
-  statements once (`POSTGRESQL_SESSION`).
+  statements once and sends times in UTC (`POSTGRESQL_SESSION`).
 """
 
 from __future__ import annotations
