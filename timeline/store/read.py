@@ -193,7 +193,7 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
     # one plan.
     if dialect == "sqlite":
         # No ORDER BY, and the events' ids for `n`: SQLite's sort of the rows cost four
-        # times Python's, and numbering the page (a window) a tenth of the page (issue #6).
+        # times Python's, and a window numbering the page 0.08 ms of its 0.65 (issue #6).
         # Python puts rows and events in order by the same keys (SQLite compares text by
         # code point, as Python does, and keeps dates and times as ISO text).
         numbered = (
