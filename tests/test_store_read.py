@@ -1,11 +1,13 @@
 """The light read path (driver only, no SQLAlchemy) answers exactly as the Store does."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from timeline.events import merge
+from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
 from timeline.store import SCHEMA_REVISION, Store
 from timeline.store.read import EventFilter, open_reader
 
@@ -54,3 +56,165 @@ def test_reader_declines_what_it_cannot_read(tmp_path: Path) -> None:
         store.downgrade("0001")
     assert open_reader(f"sqlite:///{tmp_path / 'old.db'}", SCHEMA_REVISION) is None
     assert open_reader("mysql://nobody@localhost/x", SCHEMA_REVISION) is None
+
+
+NOON = datetime(2025, 3, 7, 12, 0, tzinfo=UTC)
+
+
+def _report(
+    doc: Document,
+    granularity: Granularity,
+    interval: Interval,
+    value: str,
+    sentence_start: int = 0,
+) -> Mention:
+    return Mention(
+        sentence=f"{doc.url} reports {value}.",
+        quote=value,
+        quote_start=0,
+        quote_end=len(value),
+        value=value,
+        granularity=granularity,
+        interval=interval,
+        tense=Tense.PAST,
+        sentence_start=sentence_start,
+        source=doc.source,
+        url=doc.canonical_url,
+        published=doc.published,
+    )
+
+
+def _day(day: date) -> Interval:
+    return Interval(start=day, end=day + timedelta(days=1))
+
+
+def test_a_page_of_a_range_holds_its_events_whole(db_url: str) -> None:
+    """The first page of a range comes as an event's row, then its mentions' rows, which
+    leave out the interval columns they share with their event: it must hold the same
+    events, mentions (ids included) and order as the events read whole, by id."""
+    early = document("https://b.example/1", published=NOON - timedelta(hours=1))
+    first = document("https://a.example/1", published=NOON)
+    second = document("https://a.example/2", published=NOON)  # same time: by URL
+    late = document("https://c.example/1", published=NOON + timedelta(hours=1), source="courier")
+    year = Interval(start=date(2025, 1, 1), end=date(2026, 1, 1))
+    kickoff = Interval(start=THURSDAY, end=FRIDAY.date(), at=NOON - timedelta(days=1))
+
+    def event(key: str, granularity: Granularity, interval: Interval, *found: Mention) -> Event:
+        value = found[0].value if found else interval.start.isoformat()
+        return Event(
+            key=key,
+            value=value,
+            granularity=granularity,
+            interval=interval,
+            title=f"Event {key}",
+            mentions=found,
+        )
+
+    events = [
+        # A long event, as merging makes them: reports of its year, and of a day in it.
+        event(
+            "year",
+            Granularity.YEAR,
+            year,
+            _report(second, Granularity.YEAR, year, "2025"),
+            _report(first, Granularity.YEAR, year, "2025", sentence_start=40),
+            _report(first, Granularity.YEAR, year, "2025"),
+            _report(early, Granularity.DAY, _day(THURSDAY), "2025-03-06"),
+            _report(late, Granularity.YEAR, year, "this year"),
+        ),
+        # The same days as its event's, but no time of day.
+        event(
+            "kickoff",
+            Granularity.TIME,
+            kickoff,
+            _report(first, Granularity.TIME, kickoff, "2025-03-06T12:00"),
+            _report(early, Granularity.DAY, _day(THURSDAY), "2025-03-06"),
+        ),
+        event(
+            "talks-b",
+            Granularity.DAY,
+            _day(THURSDAY),
+            _report(late, Granularity.DAY, _day(THURSDAY), "2025-03-06"),
+        ),
+        event(
+            "talks-a",
+            Granularity.DAY,
+            _day(THURSDAY),
+            _report(second, Granularity.DAY, _day(THURSDAY), "2025-03-06"),
+        ),
+        event("unreported", Granularity.DAY, _day(date(2025, 3, 7))),
+        event(
+            "week",
+            Granularity.WEEK,
+            Interval(start=date(2025, 3, 3), end=date(2025, 3, 10)),
+            _report(late, Granularity.DAY, _day(date(2025, 3, 4)), "2025-03-04"),
+        ),
+        event(
+            "before",
+            Granularity.DAY,
+            _day(date(2025, 2, 27)),
+            _report(early, Granularity.DAY, _day(date(2025, 2, 27)), "2025-02-27"),
+        ),
+    ]
+    with Store.open(db_url) as store:
+        store.load([([early, first, second, late], events)])
+        whole = store.events()
+        pages = {}
+        for start, end in [(date(2025, 3, 1), date(2025, 4, 1)), (THURSDAY, FRIDAY.date())]:
+            within = [e for e in whole if e.interval.start < end and e.interval.end > start]
+            for limit in [None, *range(1, len(within) + 1)]:
+                wanted = EventFilter(start=start, end=end, limit=limit)
+                pages[wanted] = within[:limit], store.read(wanted)
+        pages[EventFilter(start=THURSDAY, source="courier")] = (
+            [e for e in whole if e.key in ("year", "talks-b", "week")],
+            store.read(EventFilter(start=THURSDAY, source="courier")),
+        )
+    keys = ["year", "before", "week", "kickoff", "talks-a", "talks-b", "unreported"]
+    assert [e.key for e in whole] == keys
+    assert [m.url for m in whole[0].mentions] == [
+        early.url,
+        first.url,
+        first.url,
+        second.url,
+        late.url,
+    ]
+    reader = open_reader(db_url, SCHEMA_REVISION)
+    assert reader is not None
+    try:
+        for wanted, (expected, page) in pages.items():
+            assert page == expected, wanted
+            assert _mention_ids(page) == _mention_ids(expected), wanted
+            assert reader.events(wanted) == expected, wanted
+    finally:
+        reader.close()
+
+
+def _mention_ids(events: list[Event]) -> list[list[int | None]]:
+    return [[m.id for m in e.mentions] for e in events]
+
+
+def test_postgresql_reads_get_times_in_utc(pg_url: str) -> None:
+    """Read sessions ask for times in UTC, as they are kept, whatever the server's zone:
+    then no publish time of a page needs converting (POSTGRESQL_SESSION)."""
+    with Store.open(pg_url) as store:
+        doc = document("https://a.example/1")
+        store.save_document(doc, [mention(doc, "Talks on Thursday.", THURSDAY)], merge)
+        with store.engine.connect() as connection:
+            database = connection.execute(text("SELECT current_database()")).scalar_one()
+            connection.execute(
+                text(f"ALTER DATABASE \"{database}\" SET TimeZone = 'Asia/Kathmandu'")
+            )
+            connection.commit()
+        with store._reads.connect() as connection:
+            assert connection.execute(text("SHOW TimeZone")).scalar_one() == "UTC"
+        (event,) = store.events(start=THURSDAY)
+    reader = open_reader(pg_url, SCHEMA_REVISION)
+    assert reader is not None
+    try:
+        assert reader.execute("SHOW TimeZone", []) == [("UTC",)]
+        assert reader.events(EventFilter(start=THURSDAY)) == [event]
+    finally:
+        reader.close()
+    (found,) = event.mentions
+    assert found.published == FRIDAY
+    assert found.published is not None and found.published.tzinfo is UTC
