@@ -390,3 +390,26 @@ def test_a_304_keeps_the_connection_for_the_next_fetch() -> None:
         server.server_close()
     assert len(peers) == 3
     assert len(set(peers)) == 1  # one connection served all three
+
+
+def test_a_cookie_a_host_sets_is_sent_back_to_it(site: Site) -> None:
+    """Responses without Set-Cookie skip http.cookiejar (fetch._Cookies); one with it still
+    gets there, and its cookie goes back with the host's next requests."""
+    site.add("/robots.txt", b"", content_type="text/plain", status=404)
+    sent: list[str | None] = []
+
+    def route(handler: Any) -> None:
+        sent.append(handler.headers.get("Cookie"))
+        handler.send_response(200)
+        if handler.path == "/login":
+            handler.send_header("Set-Cookie", "consent=yes; Path=/")
+        handler.send_header("Content-Length", "2")
+        handler.end_headers()
+        handler.wfile.write(b"ok")
+
+    for path in ("/before", "/login", "/after"):
+        site.routes[path] = route
+    with Fetcher(POLITE) as fetcher:
+        for path in ("/before", "/login", "/after"):
+            fetcher.get(site.url(path), source="s")
+    assert sent == [None, None, "consent=yes"]
