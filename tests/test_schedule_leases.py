@@ -8,9 +8,10 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
@@ -354,3 +355,22 @@ def test_run_once_fetches_every_source_concurrency_at_a_time(
     assert [site.hits[f"/{n}"] for n in names] == [1, 1, 1, 1, 1, 0]
     assert peak[0] == 2
     assert "a fetch job failed" in caplog.text and "disk I/O error" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        NOW,
+        NOW + timedelta(microseconds=7),
+        datetime(2025, 3, 30, 2, 30, 0, 999999, tzinfo=ZoneInfo("Europe/London")),
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
+def test_lease_statements_bind_times_as_sqlalchemy_does(store: Store, when: datetime) -> None:
+    """On SQLite the lease statements write times themselves (faster); it must be the text
+    SQLAlchemy binds for the column, or times would not compare with the ones it stored."""
+    column = sources.c.next_due.type.dialect_impl(store.engine.dialect)
+    sqlalchemy_binds = column.bind_processor(store.engine.dialect)
+    assert sqlalchemy_binds is None or store._lease_sql.when(when) == sqlalchemy_binds(when)
+    with pytest.raises(ValueError, match="naive"):
+        store._lease_sql.when(when.replace(tzinfo=None))
