@@ -370,8 +370,9 @@ def _fetch(
         if response.status_code == 304:
             # A 304 has no body (RFC 9110 15.4.5), but httpcore keeps the connection only
             # for a response read to its end: closing it unread would cost every conditional
-            # fetch a new connection (and the server an accept).
-            response.read()
+            # fetch a new connection (and the server an accept). Raw: nothing to decode.
+            for _ in response.iter_raw():
+                pass
             return FetchResult(
                 url=final_url,
                 status=304,
