@@ -392,6 +392,53 @@ def test_a_304_keeps_the_connection_for_the_next_fetch() -> None:
     assert len(set(peers)) == 1  # one connection served all three
 
 
+def test_a_small_error_page_or_redirect_keeps_the_connection() -> None:
+    """robots.txt answered 404, a redirect: their bodies are read, so the fetch after them
+    goes over the same connection; a large error page is not read (it closes instead)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    peers: list[tuple[str, int]] = []
+
+    class KeepAlive(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            peers.append((self.path, self.client_address[1]))
+            body = b"not here" if self.path != "/big-error" else b"x" * 100_000
+            if self.path == "/moved":
+                self.send_response(301)
+                self.send_header("Location", "/feed")
+            elif self.path == "/feed":
+                body = b"ok"
+                self.send_response(200)
+            else:
+                self.send_response(404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with Fetcher(POLITE) as fetcher:
+            assert fetcher.get(f"{base}/moved", source="s").body == b"ok"
+            with pytest.raises(FetchError, match="not found"):
+                fetcher.get(f"{base}/big-error", source="s")
+            assert fetcher.get(f"{base}/feed", source="s").body == b"ok"
+    finally:
+        server.shutdown()
+        server.server_close()
+    paths = [path for path, _ in peers]
+    assert paths == ["/robots.txt", "/moved", "/feed", "/big-error", "/feed"]
+    ports = [port for _, port in peers]
+    assert len(set(ports[:4])) == 1  # robots.txt's 404 and the redirect kept it
+    assert ports[4] != ports[3]  # the large error page was left unread: a new connection
+
+
 def test_a_cookie_a_host_sets_is_sent_back_to_it(site: Site) -> None:
     """Responses without Set-Cookie skip http.cookiejar (fetch._Cookies); one with it still
     gets there, and its cookie goes back with the host's next requests."""

@@ -78,6 +78,7 @@ ROBOTS_RETRY_S = 600  # an unreachable robots.txt is asked again after this
 ROBOTS_MAX_BYTES = 500_000  # RFC 9309 2.5: at least 500 KiB must be read; we read no more
 MAX_CRAWL_DELAY_S = 60.0  # a robots.txt cannot park a source for hours
 MAX_HOSTS = 512  # clients kept open; the least recently used idle ones are closed
+DRAIN_MAX_BYTES = 16_384  # an unread body this small is read to keep its connection
 
 
 class HTTPStatusError(FetchError):
@@ -349,7 +350,7 @@ def _fetch(
     try:
         while response.status_code in _REDIRECTS and "location" in response.headers:
             next_request = response.next_request
-            response.close()
+            _release(response)
             if next_request is None:  # httpx builds it for every redirect with a Location
                 raise FetchError(source, f"{url}: redirect without a usable Location")
             target = str(next_request.url)
@@ -408,7 +409,20 @@ def _fetch(
             ),
         )
     finally:
-        response.close()
+        _release(response)
+
+
+def _release(response: httpx.Response) -> None:
+    """Close `response`, first reading a small body nobody read (an error page, a redirect's
+    note) to its end: httpcore keeps a connection only for a response read to its end, and
+    a robots.txt answered 404 cost every host a second connection each cycle (issue 4)."""
+    announced = response.headers.get("content-length", "")
+    small = announced.isdigit() and int(announced) <= DRAIN_MAX_BYTES
+    if small and not response.is_stream_consumed:
+        with contextlib.suppress(httpx.HTTPError):  # what the status said is the news
+            for _ in response.iter_raw():
+                pass
+    response.close()
 
 
 # -- the body: size on the wire, size decoded ------------------------------------------------
