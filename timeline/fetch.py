@@ -121,7 +121,8 @@ def make_client(
         ),
         trust_env=False,
     )
-    # httpx's cookie setter would copy the jar into a plain httpx.Cookies.
+    # Set behind httpx's back (0.28): its setter would copy the jar into a plain Cookies.
+    # tests/test_fetch.py checks that a cookie a host sets still goes back to it.
     client._cookies = _Cookies()
     return client
 
