@@ -3,6 +3,7 @@ words, within a bounded time and a bounded amount of memory."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import itertools
 import socket
@@ -437,6 +438,33 @@ def test_a_small_error_page_or_redirect_keeps_the_connection() -> None:
     ports = [port for _, port in peers]
     assert len(set(ports[:4])) == 1  # robots.txt's 404 and the redirect kept it
     assert ports[4] != ports[3]  # the large error page was left unread: a new connection
+
+
+def test_fetches_leave_no_reference_cycles_behind(site: Site) -> None:
+    """A 304, a 200, a redirect and robots.txt's 404 each leave nothing for the garbage
+    collector: httpx's response and stream refer to each other until fetch parts them."""
+    from timeline.model import Validators
+
+    site.add("/robots.txt", b"none here", content_type="text/plain", status=404)
+    site.add("/feed", FEED, content_type="application/rss+xml", etag='"v1"')
+    site.routes["/moved"] = lambda h: (
+        h.send_response(301),
+        h.send_header("Location", "/feed"),
+        h.send_header("Content-Length", "0"),
+        h.end_headers(),
+    )
+    with Fetcher(POLITE) as fetcher:
+        fetcher.get(site.url("/feed"), source="s")  # the host's client and connection
+        gc.collect()
+        gc.disable()
+        try:
+            assert fetcher.get(site.url("/feed"), source="s").body == FEED
+            assert fetcher.get(site.url("/moved"), source="s").body == FEED
+            etag = Validators(etag='"v1"')
+            assert fetcher.get(site.url("/feed"), source="s", validators=etag).not_modified
+            assert gc.collect() == 0
+        finally:
+            gc.enable()
 
 
 def test_a_cookie_a_host_sets_is_sent_back_to_it(site: Site) -> None:
