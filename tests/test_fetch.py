@@ -3,6 +3,7 @@ words, within a bounded time and a bounded amount of memory."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import itertools
 import socket
@@ -390,3 +391,100 @@ def test_a_304_keeps_the_connection_for_the_next_fetch() -> None:
         server.server_close()
     assert len(peers) == 3
     assert len(set(peers)) == 1  # one connection served all three
+
+
+def test_a_small_error_page_or_redirect_keeps_the_connection() -> None:
+    """robots.txt answered 404, a redirect: their bodies are read, so the fetch after them
+    goes over the same connection; a large error page is not read (it closes instead)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    peers: list[tuple[str, int]] = []
+
+    class KeepAlive(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            peers.append((self.path, self.client_address[1]))
+            body = b"not here" if self.path != "/big-error" else b"x" * 100_000
+            if self.path == "/moved":
+                self.send_response(301)
+                self.send_header("Location", "/feed")
+            elif self.path == "/feed":
+                body = b"ok"
+                self.send_response(200)
+            else:
+                self.send_response(404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with Fetcher(POLITE) as fetcher:
+            assert fetcher.get(f"{base}/moved", source="s").body == b"ok"
+            with pytest.raises(FetchError, match="not found"):
+                fetcher.get(f"{base}/big-error", source="s")
+            assert fetcher.get(f"{base}/feed", source="s").body == b"ok"
+    finally:
+        server.shutdown()
+        server.server_close()
+    paths = [path for path, _ in peers]
+    assert paths == ["/robots.txt", "/moved", "/feed", "/big-error", "/feed"]
+    ports = [port for _, port in peers]
+    assert len(set(ports[:4])) == 1  # robots.txt's 404 and the redirect kept it
+    assert ports[4] != ports[3]  # the large error page was left unread: a new connection
+
+
+def test_fetches_leave_no_reference_cycles_behind(site: Site) -> None:
+    """A 304, a 200, a redirect and robots.txt's 404 each leave nothing for the garbage
+    collector: httpx's response and stream refer to each other until fetch parts them."""
+    from timeline.model import Validators
+
+    site.add("/robots.txt", b"none here", content_type="text/plain", status=404)
+    site.add("/feed", FEED, content_type="application/rss+xml", etag='"v1"')
+    site.routes["/moved"] = lambda h: (
+        h.send_response(301),
+        h.send_header("Location", "/feed"),
+        h.send_header("Content-Length", "0"),
+        h.end_headers(),
+    )
+    with Fetcher(POLITE) as fetcher:
+        fetcher.get(site.url("/feed"), source="s")  # the host's client and connection
+        gc.collect()
+        gc.disable()
+        try:
+            assert fetcher.get(site.url("/feed"), source="s").body == FEED
+            assert fetcher.get(site.url("/moved"), source="s").body == FEED
+            etag = Validators(etag='"v1"')
+            assert fetcher.get(site.url("/feed"), source="s", validators=etag).not_modified
+            assert gc.collect() == 0
+        finally:
+            gc.enable()
+
+
+def test_a_cookie_a_host_sets_is_sent_back_to_it(site: Site) -> None:
+    """Responses without Set-Cookie skip http.cookiejar (fetch._Cookies); one with it still
+    gets there, and its cookie goes back with the host's next requests."""
+    site.add("/robots.txt", b"", content_type="text/plain", status=404)
+    sent: list[str | None] = []
+
+    def route(handler: Any) -> None:
+        sent.append(handler.headers.get("Cookie"))
+        handler.send_response(200)
+        if handler.path == "/login":
+            handler.send_header("Set-Cookie", "consent=yes; Path=/")
+        handler.send_header("Content-Length", "2")
+        handler.end_headers()
+        handler.wfile.write(b"ok")
+
+    for path in ("/before", "/login", "/after"):
+        site.routes[path] = route
+    with Fetcher(POLITE) as fetcher:
+        for path in ("/before", "/login", "/after"):
+            fetcher.get(site.url(path), source="s")
+    assert sent == [None, None, "consent=yes"]

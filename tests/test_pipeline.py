@@ -60,6 +60,22 @@ def test_second_cycle_changes_nothing(site: Site, store: Store) -> None:
     assert store.counts() == before
 
 
+def test_each_fetch_logs_one_logfmt_line(
+    site: Site, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    cfg = config(gazette(serve_gazette(site)))
+    run_once(cfg, store)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="timeline"):
+        run_once(cfg, store)
+    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("source=")]
+    ms = line.split(" ms=")[1].split()[0]
+    assert line == (
+        f"source=gazette status=not_modified http=304 bytes=0 ms={ms} new=0 updated=0 "
+        "unchanged=0 events=0 errors=0"
+    )
+
+
 def test_edited_article_updates_its_events(site: Site, store: Store) -> None:
     cfg = config(replace(gazette(serve_gazette(site)), fetch_articles=True))
     run_once(cfg, store)

@@ -8,9 +8,10 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
@@ -314,3 +315,62 @@ def test_claims_and_finishes_of_many_threads_share_transactions_and_each_lands(
         state = store.claim(name, owner="b", now=NOW + lease * 2, lease=lease, force=True)
         assert state is not None
         assert state.etag == (None if name == "s3" else f'"{name}"')
+
+
+def test_run_once_fetches_every_source_concurrency_at_a_time(
+    site: Site, store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """run_once's own workers: `fetch.concurrency` at once, every source once, and a job
+    that raises (here: the store, claiming the last source) is logged; the others go on."""
+    lock = threading.Lock()
+    in_flight, peak = [0], [0]
+
+    def route(handler: Any) -> None:
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.2)
+        with lock:
+            in_flight[0] -= 1
+        handler.send_response(304)
+        handler.end_headers()
+
+    names = [f"s{n}" for n in range(6)]
+    for name in names:
+        site.routes[f"/{name}"] = route
+    claim = store.claim
+
+    def claim_or_fail(name: str, **kwargs: Any) -> Any:
+        if name == "s5":
+            raise StoreError("database: claiming source 's5' failed: disk I/O error")
+        return claim(name, **kwargs)
+
+    monkeypatch.setattr(store, "claim", claim_or_fail)
+    fetch = FetchSettings(timeout_s=5.0, allow_loopback=True, host_delay_s=0.0, concurrency=2)
+    config = Config(
+        fetch=fetch, sources=tuple(Source(name=n, url=site.url(f"/{n}")) for n in names)
+    )
+    outcomes = run_once(config, store)
+    assert [(o.source, o.status) for o in outcomes] == [(n, Status.NOT_MODIFIED) for n in names[:5]]
+    assert [site.hits[f"/{n}"] for n in names] == [1, 1, 1, 1, 1, 0]
+    assert peak[0] == 2
+    assert "a fetch job failed" in caplog.text and "disk I/O error" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        NOW,
+        NOW + timedelta(microseconds=7),
+        datetime(2025, 3, 30, 2, 30, 0, 999999, tzinfo=ZoneInfo("Europe/London")),
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
+def test_lease_statements_bind_times_as_sqlalchemy_does(store: Store, when: datetime) -> None:
+    """On SQLite the lease statements write times themselves (faster); it must be the text
+    SQLAlchemy binds for the column, or times would not compare with the ones it stored."""
+    column = sources.c.next_due.type.dialect_impl(store.engine.dialect)
+    sqlalchemy_binds = column.bind_processor(store.engine.dialect)
+    assert sqlalchemy_binds is None or store._lease_sql.when(when) == sqlalchemy_binds(when)
+    with pytest.raises(ValueError, match="naive"):
+        store._lease_sql.when(when.replace(tzinfo=None))

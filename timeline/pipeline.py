@@ -52,9 +52,12 @@ FULL_TEXT_CHARS = 1500
 MAX_EVIDENCE_CHARS = 100  # documents.published_from
 
 
+_RESULTS = tuple(SaveResult)  # iterating the enum itself, once per source, cost ~1 %
+
+
 @dataclass
 class _Tally:
-    counts: dict[SaveResult, int] = field(default_factory=lambda: dict.fromkeys(SaveResult, 0))
+    counts: dict[SaveResult, int] = field(default_factory=lambda: dict.fromkeys(_RESULTS, 0))
     events: int = 0
     errors: list[str] = field(default_factory=list)
     http_status: int | None = None  # of the source's own URL
@@ -91,18 +94,22 @@ def run_source(
         bytes=tally.bytes,
         ms=round((time.perf_counter() - started) * 1000),
     )
-    log.info("%s", _log_line(outcome))
-    return outcome
-
-
-def _log_line(outcome: SourceOutcome) -> str:
-    return (
-        f"source={outcome.source} status={outcome.status.value} "
-        f"http={outcome.http_status or '-'} bytes={outcome.bytes} ms={outcome.ms} "
-        f"new={outcome.documents_new} updated={outcome.documents_updated} "
-        f"unchanged={outcome.documents_unchanged} events={outcome.events} "
-        f"errors={len(outcome.errors)}"
+    # Formatted by logging, only when the line is written: a cycle of 304s logs little else.
+    log.info(
+        "source=%s status=%s http=%s bytes=%d ms=%d new=%d updated=%d unchanged=%d events=%d "
+        "errors=%d",
+        outcome.source,
+        outcome.status.value,
+        outcome.http_status or "-",
+        outcome.bytes,
+        outcome.ms,
+        outcome.documents_new,
+        outcome.documents_updated,
+        outcome.documents_unchanged,
+        outcome.events,
+        len(outcome.errors),
     )
+    return outcome
 
 
 def _run(

@@ -736,8 +736,20 @@ class _LeaseSql:
         column = sources.c.next_due.type.dialect_impl(engine.dialect)
         when = column.bind_processor(engine.dialect)
         self.when: Callable[[datetime], Any] = when or (lambda value: value)
+        if engine.dialect.name == "sqlite":
+            self.when = self._sqlite_time  # the same text, in half the time
         # The driver's own errors, and SQLAlchemy's when the pool cannot connect.
         self.errors: tuple[type[Exception], ...] = (engine.dialect.loaded_dbapi.Error, DBAPIError)
+
+    @staticmethod
+    def _sqlite_time(value: datetime) -> str:
+        """What SQLAlchemy binds for a `UTCDateTime` on SQLite (naive UTC, then the dialect's
+        "2025-03-07 08:00:00.000000"), written with datetime's own isoformat: 2 us, not 4,
+        and a claim and a finish bind five times (~15 % of their CPU; issue 4).
+        tests/test_schedule_leases.py holds the two to the same text."""
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _apart(
