@@ -13,7 +13,9 @@ import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -352,17 +354,34 @@ def test_least_recently_used_idle_hosts_are_forgotten() -> None:
             site.close()
 
 
+class _KeepAlive(BaseHTTPRequestHandler):
+    """A quiet HTTP/1.1 handler, so a client may keep its connection between requests."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def _serving(handler: type[_KeepAlive]) -> Iterator[str]:
+    """Serve `handler` on 127.0.0.1 while the block runs; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_a_304_keeps_the_connection_for_the_next_fetch() -> None:
     """Conditional fetches are most of a daemon's cycle; each must not cost a connection."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     from timeline.model import Validators
 
     peers: list[int] = []
 
-    class KeepAlive(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Conditional(_KeepAlive):
         def do_GET(self) -> None:
             peers.append(self.client_address[1])
             if self.headers.get("If-None-Match") == '"v1"':
@@ -373,22 +392,12 @@ def test_a_304_keeps_the_connection_for_the_next_fetch() -> None:
                 self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with Fetcher(POLITE) as fetcher:
-            for _ in range(3):
-                result = fetcher.get(
-                    f"{base}/feed", source="s", validators=Validators(etag='"v1"'), robots=False
-                )
-                assert result.not_modified
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(Conditional) as base, Fetcher(POLITE) as fetcher:
+        for _ in range(3):
+            result = fetcher.get(
+                f"{base}/feed", source="s", validators=Validators(etag='"v1"'), robots=False
+            )
+            assert result.not_modified
     assert len(peers) == 3
     assert len(set(peers)) == 1  # one connection served all three
 
@@ -396,13 +405,9 @@ def test_a_304_keeps_the_connection_for_the_next_fetch() -> None:
 def test_a_small_error_page_or_redirect_keeps_the_connection() -> None:
     """robots.txt answered 404, a redirect: their bodies are read, so the fetch after them
     goes over the same connection; a large error page is not read (it closes instead)."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     peers: list[tuple[str, int]] = []
 
-    class KeepAlive(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Pages(_KeepAlive):
         def do_GET(self) -> None:
             peers.append((self.path, self.client_address[1]))
             body = b"not here" if self.path != "/big-error" else b"x" * 100_000
@@ -418,21 +423,11 @@ def test_a_small_error_page_or_redirect_keeps_the_connection() -> None:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with Fetcher(POLITE) as fetcher:
-            assert fetcher.get(f"{base}/moved", source="s").body == b"ok"
-            with pytest.raises(FetchError, match="not found"):
-                fetcher.get(f"{base}/big-error", source="s")
-            assert fetcher.get(f"{base}/feed", source="s").body == b"ok"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(Pages) as base, Fetcher(POLITE) as fetcher:
+        assert fetcher.get(f"{base}/moved", source="s").body == b"ok"
+        with pytest.raises(FetchError, match="not found"):
+            fetcher.get(f"{base}/big-error", source="s")
+        assert fetcher.get(f"{base}/feed", source="s").body == b"ok"
     paths = [path for path, _ in peers]
     assert paths == ["/robots.txt", "/moved", "/feed", "/big-error", "/feed"]
     ports = [port for _, port in peers]
