@@ -267,6 +267,26 @@ TENSE_TABLE = [
         OCTOBER,
         [("the third quarter", "DATE", "1989-Q3"), ("the quarter a year ago", "DATE", "1988-Q3")],
     ),
+    # "The quarter ended <day>" is the calendar quarter holding most of its three months,
+    # unless the report already named its (fiscal) quarter: then it is that one.
+    (
+        "The shop chain lost money in the quarter ended July 31, from a profit a year earlier.",
+        OCTOBER,
+        [
+            ("the quarter", "DATE", "1989-Q2"),
+            ("July 31", "DATE", "1989-07-31"),
+            ("a year earlier", "DATE", "1988-Q2"),
+        ],
+    ),
+    (
+        "The maker's fiscal first quarter was weak: sales fell in the quarter ended Sept. 30.",
+        OCTOBER,
+        [
+            ("fiscal first quarter", "DATE", "1989-Q1"),
+            ("the quarter", "DATE", "1989-Q1"),
+            ("Sept. 30", "DATE", "1989-09-30"),
+        ],
+    ),
     ("The plant shut this past spring.", OCTOBER, [("this past spring", "DATE", "1989-SP")]),
     ("The group began to fall apart in mid-1996.", FRIDAY, [("mid-1996", "DATE", "1996")]),
     # Clock times: "midday" is noon; a bare time is on the day the text last named.

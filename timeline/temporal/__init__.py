@@ -16,7 +16,7 @@ from datetime import datetime
 
 from timeline.model import Timex, TimexType
 from timeline.temporal import timex
-from timeline.temporal.find import Candidate, find, tense_cue
+from timeline.temporal.find import MONTH, MONTHS, Candidate, find, tense_cue
 from timeline.temporal.resolve import Context, Reading, names_quarter, read
 from timeline.text import sentence_spans
 
@@ -58,6 +58,7 @@ def tag(text: str, published: datetime) -> list[Timex]:
             quarter=quarter,
             reported_span=reported_span,
             previous=previous,
+            ends_on=_ends_on(text, candidate) if candidate.rule == "quarter" else None,
         )
         reading = _read(candidate, text, context)
         if reading is None:
@@ -98,6 +99,19 @@ def _reported_quarter(
 
 
 _POSSESSIVE = ("'s", "\u2019s")
+
+_ENDED = re.compile(rf"\s+(?:ended|ending)\s+(?P<month>{MONTH})\s*(?P<day>\d{{1,2}})\b")
+
+
+def _ends_on(text: str, candidate: Candidate) -> tuple[int, int] | None:
+    """(month, day) of "the quarter [ended Sept. 30]", the words right after a quarter."""
+    match = _ENDED.match(text, candidate.end)
+    if match is None:
+        return None
+    month = MONTHS.get(match["month"].lower().rstrip("."))
+    day = int(match["day"])
+    return (month, day) if month is not None and 1 <= day <= 31 else None
+
 
 # A capitalised word right before: "USA Today", "VOA Today" (a sentence's first word follows a
 # stop or a line break, not a capitalised word and a space).

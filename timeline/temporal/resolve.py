@@ -44,6 +44,8 @@ class Context:
     # the reporting span longer than a quarter ("the first nine months", P9M) the document last
     # named, when no quarter was named after it
     reported_span: str | None = None
+    # (month, day) a quarter is said to end on: "the quarter ended [Sept. 30]"
+    ends_on: tuple[int, int] | None = None
 
     @property
     def dct(self) -> date:
@@ -356,6 +358,14 @@ def _quarter(span: str, tokens: list[str], context: Context) -> Reading | None:
     elif "year" in tokens or "ago" in tokens or "earlier" in tokens:  # "the year-ago quarter"
         ref = context.quarter or timex.add_quarters(dct.year, current, -1)
         return _date(timex.quarter_value(ref[0] - 1, number or ref[1]), context)
+    if number is None and context.ends_on and context.quarter is None and "year" not in tokens:
+        # "the quarter ended Sept. 30": the calendar quarter holding most of the three months
+        # up to that day (a quarter ended July 31 is mostly the second). Once a report has
+        # named its quarter ("its fiscal first quarter"), TimeML keeps that quarter's number.
+        month, day = context.ends_on
+        end = date(_nearest_year(month, day, context, by_tense=False), month, min(day, 28))
+        middle = end - timedelta(days=45)
+        return _date(timex.quarter_value(middle.year, timex.quarter_of(middle.month)), context)
     if number is None:
         step = _relative_step(tokens)
         if "current" in tokens:
