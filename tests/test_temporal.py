@@ -223,6 +223,12 @@ TENSE_TABLE = [
         TUESDAY,
         [("Monday", "DATE", "2025-10-13")],
     ),
+    # "since" reaches back from now, even a few words before the date.
+    (
+        "Police have been hunting the gunman since shortly after the March 30 shooting.",
+        TUESDAY,
+        [("March 30", "DATE", "2025-03-30")],
+    ),
     ("Talks are supposed to resume on Thursday.", MONDAY, [("Thursday", "DATE", "2025-03-13")]),
     # A plan seen from the past is no longer ahead; "next to" is a place, not a time.
     ("The offer had been due to expire on Friday.", MONDAY, [("Friday", "DATE", "2025-03-07")]),

@@ -407,7 +407,7 @@ _PAST_CUES = (
     r"|was|were|had|did|took|met|made|came|went|gave|got|held|left|saw|began"
     r"|fell|rose|won|lost|sold|bought|paid|found|thought|brought|kept|led|spoke|wrote|struck"
     r"|became|broke|chose|drove|flew|grew|knew|meant|sent|spent|stood|ran|hit|ago|last|earlier"
-    r"|yesterday"
+    r"|yesterday|since"
 )
 # Any other word in -ed is a past verb only by guess: it may be an adjective ("preferred
 # shares", "a still unspecified date"), so a modal before it in the clause outranks it.
