@@ -223,6 +223,12 @@ TENSE_TABLE = [
         TUESDAY,
         [("Monday", "DATE", "2025-10-13")],
     ),
+    # What was current then is past; "then" before "current" as a step in a story is not.
+    (
+        "Holders could buy shares at half the then current price; then current holders sold.",
+        OCTOBER,
+        [("then current", "DATE", "PAST_REF"), ("current", "DATE", "PRESENT_REF")],
+    ),
     # "since" reaches back from now, even a few words before the date.
     (
         "Police have been hunting the gunman since shortly after the March 30 shooting.",

@@ -227,9 +227,10 @@ RULES: dict[str, str] = {
     "set": rf"daily|weekly|monthly|annually|yearly|hourly|nightly"
     rf"|(?:every|each)\s+(?:other\s+)?(?:{UNIT}|{WEEKDAY}|(?-i:{_MONTH_FULL}))\b"
     r"|(?:a|per)\s+(?:year|month|week|day)(?=\s*[,.;]|\s+(?:for|in|on|by|to|and)\b)",
-    # "now", "currently", "recently", "the past", "the future", "recent years"
+    # "now", "currently", "recently", "the past", "the future", "recent years", "the then
+    # current price" (a present seen from the past)
     "ref": r"(?:the\s+(?:near|short)\s+(?:future|term)|past\s+years"
-    r"|(?:right\s+)?now|currently|current|recently|recent\s+(?:years|months"
+    r"|(?:right\s+)?now|currently|(?:(?<=\bthe\s)then\s+|then-)?current|recently|recent\s+(?:years|months"
     r"|weeks|days|quarters)|recent|the\s+(?:past|future)|(?:the\s+)?coming\s+(?:years|months"
     r"|weeks|days|quarters)|a\s+later\s+date|nowadays|these\s+days"
     # "will soon", "soon will": not "as soon as", "soon after" (a conjunction's part) nor a past
@@ -299,7 +300,7 @@ _FIRST_WORDS |= set(
     almost roughly approximately more less at up no over some several many few every each
     per daily weekly monthly annually yearly hourly nightly right now currently recently soon
     recent nowadays nineteenth twentieth twenties thirties forties fifties sixties seventies
-    eighties nineties latter pre post""".split()
+    eighties nineties latter pre post then""".split()
 )
 
 

@@ -650,6 +650,8 @@ def _set(span: str, tokens: list[str], context: Context) -> Reading | None:
 
 def _ref(span: str, tokens: list[str], context: Context) -> Reading | None:
     head = tokens[-1]
+    if tokens[0] == "then":  # "the then current price": what was current then
+        return _date("PAST_REF", context)
     if head in ("now", "currently", "current", "nowadays", "days") and "recent" not in tokens:
         return _date("PRESENT_REF", context)
     if head in ("future", "date", "term", "soon") or "coming" in tokens:  # "in the near term"
