@@ -35,9 +35,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _END.finditer(text):
         end = match.end()
-        if match.group().strip() and _is_abbreviation(text, match.start()):
-            continue
-        if match.group().strip() and not _starts_sentence(text, end):
+        if match.group() != "\n" and (
+            _is_abbreviation(text, match.start()) or not _starts_sentence(text, end)
+        ):
             continue
         _add(spans, text, start, end)
         start = end
@@ -45,10 +45,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_LAST_WORD = re.compile(r"[\w.]+$")
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return False
-    word = re.search(r"[\w.]+$", text[max(0, dot - 12) : dot])
+    word = _LAST_WORD.search(text, max(0, dot - 12), dot)
     if word is None:
         return False
     token = word.group().lower()
