@@ -346,3 +346,26 @@ def test_article_pages_are_fetched_only_for_entries_that_carry_a_summary(
     found = [m for e in store.events() for m in e.mentions if m.url.endswith("whole.html")]
     assert {m.quote for m in found} == {"Monday", "May"}
     assert any(m.sentence.startswith("Paragraph 24: ") for m in found)  # the whole text
+
+
+def test_an_entry_link_httpx_cannot_read_is_one_bad_article(site: Site, store: Store) -> None:
+    # A host with a character IDNA refuses, and one with a tab in it: httpx raises its own
+    # InvalidURL, no HTTPError; it must be the entry's error, not the whole feed's.
+    bad_items = "".join(
+        f"<item><title>Odd</title><link>{link}</link>"
+        "<pubDate>Tue, 14 Oct 2025 09:00:00 +0000</pubDate></item>"
+        for link in ("http://snow\u2603man.example/a", "http://tab\tbed.example/b")
+    )
+    body = (
+        (GAZETTE / "feed.xml")
+        .read_bytes()
+        .replace(b"http://SITE", site.base.encode())
+        .replace(b"<item>", bad_items.encode() + b"<item>", 1)
+    )
+    site.add("/odd-feed.xml", body, content_type="application/rss+xml; charset=utf-8")
+    (outcome,) = run_once(config(gazette(site.url("/odd-feed.xml"))), store)
+    assert outcome.status is Status.OK, outcome.errors
+    assert outcome.documents_new == 2
+    assert len(outcome.errors) == 2
+    for error in outcome.errors:
+        assert error.startswith("source 'gazette': http://") and "not a valid web address" in error
