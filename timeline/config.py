@@ -72,6 +72,8 @@ def load_config(path: Path, *, required: bool = True) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 (toml.io); an editor saved Latin-1
+        raise ConfigError(f"{path}: not UTF-8 text ({exc}); save it as UTF-8") from exc
     return parse_config(data, name=str(path))
 
 
