@@ -7,6 +7,7 @@ Unknown keys are errors too: a typo must not silently fall back to a default.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -287,7 +288,8 @@ class _Table:
         kind = "a whole number" if whole else "a number"
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._error(key, f"{kind} >= {minimum:g}")
-        if (whole and not isinstance(value, int)) or value < minimum:
+        # not `value < minimum` alone: TOML's nan compares false, and inf passes it
+        if (whole and not isinstance(value, int)) or not minimum <= value < math.inf:
             raise self._error(key, f"{kind} >= {minimum:g}")
         return float(value)
 
