@@ -369,3 +369,36 @@ def test_an_entry_link_httpx_cannot_read_is_one_bad_article(site: Site, store: S
     assert len(outcome.errors) == 2
     for error in outcome.errors:
         assert error.startswith("source 'gazette': http://") and "not a valid web address" in error
+
+
+def test_an_entry_repeated_in_one_feed_is_read_once(site: Site, store: Store) -> None:
+    # Feeds repeat an item (two categories, a re-post with a new guid). Its page costs one
+    # request, and two different texts under one link must not replace each other: then
+    # every cycle would rewrite the document and its events, twice.
+    feed = (GAZETTE / "feed.xml").read_bytes().replace(b"http://SITE", site.base.encode())
+    repeat = (
+        f"<item><title>Bridge, again</title><link>{site.url('/gazette/bridge.html')}</link>"
+        "<guid>gazette-bridge-again</guid>"
+        "<pubDate>Tue, 14 Oct 2025 09:30:00 +0000</pubDate></item></channel>"
+    ).encode()
+    site.add("/twice.xml", feed.replace(b"</channel>", repeat), content_type="application/rss+xml")
+    (outcome,) = run_once(config(gazette(site.url("/twice.xml"))), store)
+    assert (outcome.documents_new, outcome.documents_unchanged, outcome.errors) == (2, 0, ())
+    assert site.hits["/gazette/bridge.html"] == 1
+
+    full_text = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        + "".join(
+            f"<item><title>Vote</title><link>https://wire.example/vote</link>"
+            "<pubDate>Tue, 14 Oct 2025 09:30:00 +0000</pubDate>"
+            f"<description>The council {words} on Monday.</description></item>"
+            for words in ("voted", "met")
+        )
+        + "</channel></rss>"
+    ).encode()
+    site.add("/full.xml", full_text, content_type="application/rss+xml")
+    source = replace(gazette(site.url("/full.xml"), name="wire"), fetch_articles=False)
+    first = run_once(config(source), store)[0]
+    again = run_once(config(source), store)[0]
+    assert (first.documents_new, first.documents_updated) == (1, 0)
+    assert (again.documents_unchanged, again.documents_updated) == (1, 0)
