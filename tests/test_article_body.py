@@ -453,3 +453,34 @@ def test_a_selected_body_without_text_is_still_an_extract_error() -> None:
     page = b"<html><body><div class='story'><p>Hi.</p></div></body></html>"
     with pytest.raises(ExtractError, match="no article text"):
         with_selectors(page, body="div.story")
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<link rel="canonical" href="https://news.example/">',
+        '<meta property="og:url" content="https://news.example">',
+        '<link rel="canonical" href="/"><meta property="og:url" content="/">',
+    ],
+)
+def test_a_home_page_named_canonical_is_not_the_articles_address(head: str) -> None:
+    # A site that names its home page as every article's canonical URL (a template
+    # mistake) would store all its articles under one address, each replacing the last.
+    html = f"<head>{head}</head><body><article>{paragraphs(LEAD, SECOND)}</article></body>"
+    result = extract_article(html.encode(), url=URL, source="s", timezone="UTC")
+    assert result.canonical_url == URL
+
+
+def test_after_a_home_page_canonical_the_next_clue_stands() -> None:
+    head = '<link rel="canonical" href="/"><meta property="og:url" content="/c/story">'
+    html = f"<head>{head}</head><body><article>{paragraphs(LEAD, SECOND)}</article></body>"
+    result = extract_article(html.encode(), url=URL, source="s", timezone="UTC")
+    assert result.canonical_url == "https://news.example/c/story"
+    home = "https://news.example/"  # the home page itself may say so
+    result = extract_article(html.encode(), url=home, source="s", timezone="UTC")
+    assert result.canonical_url == home
+    html = f'<head><link rel="canonical" href="/"></head><article>{paragraphs(LEAD)}</article>'
+    query = "https://news.example/?p=123"  # WordPress without pretty links: an article
+    assert extract_article(html.encode(), url=query, source="s", timezone="UTC").canonical_url == (
+        query
+    )

@@ -1,8 +1,11 @@
 """The command line: period phrases, and a read path that stays light."""
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 
 def test_show_never_imports_the_fetch_schedule_or_tagging_stack(tmp_path: Path) -> None:
@@ -93,4 +96,57 @@ def test_inspect_reports_what_is_wrong() -> None:
     missing = run_timeline("inspect", "/no/such/page.html")
     assert missing.returncode == 1 and "cannot read" in missing.stderr
     zone = run_timeline("inspect", str(GAZETTE / "bridge.html"), "--timezone", "Mars/Base")
-    assert zone.returncode == 1 and "not an IANA time zone" in zone.stderr
+    assert zone.returncode == 1 and "--timezone 'Mars/Base': not an IANA time zone" in zone.stderr
+
+
+def test_bad_options_are_usage_errors_not_tracebacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from timeline.cli import main
+
+    db = str(tmp_path / "t.db")
+    for args, words in [
+        (["show", "--limit", "-1"], "--limit: expected a whole number >= 0, got '-1'"),
+        (["export", "--format", "json", "--limit", "x"], "--limit: expected a whole number"),
+        (["show", "--from", "9999999 days ago"], "'9999999 days ago' is before year 1"),
+        (["serve", "--port", "99999"], "--port: expected a port number from 0 to 65535"),
+    ]:
+        with pytest.raises(SystemExit) as exited:
+            main([*args, "--db", db])
+        assert exited.value.code == 2, args
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err, err
+
+
+def test_files_that_cannot_be_read_or_written_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from timeline.cli import main
+
+    db = str(tmp_path / "t.db")
+    missing = str(tmp_path / "missing.jsonl")
+    out = str(tmp_path / "out.jsonl")
+    not_json = tmp_path / "bad.jsonl"
+    not_json.write_text('{"id": "a", "text": "Monday", "dct": "2025-03-07"}\n{"id": "b"}\n')
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(b'[export]\nname = "caf\xe9"\n')
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        for args, words in [
+            (["tag", "--input", missing, "--output", out], f"{missing}: cannot read"),
+            (["pubdate", "--input", missing, "--output", out], f"{missing}: cannot read"),
+            (["tag", "--input", str(not_json), "--output", out], f"{not_json}:2: "),
+            (
+                ["export", "--format", "ics", "-o", str(blocker / "x.ics")],
+                f"{blocker / 'x.ics'}: cannot write",
+            ),
+            (["serve", "--port", port], f"cannot serve on 127.0.0.1:{port}"),
+            (["show", "--config", str(latin1)], f"{latin1}: not UTF-8 text"),
+        ]:
+            assert main([*args, "--db", db]) == 1, args
+            err = capsys.readouterr().err
+            assert err.startswith("timeline: ") and words in err, err

@@ -66,6 +66,9 @@ def test_plain_path_is_sqlite() -> None:
             "sources[1].name: 'a' is used twice",
         ),
         ({"fetch": {"timeout_s": 0}}, "fetch.timeout_s: expected a number >= 1"),
+        # TOML has inf and nan; every fetch then failed with an OverflowError or ValueError.
+        ({"fetch": {"timeout_s": float("inf")}}, "fetch.timeout_s: expected a number >= 1"),
+        ({"fetch": {"host_delay_s": float("nan")}}, "fetch.host_delay_s: expected a number >= 0"),
     ],
 )
 def test_errors_name_file_key_and_expectation(data: dict[str, object], expected: str) -> None:

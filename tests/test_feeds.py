@@ -271,3 +271,28 @@ def test_a_feed_that_names_no_encoding_anywhere_is_guessed_not_read_as_latin1(
     entries = parse_feed(body.encode(encoding), url="https://gavan.example/rss", source="gavan")
     assert [entry.title for entry in entries] == titles
     assert entries[0].summary == "Подробности будут объявлены на следующей неделе."
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_date_at_the_calendars_edge_is_no_date_not_a_crash(stamp: str) -> None:
+    # In UTC these fall before year 1 or after 9999, which datetime cannot hold: the entry
+    # keeps its link and goes undated, and the rest of the feed is read.
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>Edge</title><link>https://edge.example/a</link><pubDate>{stamp}</pubDate>"
+        "</item><item><title>Fine</title><link>https://edge.example/b</link>"
+        "<pubDate>Tue, 14 Oct 2025 09:30:00 +0000</pubDate></item></channel></rss>"
+    ).encode()
+    entries = parse_feed(rss, url="https://edge.example/feed", source="edge")
+    assert [(e.url, e.published) for e in entries] == [
+        ("https://edge.example/a", None),
+        ("https://edge.example/b", datetime(2025, 10, 14, 9, 30, tzinfo=UTC)),
+    ]
+    json_feed = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "items": [{"id": "1", "url": "https://edge.example/a", "date_published": stamp}],
+        }
+    ).encode()
+    (entry,) = parse_feed(json_feed, url="https://edge.example/feed.json", source="edge")
+    assert entry.published is None

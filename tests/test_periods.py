@@ -32,3 +32,11 @@ def test_day_range(phrase: str, expected: tuple[date, date]) -> None:
 def test_day_range_refuses_nonsense(phrase: str) -> None:
     with pytest.raises(ValueError, match="is not a date or period"):
         day_range(phrase, WEDNESDAY)
+
+
+@pytest.mark.parametrize("phrase", ["9999999 days ago", "99999999999 weeks ago", "3000 years ago"])
+def test_day_range_refuses_a_day_before_the_calendar(phrase: str) -> None:
+    # timedelta overflows (OverflowError, no ValueError) or the year is before 1: both are
+    # a bad phrase, which `timeline show --from` and `serve ?from=` turn into a usage error.
+    with pytest.raises(ValueError, match="before year 1"):
+        day_range(phrase, WEDNESDAY)

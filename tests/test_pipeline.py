@@ -346,3 +346,59 @@ def test_article_pages_are_fetched_only_for_entries_that_carry_a_summary(
     found = [m for e in store.events() for m in e.mentions if m.url.endswith("whole.html")]
     assert {m.quote for m in found} == {"Monday", "May"}
     assert any(m.sentence.startswith("Paragraph 24: ") for m in found)  # the whole text
+
+
+def test_an_entry_link_httpx_cannot_read_is_one_bad_article(site: Site, store: Store) -> None:
+    # A host with a character IDNA refuses, and one with a tab in it: httpx raises its own
+    # InvalidURL, no HTTPError; it must be the entry's error, not the whole feed's.
+    bad_items = "".join(
+        f"<item><title>Odd</title><link>{link}</link>"
+        "<pubDate>Tue, 14 Oct 2025 09:00:00 +0000</pubDate></item>"
+        for link in ("http://snow\u2603man.example/a", "http://tab\tbed.example/b")
+    )
+    body = (
+        (GAZETTE / "feed.xml")
+        .read_bytes()
+        .replace(b"http://SITE", site.base.encode())
+        .replace(b"<item>", bad_items.encode() + b"<item>", 1)
+    )
+    site.add("/odd-feed.xml", body, content_type="application/rss+xml; charset=utf-8")
+    (outcome,) = run_once(config(gazette(site.url("/odd-feed.xml"))), store)
+    assert outcome.status is Status.OK, outcome.errors
+    assert outcome.documents_new == 2
+    assert len(outcome.errors) == 2
+    for error in outcome.errors:
+        assert error.startswith("source 'gazette': http://") and "not a valid web address" in error
+
+
+def test_an_entry_repeated_in_one_feed_is_read_once(site: Site, store: Store) -> None:
+    # Feeds repeat an item (two categories, a re-post with a new guid). Its page costs one
+    # request, and two different texts under one link must not replace each other: then
+    # every cycle would rewrite the document and its events, twice.
+    feed = (GAZETTE / "feed.xml").read_bytes().replace(b"http://SITE", site.base.encode())
+    repeat = (
+        f"<item><title>Bridge, again</title><link>{site.url('/gazette/bridge.html')}</link>"
+        "<guid>gazette-bridge-again</guid>"
+        "<pubDate>Tue, 14 Oct 2025 09:30:00 +0000</pubDate></item></channel>"
+    ).encode()
+    site.add("/twice.xml", feed.replace(b"</channel>", repeat), content_type="application/rss+xml")
+    (outcome,) = run_once(config(gazette(site.url("/twice.xml"))), store)
+    assert (outcome.documents_new, outcome.documents_unchanged, outcome.errors) == (2, 0, ())
+    assert site.hits["/gazette/bridge.html"] == 1
+
+    full_text = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        + "".join(
+            f"<item><title>Vote</title><link>https://wire.example/vote</link>"
+            "<pubDate>Tue, 14 Oct 2025 09:30:00 +0000</pubDate>"
+            f"<description>The council {words} on Monday.</description></item>"
+            for words in ("voted", "met")
+        )
+        + "</channel></rss>"
+    ).encode()
+    site.add("/full.xml", full_text, content_type="application/rss+xml")
+    source = replace(gazette(site.url("/full.xml"), name="wire"), fetch_articles=False)
+    first = run_once(config(source), store)[0]
+    again = run_once(config(source), store)[0]
+    assert (first.documents_new, first.documents_updated) == (1, 0)
+    assert (again.documents_unchanged, again.documents_updated) == (1, 0)

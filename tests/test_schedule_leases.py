@@ -19,7 +19,14 @@ from sqlalchemy import update
 from timeline.config import Config, FetchSettings
 from timeline.errors import StoreError
 from timeline.model import Schedule, Source, SourceOutcome, Status
-from timeline.schedule import FIRST_BACKOFF, MAX_BACKOFF, next_due, run_forever, run_once
+from timeline.schedule import (
+    FIRST_BACKOFF,
+    MAX_BACKOFF,
+    MAX_RETRY_AFTER,
+    next_due,
+    run_forever,
+    run_once,
+)
 from timeline.store import Store
 from timeline.store.tables import sources
 
@@ -50,6 +57,31 @@ def test_retry_after_is_honoured() -> None:
     limited = SourceOutcome(source="s", status=Status.FAILED, retry_after_s=3600)
     due = next_due(limited, errors=1, now=NOW, scheduled=None, rng=random.Random(1))
     assert due - NOW == timedelta(hours=1)
+
+
+@pytest.mark.parametrize("retry_after", ["1000000000000000", "9" * 400])
+def test_a_retry_after_beyond_the_calendar_is_capped_and_recorded(
+    site: Site, store: Store, retry_after: str
+) -> None:
+    """A server may ask for any number of seconds (400 digits make an infinite float);
+    the failure must still be recorded and the source come back, within MAX_RETRY_AFTER."""
+
+    def answer(handler: Any) -> None:
+        handler.send_response(503)
+        handler.send_header("Retry-After", retry_after)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    site.routes["/resting"] = answer
+    config = Config(fetch=FAST, sources=(Source(name="resting", url=site.url("/resting")),))
+    (outcome,) = run_once(config, store)
+    assert outcome.status is Status.FAILED
+    assert "service unavailable (503)" in outcome.errors[0]
+    (health,) = store.source_health()
+    assert "service unavailable (503)" in (health.last_error or "")
+    due = store.next_due("resting")
+    assert due is not None
+    assert MAX_RETRY_AFTER - timedelta(minutes=1) < due - datetime.now(UTC) <= MAX_RETRY_AFTER
 
 
 def test_claims_are_exclusive_and_leases_expire(store: Store) -> None:

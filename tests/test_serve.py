@@ -56,6 +56,10 @@ def test_bad_requests_say_what_is_wrong(served: str) -> None:
     bad = httpx.get(f"{served}/timeline.json", params={"from": "someday"})
     assert bad.status_code == 400 and "'someday' is not a date or period" in bad.text
     assert httpx.get(f"{served}/timeline.json", params={"colour": "red"}).status_code == 400
+    ancient = httpx.get(f"{served}/timeline.json", params={"from": "9999999 days ago"})
+    assert ancient.status_code == 400 and "before year 1" in ancient.text
+    negative = httpx.get(f"{served}/timeline.json", params={"limit": "-1"})
+    assert negative.status_code == 400 and "limit" in negative.text
     assert httpx.get(f"{served}/nothing-here").status_code == 404
 
 

@@ -8,14 +8,15 @@ print one line and exit 1; anything else is a bug and shows its traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from timeline.periods import DAY_HELP, day_range
 
@@ -165,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_serve,
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    serve.add_argument("--port", type=_port, default=8080, help="port (default: 8080)")
     serve.add_argument("--tz", default=None, help="time zone for clock times (default: local)")
 
     db = command("db", "manage the database schema", cmd_db)
@@ -214,7 +215,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--upcoming", action="store_true", help="only events that start today or later"
     )
-    parser.add_argument("--limit", type=int, default=None, help="at most this many events")
+    parser.add_argument("--limit", type=_count, default=None, help="at most this many events")
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
@@ -364,9 +365,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.buffer.write(data)
     else:
+        from timeline.errors import TimelineError
         from timeline.files import write_atomically
 
-        write_atomically(args.output, data)
+        try:
+            write_atomically(args.output, data)
+        except OSError as exc:
+            raise TimelineError(f"{args.output}: cannot write: {exc.strerror}") from exc
         print(f"wrote {len(events)} events to {args.output}", file=sys.stderr)
     return 0
 
@@ -397,13 +402,15 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
+    from timeline.errors import TimelineError
     from timeline.temporal import tag
 
-    with args.input.open(encoding="utf-8") as src, args.output.open("w", encoding="utf-8") as out:
-        for line in src:
-            if not line.strip():
-                continue
-            doc = json.loads(line)
+    with _jsonl(args.input, "id", "text", "dct") as docs, _writing(args.output) as out:
+        for number, doc in docs:
+            try:
+                dct = _dct(doc["dct"])
+            except (TypeError, ValueError) as exc:
+                raise TimelineError(f"{args.input}:{number}: dct: not an ISO date ({exc})") from exc
             mentions = [
                 {
                     "start": t.start,
@@ -412,7 +419,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
                     "type": t.type.value,
                     "value": t.value,
                 }
-                for t in tag(doc["text"], _dct(doc["dct"]))
+                for t in tag(str(doc["text"]), dct)
             ]
             out.write(json.dumps({"id": doc["id"], "mentions": mentions}) + "\n")
     return 0
@@ -422,11 +429,8 @@ def cmd_pubdate(args: argparse.Namespace) -> int:
     from timeline.article import extract_published
 
     base = args.input.resolve().parent
-    with args.input.open(encoding="utf-8") as src, args.output.open("w", encoding="utf-8") as out:
-        for line in src:
-            if not line.strip():
-                continue
-            page = json.loads(line)
+    with _jsonl(args.input, "id", "file") as pages, _writing(args.output) as out:
+        for _number, page in pages:
             published = None
             try:
                 body = (base / page["file"]).read_bytes()
@@ -448,7 +452,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         names = ", ".join(s.name for s in config.sources) or "none"
         raise ConfigError(f"{config.path}: no source named {args.source!r} (configured: {names})")
     timezone = args.timezone or (source.timezone if source else "UTC")
-    _zone(timezone)  # a clear error for a wrong zone name
+    _zone(timezone, option="--timezone")  # a clear error for a wrong zone name
     now = datetime.now(UTC)
     if args.page.startswith(("http://", "https://")):
         from timeline.fetch import Fetcher
@@ -492,16 +496,21 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import contextlib
     import threading
 
+    from timeline.errors import TimelineError
     from timeline.serve import serving
 
     config = _config(args)
-    with (
-        _open_store(args, config) as store,
-        serving(store, host=args.host, port=args.port, tz=_zone(args.tz)) as server,
-    ):
+    tz = _zone(args.tz)
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(_open_store(args, config))
+        try:
+            server = stack.enter_context(serving(store, host=args.host, port=args.port, tz=tz))
+        except OSError as exc:  # the port is taken, or the address is not this machine's
+            raise TimelineError(
+                f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}"
+            ) from exc
         print(
             f"serving http://{args.host}:{server.server_port}/ (timeline.ics, timeline.json); "
             "Ctrl-C stops",
@@ -618,7 +627,7 @@ def _print_outcome(outcome: Any) -> None:
         print(f"  error: {error}")
 
 
-def _zone(name: str | None) -> tzinfo:
+def _zone(name: str | None, *, option: str = "--tz") -> tzinfo:
     from timeline.errors import ConfigError
 
     if name is None:
@@ -629,13 +638,71 @@ def _zone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"--tz {name!r}: not an IANA time zone such as 'Europe/London'") from None
+        raise ConfigError(
+            f"{option} {name!r}: not an IANA time zone such as 'Europe/London'"
+        ) from None
 
 
 def _dct(value: str) -> datetime:
     """A benchmark DCT: a date (midnight UTC) or an ISO datetime (UTC when naive)."""
     parsed = datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def _jsonl(path: Path, *keys: str) -> Iterator[Iterator[tuple[int, dict[str, Any]]]]:
+    """(line number, object) for each line of a JSONL input; a file that cannot be read or a
+    line without `keys` stops the command with a message naming the file and the line."""
+    from timeline.errors import TimelineError
+
+    try:
+        lines = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise TimelineError(f"{path}: cannot read: {exc.strerror}") from exc
+
+    def objects() -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError as exc:
+                raise TimelineError(f"{path}:{number}: not JSON ({exc})") from exc
+            missing = [key for key in keys if not isinstance(item, dict) or key not in item]
+            if missing:
+                raise TimelineError(
+                    f"{path}:{number}: expected an object with {', '.join(map(repr, keys))}; "
+                    f"{missing[0]!r} is missing"
+                )
+            yield number, item
+
+    with lines:
+        yield objects()
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[IO[str]]:
+    from timeline.errors import TimelineError
+
+    try:
+        out = path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise TimelineError(f"{path}: cannot write: {exc.strerror}") from exc
+    with out:
+        yield out
+
+
+def _count(value: str) -> int:
+    """A --limit: a whole number, 0 or more (SQLite reads -1 as no limit, PostgreSQL fails)."""
+    if not value.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}")
+    return int(value)
+
+
+def _port(value: str) -> int:
+    if not value.strip().isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {value!r}")
+    return int(value)
 
 
 def _phrase(value: str) -> str:

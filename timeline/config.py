@@ -7,6 +7,7 @@ Unknown keys are errors too: a typo must not silently fall back to a default.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,8 @@ def load_config(path: Path, *, required: bool = True) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 (toml.io); an editor saved Latin-1
+        raise ConfigError(f"{path}: not UTF-8 text ({exc}); save it as UTF-8") from exc
     return parse_config(data, name=str(path))
 
 
@@ -285,7 +288,8 @@ class _Table:
         kind = "a whole number" if whole else "a number"
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._error(key, f"{kind} >= {minimum:g}")
-        if (whole and not isinstance(value, int)) or value < minimum:
+        # not `value < minimum` alone: TOML's nan compares false, and inf passes it
+        if (whole and not isinstance(value, int)) or not minimum <= value < math.inf:
             raise self._error(key, f"{kind} >= {minimum:g}")
         return float(value)
 

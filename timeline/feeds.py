@@ -338,10 +338,11 @@ def _parse_date(value: str) -> datetime | None:
     if value[:1].isdigit() and "-" in value[:10]:
         try:
             parsed = datetime.fromisoformat(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        except OverflowError:
+            return None  # before year 1 or after 9999 in UTC: no date, and no crash
         except ValueError:
             pass
-        else:
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     fields = parsedate_tz(value)
     if fields is not None and fields[9] is not None:
         try:

@@ -196,6 +196,10 @@ class Fetcher:
             origin = _origin(url)
         except ValueError as exc:
             raise FetchError(source, f"{url}: {exc}") from exc
+        try:
+            _parsed(url)  # httpx's own checks (IDNA, control characters), before robots.txt
+        except httpx.InvalidURL as exc:
+            raise FetchError(source, f"{url}: not a valid web address ({exc})") from exc
         with self._lock:
             host = self._hosts.get(origin)
             if host is None:
@@ -331,6 +335,8 @@ def fetch(
         raise FetchError(source, f"{url}: {_timeout_words(exc, settings, deadline)}") from exc
     except httpx.HTTPError as exc:
         raise FetchError(source, f"{url}: {_describe(exc)}") from exc
+    except httpx.InvalidURL as exc:  # not an HTTPError: a feed's link httpx cannot parse
+        raise FetchError(source, f"{url}: not a valid web address ({exc})") from exc
     except _RefusedAddress as exc:
         raise FetchError(source, f"{url}: {exc}") from exc
     finally:

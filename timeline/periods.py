@@ -24,12 +24,15 @@ def day_range(value: str, today: date) -> tuple[date, date]:
     phrase = " ".join(value.lower().split())
     if match := _AGO.fullmatch(phrase):
         count, unit = int(match.group(1)), match.group(2)
-        if unit in _UNITS:
-            day = today - timedelta(days=count * _UNITS[unit])
-            return day, day + timedelta(days=1)
-        months = count * (12 if unit == "year" else 1)
-        first = _add_months(today.replace(day=1), -months)
-        return first, first + timedelta(days=1)
+        try:
+            if unit in _UNITS:
+                day = today - timedelta(days=count * _UNITS[unit])
+                return day, day + timedelta(days=1)
+            months = count * (12 if unit == "year" else 1)
+            first = _add_months(today.replace(day=1), -months)
+            return first, first + timedelta(days=1)
+        except (OverflowError, ValueError):  # timedelta and date say so in their own ways
+            raise ValueError(f"{value!r} is before year 1") from None
     relative = {"yesterday": -1, "today": 0, "tomorrow": 1}
     if phrase in relative:
         day = today + timedelta(days=relative[phrase])

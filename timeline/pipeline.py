@@ -191,11 +191,16 @@ def _article_for(entry: Entry, source: Source, *, fetcher: Fetcher, tally: _Tall
 
 
 def _entries_of(source: Source, result: FetchResult) -> list[Entry]:
-    """The entries of a feed, or of a listing page read with the source's selectors."""
+    """The entries of a feed, or of a listing page read with the source's selectors; of
+    entries with one link, the first (as a listing keeps): feeds repeat an item, and two
+    texts stored under one link would replace each other on every cycle."""
     if source.kind is not SourceKind.LISTING:
-        return parse_feed(
+        firsts: dict[str, Entry] = {}
+        for entry in parse_feed(
             result.body, url=result.url, source=source.name, content_type=result.content_type
-        )
+        ):
+            firsts.setdefault(entry.url, entry)
+        return list(firsts.values())
     if source.listing is None:  # config.py requires them; a Source built in code may not
         raise FeedError(source.name, 'kind "listing" needs listing selectors (item, link)')
     return parse_listing(

@@ -7,9 +7,10 @@ each source is due and which daemon is fetching it.
   source that is not due, or that another daemon holds, is skipped and the job waits for
   the stored due time. After a fetch the source is due again at the trigger's next fire
   time, or, after a failure, after an exponential backoff with jitter (capped, and never
-  sooner than a server's Retry-After). SIGINT/SIGTERM stop taking new work and wait for the
-  fetches in flight, at most STOP_WAIT_S; each document is one transaction, so stopping
-  later loses nothing but an unfinished document, which the next run fetches again.
+  sooner than a server's Retry-After, of up to a day). SIGINT/SIGTERM stop taking new work
+  and wait for the fetches in flight, at most STOP_WAIT_S; each document is one transaction,
+  so stopping later loses nothing but an unfinished document, which the next run fetches
+  again.
 - `run_once`: every source once, now, due or not (`timeline run --once`, the demo), on a
   plain thread pool; a source another daemon is fetching at that moment is skipped.
 - SQLite serves one daemon per file: a second one refuses to start (a lock file beside the
@@ -52,6 +53,9 @@ log = logging.getLogger("timeline")
 LEASE = timedelta(minutes=15)  # a crashed daemon's sources are free again after this
 FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
+# A server's Retry-After is honoured up to this: it cannot park a source for years, and a
+# delay past datetime's range (a Retry-After of 10**15 s) would lose the fetch's outcome.
+MAX_RETRY_AFTER = timedelta(days=1)
 STOP_WAIT_S = 60.0
 
 
@@ -190,13 +194,15 @@ def next_due(
 ) -> datetime:
     """When a source is due after this fetch: its schedule after a success, a backoff after
     `errors` failures in a row (doubling from FIRST_BACKOFF, capped at MAX_BACKOFF, with
-    +-20 % jitter so failing sources do not retry in step), never before Retry-After."""
+    +-20 % jitter so failing sources do not retry in step), never before Retry-After (of up
+    to MAX_RETRY_AFTER)."""
     if outcome.status is not Status.FAILED:
         return scheduled or now + timedelta(hours=1)
     doublings = min(max(0, errors - 1), 20)  # 2**20 minutes is far past the cap already
     delay = min(MAX_BACKOFF, FIRST_BACKOFF * (1 << doublings)) * rng.uniform(0.8, 1.2)
     if outcome.retry_after_s is not None:
-        delay = max(delay, timedelta(seconds=outcome.retry_after_s))
+        asked_s = min(outcome.retry_after_s, MAX_RETRY_AFTER.total_seconds())
+        delay = max(delay, timedelta(seconds=asked_s))
     return now + delay
 
 

@@ -49,6 +49,8 @@ def filters_of(query: str, today: date) -> dict[str, Any]:
         limit = int(params["limit"]) if "limit" in params else None
     except ValueError as exc:
         raise _BadRequest(str(exc)) from exc
+    if limit is not None and limit < 0:  # SQLite reads -1 as no limit, PostgreSQL refuses it
+        raise _BadRequest(f"limit must be 0 or more, got {limit}")
     return {
         "start": start,
         "end": end,

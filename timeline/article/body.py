@@ -470,10 +470,10 @@ def _title(page: Page, container: LexborNode | None) -> str:
 def _canonical_url(page: Page, url: str) -> str:
     for node in page.tree.css("link[rel][href]"):
         rels = (node.attributes.get("rel") or "").lower().split()
-        href = _absolute(url, node.attributes.get("href"))
+        href = _not_home(url, _absolute(url, node.attributes.get("href")))
         if "canonical" in rels and href:
             return href
-    og_url = _absolute(url, page.meta.get("og:url"))
+    og_url = _not_home(url, _absolute(url, page.meta.get("og:url")))
     if og_url:
         return og_url
     # Wire and agency pages often say it only in their JSON-LD: the article's own url or
@@ -486,10 +486,24 @@ def _canonical_url(page: Page, url: str) -> str:
     for value in values:
         if isinstance(value, dict):
             value = value.get("@id") or value.get("url")
-        found = _absolute(url, value) if isinstance(value, str) else None
+        found = _not_home(url, _absolute(url, value)) if isinstance(value, str) else None
         if found:
             return found
     return url
+
+
+def _not_home(url: str, canonical: str | None) -> str | None:
+    """`canonical`, unless it is a site's home page named by a page that is not one: a
+    template that gives every article the home page's address (often og:url) would store
+    all of a site's articles under one URL, each replacing the last."""
+    if canonical is None or not _is_home(canonical) or _is_home(url):
+        return canonical
+    return None
+
+
+def _is_home(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query  # "/?p=123" is a WordPress article
 
 
 def _absolute(base: str, href: str | None) -> str | None:
