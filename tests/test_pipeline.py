@@ -5,6 +5,7 @@ makes no sense) must each fail alone, with a message that names them, while the 
 """
 
 import logging
+import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -98,6 +99,28 @@ def test_edited_article_updates_its_events(site: Site, store: Store) -> None:
     assert (site.hits["/gazette/bridge.html"], site.hits["/gazette/ferry.html"]) == (1, 2)
     days = {e.interval.start for e in store.events()}
     assert date(2025, 10, 14) in days and date(2025, 10, 15) not in days
+
+
+def test_a_page_found_unchanged_is_not_asked_for_again(site: Site, store: Store) -> None:
+    """A feed that dates an entry after our fetch (a bumped date, a clock ahead of ours) sends
+    us to its page once; found unchanged, that fetch counts, and the next cycle does not ask."""
+    cfg = config(replace(gazette(serve_gazette(site)), fetch_articles=True))
+    run_once(cfg, store)
+    bumped = format_datetime(datetime.now(UTC) + timedelta(seconds=1)).encode()
+    site.routes.pop("/gazette/feed.xml")  # no ETag: the feed is read again each cycle
+    site.add(
+        "/gazette/feed.xml",
+        (GAZETTE / "feed.xml")
+        .read_bytes()
+        .replace(b"http://SITE", site.base.encode())
+        .replace(b"Wed, 15 Oct 2025 18:00:00 +0000", bumped),
+        content_type="application/rss+xml",
+    )
+    time.sleep(1.1)  # the next fetches come after the date the feed now gives
+    for _ in range(3):
+        (outcome,) = run_once(cfg, store)
+        assert outcome.documents_unchanged == 2, outcome
+    assert (site.hits["/gazette/bridge.html"], site.hits["/gazette/ferry.html"]) == (1, 2)
 
 
 def test_a_changed_feed_costs_requests_only_for_its_new_entries(site: Site, store: Store) -> None:

@@ -162,7 +162,8 @@ def _run(
 def _seen(entry: Entry, source: Source, known: dict[str, datetime]) -> bool:
     """An entry whose page we would fetch and have stored, unless the feed dates it after
     that: a feed that changed for one new item must not cost a request for every old one.
-    (Entries that carry their own text are read again: it costs no request.)"""
+    (Entries that carry their own text are read again: it costs no request.) A page fetched
+    again and found unchanged counts as fetched then (Store.refetched)."""
     fetched = known.get(entry.url)
     if fetched is None or not _needs_page(entry, source):
         return False
@@ -253,6 +254,8 @@ def _store_article(
     tally.counts[saved] += 1
     if saved is not SaveResult.UNCHANGED:
         tally.events += len(found)
+    elif entry is not None and _needs_page(entry, source):
+        store.refetched(document.canonical_url, document.fetched)  # see _seen
 
 
 def _choose_published(

@@ -433,6 +433,19 @@ class Store:
                 found[url] = found[canonical] = fetched
         return found
 
+    def refetched(self, canonical_url: str, at: datetime) -> None:
+        """Record that a stored document's page was fetched again at `at` and found unchanged.
+        The pipeline goes back to a page when its feed dates the entry after our last fetch
+        (an edit); without this, an entry the feed dates later than that, but whose page
+        never changes (a bumped date, a feed's clock ahead of ours), cost a request on every
+        cycle, for ever."""
+        with self._transaction(f"recording a fetch of {canonical_url}") as connection:
+            connection.execute(
+                update(documents)
+                .where(documents.c.canonical_url == canonical_url, documents.c.fetched < at)
+                .values(fetched=at)
+            )
+
     def save_document(
         self,
         document: Document,
