@@ -153,6 +153,17 @@ class Site:
 
         self.routes[path] = route
 
+    def add_redirect(self, path: str, location: str, *, status: int = 302) -> None:
+        """Answer `path` with a redirect to `location`."""
+
+        def route(handler: SimpleHTTPRequestHandler) -> None:
+            handler.send_response(status)
+            handler.send_header("Location", location)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+
+        self.routes[path] = route
+
     def add_hang(self, path: str, seconds: float) -> None:
         """Accept the request, then say nothing for `seconds`."""
 

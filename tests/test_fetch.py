@@ -262,6 +262,47 @@ def test_robots_txt_is_read_once_per_host_and_obeyed(site: Site) -> None:
     assert site.hits["/no-bots/b"] == 1  # only the fetch with robots=False reached it
 
 
+def test_a_redirect_to_another_site_asks_that_sites_robots_txt(site: Site) -> None:
+    """A feed proxy or a tracking link must not take us past the target site's rules."""
+    other = Site(Path(__file__).parent / "site")  # another port: another origin
+    try:
+        other.add("/robots.txt", b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+        other.add("/news/a", b"a", content_type="text/plain")
+        other.add("/private/b", b"b", content_type="text/plain")
+        site.add("/robots.txt", b"", content_type="text/plain", status=404)
+        site.add_redirect("/go/a", other.url("/news/a"))
+        site.add_redirect("/go/b", other.url("/private/b"))
+        with Fetcher(POLITE) as fetcher:
+            result = fetcher.get(site.url("/go/a"), source="s")
+            with pytest.raises(FetchError) as refused:
+                fetcher.get(site.url("/go/b"), source="s")
+        assert (result.body, result.url) == (b"a", other.url("/news/a"))
+        assert str(refused.value) == (
+            f"source 's': {other.url('/private/b')}: {other.base}/robots.txt does not allow it "
+            "for our user agent (set robots = false for this source to fetch it anyway)"
+        )
+        assert (other.hits["/robots.txt"], other.hits["/private/b"]) == (1, 0)
+    finally:
+        other.close()
+
+
+def test_a_redirect_loop_across_sites_names_the_circle(site: Site) -> None:
+    other = Site(Path(__file__).parent / "site")
+    try:
+        for served in (site, other):
+            served.add("/robots.txt", b"", content_type="text/plain", status=404)
+        site.add_redirect("/a", other.url("/b"))
+        other.add_redirect("/b", site.url("/a"))
+        with Fetcher(POLITE) as fetcher, pytest.raises(FetchError) as looped:
+            fetcher.get(site.url("/a"), source="s")
+        assert str(looped.value) == (
+            f"source 's': {site.url('/a')}: redirect loop "
+            f"({site.url('/a')} -> {other.url('/b')} -> {site.url('/a')})"
+        )
+    finally:
+        other.close()
+
+
 def test_robots_txt_missing_allows_everything(site: Site) -> None:
     site.add("/robots.txt", b"gone", content_type="text/plain", status=404)
     site.add("/news/a", b"a", content_type="text/plain")

@@ -41,7 +41,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -178,18 +178,30 @@ class Fetcher:
         validators: Validators | None = None,
         robots: bool = True,
     ) -> FetchResult:
-        """GET `url` politely: robots.txt first (if `robots`), then in the host's turn."""
-        host = self._host(url, source)
-        try:
-            if robots:
-                self._check_robots(host, url, source)
-            with host.turn():
-                return fetch(
-                    host.client, url, source=source, settings=self.settings, validators=validators
-                )
-        finally:
-            with self._lock:
-                host.users -= 1
+        """GET `url` politely: robots.txt first (if `robots`), then in the host's turn. A
+        redirect to another site is followed as a new request to that site: its robots.txt,
+        its turn and its client (a feed proxy or a tracking link must not take us past a
+        site's rules); loops and the redirect limit count over the whole chain."""
+        chain = _Chain()
+        while True:
+            host = self._host(url, source)
+            try:
+                if robots:
+                    self._check_robots(host, url, source)
+                with host.turn():
+                    return fetch(
+                        host.client,
+                        url,
+                        source=source,
+                        settings=self.settings,
+                        validators=validators,
+                        chain=chain,
+                    )
+            except _ElsewhereRedirect as redirect:
+                url = redirect.target
+            finally:
+                with self._lock:
+                    host.users -= 1
 
     def _host(self, url: str, source: str) -> _Host:
         try:
@@ -320,27 +332,55 @@ def fetch(
     source: str,
     settings: FetchSettings,
     validators: Validators | None = None,
+    chain: _Chain | None = None,
 ) -> FetchResult:
-    """GET `url`; a 304 comes back as `not_modified` with an empty body."""
+    """GET `url`; a 304 comes back as `not_modified` with an empty body.
+
+    Redirects are followed on `client`, unless a `chain` is given: then a redirect to
+    another origin raises _ElsewhereRedirect for the caller to follow there, with the same
+    chain (the addresses so far, and the deadline of the whole fetch)."""
     headers = {}
     if validators is not None and validators.etag:
         headers["If-None-Match"] = validators.etag
     if validators is not None and validators.last_modified:
         headers["If-Modified-Since"] = validators.last_modified
     deadline = time.monotonic() + settings.timeout_s
+    if chain is not None:
+        if chain.deadline is None:
+            chain.deadline = deadline
+        deadline = chain.deadline
+    visited = chain.visited if chain is not None else None
     token = _DEADLINE.set(deadline)
     try:
-        return _fetch(client, url, headers, source=source, settings=settings, validators=validators)
+        return _fetch(
+            client,
+            url,
+            headers,
+            source=source,
+            settings=settings,
+            validators=validators,
+            visited=visited,
+        )
     except httpx.TimeoutException as exc:
-        raise FetchError(source, f"{url}: {_timeout_words(exc, settings, deadline)}") from exc
+        raise FetchError(
+            source, f"{_named(url, visited)}: {_timeout_words(exc, settings, deadline)}"
+        ) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(source, f"{url}: {_describe(exc)}") from exc
+        raise FetchError(source, f"{_named(url, visited)}: {_describe(exc)}") from exc
     except httpx.InvalidURL as exc:  # not an HTTPError: a feed's link httpx cannot parse
-        raise FetchError(source, f"{url}: not a valid web address ({exc})") from exc
+        raise FetchError(
+            source, f"{_named(url, visited)}: not a valid web address ({exc})"
+        ) from exc
     except _RefusedAddress as exc:
-        raise FetchError(source, f"{url}: {exc}") from exc
+        raise FetchError(source, f"{_named(url, visited)}: {exc}") from exc
     finally:
         _DEADLINE.reset(token)
+
+
+def _named(url: str, visited: list[str] | None) -> str:
+    """`url` as an error names it: with the address the chain of redirects started at."""
+    first = visited[0] if visited else url
+    return url if first == url else f"{first} (redirected to {url})"
 
 
 def _fetch(
@@ -351,26 +391,34 @@ def _fetch(
     source: str,
     settings: FetchSettings,
     validators: Validators | None,
+    visited: list[str] | None,
 ) -> FetchResult:
-    visited = [url]
+    hop_sites = visited is not None
+    if visited is None:
+        visited = []
+    if not visited:
+        visited.append(url)
+    first = visited[0]
     response = client.send(client.build_request("GET", _parsed(url), headers=headers), stream=True)
     try:
         while response.status_code in _REDIRECTS and "location" in response.headers:
             next_request = response.next_request
             _release(response)
             if next_request is None:  # httpx builds it for every redirect with a Location
-                raise FetchError(source, f"{url}: redirect without a usable Location")
+                raise FetchError(source, f"{first}: redirect without a usable Location")
             target = str(next_request.url)
             if target in visited:
                 chain = " -> ".join([*visited[visited.index(target) :], target])
-                raise FetchError(source, f"{url}: redirect loop ({chain})")
+                raise FetchError(source, f"{first}: redirect loop ({chain})")
             if len(visited) > settings.max_redirects:
                 raise FetchError(
                     source,
-                    f"{url}: more than {settings.max_redirects} redirects "
+                    f"{first}: more than {settings.max_redirects} redirects "
                     f"({' -> '.join([*visited, target])})",
                 )
             visited.append(target)
+            if hop_sites and not _same_origin(target, str(response.url)):
+                raise _ElsewhereRedirect(target)
             response = client.send(next_request, stream=True)
 
         final_url = str(response.url)
@@ -389,7 +437,7 @@ def _fetch(
                 validators=validators or Validators(),
                 not_modified=True,
             )
-        where = url if final_url == url else f"{url} (redirected to {final_url})"
+        where = first if final_url == first else f"{first} (redirected to {final_url})"
         if response.status_code in (429, 503):
             retry_after_s = _retry_after_s(response.headers)
             words = _STATUS_WORDS[response.status_code]
@@ -607,6 +655,30 @@ def _remaining(timeout: float | None, error: type[Exception]) -> float | None:
 
 class _RefusedAddress(Exception):
     pass
+
+
+def _same_origin(a: str, b: str) -> bool:
+    try:
+        return _origin(a) == _origin(b)
+    except ValueError:
+        return True  # not a site at all ("ftp://"): the client refuses it, in words, as before
+
+
+@dataclass
+class _Chain:
+    """One Fetcher.get's redirects across sites: the addresses so far, and the deadline of
+    the whole fetch, set by its first request (`timeout_s` covers every hop)."""
+
+    visited: list[str] = field(default_factory=list)
+    deadline: float | None = None
+
+
+class _ElsewhereRedirect(Exception):
+    """A redirect to another origin, for Fetcher.get to follow through that origin's host."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
 
 
 def _allowed_addresses(host: str, port: int, allow_loopback: bool) -> list[str]:
