@@ -150,3 +150,14 @@ def test_files_that_cannot_be_read_or_written_are_named(
             assert main([*args, "--db", db]) == 1, args
             err = capsys.readouterr().err
             assert err.startswith("timeline: ") and words in err, err
+
+
+def test_export_names_the_calendar_and_page_as_the_config_does(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[export]\nname = "Ukraine talks"\n', encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    ics = run_timeline("export", "--format", "ics", "--config", str(config), "--db", db)
+    html = run_timeline("export", "--format", "html", "--config", str(config), "--db", db)
+    assert ics.returncode == html.returncode == 0, ics.stderr + html.stderr
+    assert "\nX-WR-CALNAME:Ukraine talks\n" in ics.stdout
+    assert "<title>Ukraine talks</title>" in html.stdout

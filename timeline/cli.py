@@ -353,7 +353,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "ics":
         from timeline.render.ical import to_ics
 
-        data = to_ics(events, name="timeline", now=now)
+        data = to_ics(events, name=config.export.name, now=now)
     elif args.format == "json":
         from timeline.render.jsonexport import to_json
 
@@ -361,7 +361,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         from timeline.render.html import to_html
 
-        data = to_html(events, now=now, tz=_zone(args.tz), title="Timeline").encode()
+        data = to_html(events, now=now, tz=_zone(args.tz), title=config.export.name).encode()
     if args.output is None:
         sys.stdout.buffer.write(data)
     else:
@@ -506,7 +506,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(_open_store(args, config))
         try:
-            server = stack.enter_context(serving(store, host=args.host, port=args.port, tz=tz))
+            server = stack.enter_context(
+                serving(store, host=args.host, port=args.port, tz=tz, name=config.export.name)
+            )
         except OSError as exc:  # the port is taken, or the address is not this machine's
             raise TimelineError(
                 f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}"
