@@ -1,6 +1,6 @@
 """The light read path (driver only, no SQLAlchemy) answers exactly as the Store does."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from timeline.events import merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
-from timeline.store import SCHEMA_REVISION, Store
+from timeline.store import SCHEMA_REVISION, Store, read
 from timeline.store.read import EventFilter, open_reader
 
 from .test_store import BRIDGE, FRIDAY, THURSDAY, document, mention
@@ -218,3 +218,53 @@ def test_postgresql_reads_get_times_in_utc(pg_url: str) -> None:
     (found,) = event.mentions
     assert found.published == FRIDAY
     assert found.published is not None and found.published.tzinfo is UTC
+
+
+def test_page_rows_become_the_events_the_model_makes() -> None:
+    """`_page_events` builds events and mentions without their __init__ (read.py's
+    builders): they must equal the model's own, and a publish time in any other zone than
+    UTC (or naive, or ISO text as SQLite keeps it) still comes back as UTC."""
+    kyiv = timezone(timedelta(hours=2))
+    times = [
+        FRIDAY,  # as a PostgreSQL session in UTC sends it: taken as it is
+        FRIDAY.astimezone(kyiv),
+        FRIDAY.replace(tzinfo=None),
+        FRIDAY.replace(tzinfo=None).isoformat(sep=" "),
+    ]
+    day = _day(THURSDAY)
+    event_row = (1, None, "2025-03-06", "day", THURSDAY, day.end, None, "k", "Talks", *[None] * 9)
+    rows = [event_row]
+    for n, published in enumerate(times):
+        shared = (None,) * 7  # value, granularity, start, end and at: the event's; key, title
+        quoted = ("Talks on Thursday.", n, "on Thursday", 6, 17, "past")
+        rows.append((1, 10 + n, *shared, *quoted, "courier", f"https://a.example/{n}", published))
+    (event,) = read._page_events(rows, read._Parser())
+    expected = [
+        Mention(
+            sentence="Talks on Thursday.",
+            quote="on Thursday",
+            quote_start=6,
+            quote_end=17,
+            value="2025-03-06",
+            granularity=Granularity.DAY,
+            interval=day,
+            tense=Tense.PAST,
+            sentence_start=n,
+            id=10 + n,
+            source="courier",
+            url=f"https://a.example/{n}",
+            published=FRIDAY,
+        )
+        for n in range(len(times))
+    ]
+    assert event == Event(
+        key="k",
+        value="2025-03-06",
+        granularity=Granularity.DAY,
+        interval=day,
+        title="Talks",
+        mentions=tuple(expected),
+    )
+    assert [m.id for m in event.mentions] == [m.id for m in expected]
+    assert all(m.published is not None and m.published.tzinfo is UTC for m in event.mentions)
+    assert all(m.stems == () for m in event.mentions)
