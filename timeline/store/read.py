@@ -734,7 +734,7 @@ def open_reader(url: str, schema_revision: str) -> Reader | None:
             pg.execute(POSTGRESQL_SESSION)
         except psycopg.Error:
             return None
-        reader = Reader(dialect="postgresql", execute=runner(pg), close=pg.close)
+        reader = Reader(dialect="postgresql", execute=runner(pg, binary=True), close=pg.close)
         errors = (psycopg.Error,)
     else:
         return None
@@ -748,11 +748,15 @@ def open_reader(url: str, schema_revision: str) -> Reader | None:
     return reader
 
 
-def runner(connection: Any) -> Execute:
-    """`Execute` over any DB-API connection: a cursor per statement, all rows back."""
+def runner(connection: Any, *, binary: bool = False) -> Execute:
+    """`Execute` over any DB-API connection: a cursor per statement, all rows back.
+
+    `binary` (psycopg only): values come in PostgreSQL's binary format, dates and times as
+    numbers instead of text the server formats and psycopg parses (a first page at 1M
+    events: 2-3% of its time, interleaved A/B; issue #6)."""
 
     def execute(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
-        cursor = connection.cursor()
+        cursor = connection.cursor(binary=True) if binary else connection.cursor()
         try:
             cursor.execute(sql, list(params))
             rows: list[tuple[Any, ...]] = cursor.fetchall()
