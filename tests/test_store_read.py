@@ -278,7 +278,7 @@ def test_a_page_without_reports_names_the_same_events_and_sources(
 ) -> None:
     """`timeline show` without -v reads only who reported each event (reports=False): the
     page must hold the same events, in the same order, with the same sources, and print the
-    same lines. On PostgreSQL the mentions are left out; SQLite reads them anyway."""
+    same lines, without the mentions."""
     wire = document("https://a.example/1", published=NOON)
     courier = document("https://b.example/1", published=NOON, source="courier")
     herald = document("https://c.example/1", published=NOON, source="herald")
@@ -317,8 +317,7 @@ def test_a_page_without_reports_names_the_same_events_and_sources(
                 assert render_terminal(brief, now=now, tz=UTC) == render_terminal(
                     full, now=now, tz=UTC
                 )
-                if db_url.startswith("postgresql"):
-                    assert all(e.mentions == () and e.reported_by is not None for e in brief)
+                assert all(e.mentions == () and e.reported_by is not None for e in brief)
         full = store.read(EventFilter(start=date(2025, 1, 1)))
         march = store.read(EventFilter(start=date(2025, 3, 1), end=date(2025, 4, 1)))
     # `timeline show` reads that way without -v, through the light reader, and prints what
