@@ -1,14 +1,17 @@
 """The light read path (driver only, no SQLAlchemy) answers exactly as the Store does."""
 
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from timeline.cli import main
 from timeline.events import merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
-from timeline.store import SCHEMA_REVISION, Store
+from timeline.render.terminal import render_terminal
+from timeline.store import SCHEMA_REVISION, Store, read
 from timeline.store.read import EventFilter, open_reader
 
 from .test_store import BRIDGE, FRIDAY, THURSDAY, document, mention
@@ -218,3 +221,120 @@ def test_postgresql_reads_get_times_in_utc(pg_url: str) -> None:
     (found,) = event.mentions
     assert found.published == FRIDAY
     assert found.published is not None and found.published.tzinfo is UTC
+
+
+def test_page_rows_become_the_events_the_model_makes() -> None:
+    """`_page_events` builds events and mentions without their __init__ (read.py's
+    builders): they must equal the model's own, and a publish time in any other zone than
+    UTC (or naive, or ISO text as SQLite keeps it) still comes back as UTC."""
+    kyiv = timezone(timedelta(hours=2))
+    times = [
+        FRIDAY,  # as a PostgreSQL session in UTC sends it: taken as it is
+        FRIDAY.astimezone(kyiv),
+        FRIDAY.replace(tzinfo=None),
+        FRIDAY.replace(tzinfo=None).isoformat(sep=" "),
+    ]
+    day = _day(THURSDAY)
+    event_row = (1, None, "2025-03-06", "day", THURSDAY, day.end, None, "k", "Talks", *[None] * 9)
+    rows = [event_row]
+    for n, published in enumerate(times):
+        shared = (None,) * 7  # value, granularity, start, end and at: the event's; key, title
+        quoted = ("Talks on Thursday.", n, "on Thursday", 6, 17, "past")
+        rows.append((1, 10 + n, *shared, *quoted, "courier", f"https://a.example/{n}", published))
+    (event,) = read._page_events(rows, read._Parser())
+    expected = [
+        Mention(
+            sentence="Talks on Thursday.",
+            quote="on Thursday",
+            quote_start=6,
+            quote_end=17,
+            value="2025-03-06",
+            granularity=Granularity.DAY,
+            interval=day,
+            tense=Tense.PAST,
+            sentence_start=n,
+            id=10 + n,
+            source="courier",
+            url=f"https://a.example/{n}",
+            published=FRIDAY,
+        )
+        for n in range(len(times))
+    ]
+    assert event == Event(
+        key="k",
+        value="2025-03-06",
+        granularity=Granularity.DAY,
+        interval=day,
+        title="Talks",
+        mentions=tuple(expected),
+    )
+    assert [m.id for m in event.mentions] == [m.id for m in expected]
+    assert all(m.published is not None and m.published.tzinfo is UTC for m in event.mentions)
+    assert all(m.stems == () for m in event.mentions)
+
+
+def test_a_page_without_reports_names_the_same_events_and_sources(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`timeline show` without -v reads only who reported each event (reports=False): the
+    page must hold the same events, in the same order, with the same sources, and print the
+    same lines, without the mentions."""
+    wire = document("https://a.example/1", published=NOON)
+    courier = document("https://b.example/1", published=NOON, source="courier")
+    herald = document("https://c.example/1", published=NOON, source="herald")
+    year = Interval(start=date(2025, 1, 1), end=date(2026, 1, 1))
+    events = [
+        Event(
+            key=f"e{n}",
+            value=interval.start.isoformat(),
+            granularity=granularity,
+            interval=interval,
+            title=f"Event {n}",
+            mentions=tuple(
+                _report(doc, granularity, interval, f"{n}", sentence_start=i)
+                for i, doc in enumerate(docs)
+            ),
+        )
+        for n, (granularity, interval, docs) in enumerate(
+            [
+                (Granularity.YEAR, year, [herald, wire, courier, wire]),
+                (Granularity.DAY, _day(THURSDAY), [wire]),
+                (Granularity.DAY, _day(THURSDAY), [courier, wire]),
+                (Granularity.DAY, _day(date(2025, 3, 8)), [herald]),
+                (Granularity.DAY, _day(date(2025, 2, 27)), [courier]),
+            ]
+        )
+    ]
+    events.append(replace(events[1], key="unreported", mentions=()))
+    now = datetime(2025, 3, 7, tzinfo=UTC)
+    with Store.open(db_url) as store:
+        store.load([([wire, courier, herald], events)])
+        for start, end in [(date(2025, 3, 1), date(2025, 4, 1)), (THURSDAY, FRIDAY.date())]:
+            for limit in [None, 1, 2, 3, 10]:
+                full = store.read(EventFilter(start=start, end=end, limit=limit))
+                brief = store.read(EventFilter(start=start, end=end, limit=limit, reports=False))
+                assert [_summary(e) for e in brief] == [_summary(e) for e in full]
+                assert render_terminal(brief, now=now, tz=UTC) == render_terminal(
+                    full, now=now, tz=UTC
+                )
+                assert all(e.mentions == () and e.reported_by is not None for e in brief)
+        full = store.read(EventFilter(start=date(2025, 1, 1)))
+        march = store.read(EventFilter(start=date(2025, 3, 1), end=date(2025, 4, 1)))
+    # `timeline show` reads that way without -v, through the light reader, and prints what
+    # the events read whole print.
+    assert (
+        main(["show", "--db", db_url, "--from", "2025-03", "--to", "2025-03", "--tz", "UTC"]) == 0
+    )
+    assert capsys.readouterr().out == render_terminal(march, now=datetime.now(UTC), tz=UTC) + "\n"
+    assert [e.sources for e in full] == [
+        ("courier", "herald", "wire"),
+        ("courier",),
+        ("wire",),
+        ("courier", "wire"),
+        (),
+        ("herald",),
+    ]
+
+
+def _summary(event: Event) -> tuple[object, ...]:
+    return event.key, event.value, event.granularity, event.interval, event.title, event.sources

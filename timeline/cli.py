@@ -576,7 +576,9 @@ def _read_events(args: argparse.Namespace, config: Config) -> list[Event]:
     from timeline.store import SCHEMA_REVISION
     from timeline.store.read import EventFilter, open_reader
 
-    wanted = EventFilter(**_filters(args))
+    # Without -v or --json, each event's sources are all that is printed of its reports.
+    reports = bool(getattr(args, "verbose", False) or getattr(args, "json", False))
+    wanted = EventFilter(**_filters(args), reports=reports)
     reader = open_reader(_db_url(args, config), SCHEMA_REVISION)
     if reader is None:
         with _open_store(args, config) as store:

@@ -241,9 +241,15 @@ class Event:
     interval: Interval
     title: str
     mentions: tuple[Mention, ...]
+    # Its sources, when it was read without its mentions: `timeline show` without -v lists
+    # only who reported each event, and reading every report cost PostgreSQL a third of the
+    # first page (issue #6). None: they are its mentions' (`sources`).
+    reported_by: tuple[str, ...] | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
+        if self.reported_by is not None:
+            return self.reported_by
         return tuple(sorted({m.source for m in self.mentions}))
 
 

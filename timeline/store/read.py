@@ -13,6 +13,7 @@ Dialect differences, each in one place:
   index entries, PostgreSQL limits each part by itself and takes the event's columns there;
   the page's rows (each event's, then its mentions') are numbered by event id and put in
   order here for SQLite, numbered by place and ordered by PostgreSQL itself (`select_events`);
+  without reports, each event's sources come as an array on PostgreSQL, as JSON on SQLite;
 - id lists: an IN list on SQLite, one array parameter on PostgreSQL (`_with_mentions`);
 - sessions: SQLite reads through a memory map (`SQLITE_MMAP`), PostgreSQL plans prepared
   statements once and sends times in UTC (`POSTGRESQL_SESSION`).
@@ -20,6 +21,7 @@ Dialect differences, each in one place:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -79,6 +81,11 @@ class EventFilter:
     words: tuple[str, ...] = ()  # each in the title or a reporting sentence, any case
     starting_from: date | None = None  # starting on or after this day
     limit: int | None = None
+    # False: who reported each event is all the caller needs (`timeline show` without -v),
+    # and the first page of a range comes without the mentions, with Event.reported_by
+    # instead (on PostgreSQL at 1M events, half the time of the page with them; issue #6).
+    # Other reads ignore it.
+    reports: bool = True
 
 
 @dataclass
@@ -189,6 +196,27 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
         page += " ORDER BY 5, 6, 2"  # start, end, key
     if wanted.limit is not None:
         page += f" LIMIT {int(wanted.limit)}"
+    if not wanted.reports:
+        # The page's events with their mentions' sources, which Python makes distinct and
+        # sorts as Event.sources does (DISTINCT sorted each event's on the server: 0.08 ms
+        # of a 0.65 ms statement on PostgreSQL). Both read them from the (event_id, source)
+        # index (migrations/versions/0008).
+        if dialect == "sqlite":
+            # As the whole page: no ORDER BY, Python puts the events in order.
+            query = (
+                f"SELECT {_EVENT_COLUMNS}, (SELECT json_group_array(m.source) FROM mentions m "
+                f"WHERE m.event_id = e.id) FROM ({page}) AS p JOIN events e ON e.id = p.id"
+            )
+            rows = [(*row[:-1], json.loads(row[-1])) for row in execute(query, params)]
+            events = _summaries(rows, _Parser())
+            events.sort(key=_timeline_order)
+            return events
+        # PostgreSQL: in the page's order, which its parts' merge gives already.
+        query = (
+            "SELECT p.*, ARRAY(SELECT m.source FROM mentions m WHERE m.event_id = p.id) "
+            f"FROM ({page}) AS p ORDER BY 5, 6, 2"
+        )
+        return _summaries(execute(common.text(query), params), _Parser())
     # The page, then its events' rows and their mentions' in one statement: one round trip,
     # one plan.
     if dialect == "sqlite":
@@ -208,6 +236,23 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
     numbered = f'SELECT row_number() OVER (ORDER BY start, "end", key) AS n, * FROM ({page}) AS p'
     query = f"{_PAGE.format(page=numbered)} ORDER BY {_PAGE_ORDER}"
     return _page_events(execute(common.text(query), params), _Parser())
+
+
+def _summaries(rows: Iterable[tuple[Any, ...]], parse: _Parser) -> list[Event]:
+    """Rows of events (`_EVENT_COLUMNS`, then their sources) as events without mentions."""
+    new_event, granularities = _new_event, _GRANULARITIES
+    return [
+        new_event(
+            key,
+            value,
+            granularities[granularity],
+            parse.interval(start, end, at),
+            title,
+            (),
+            tuple(sorted(set(sources))),
+        )
+        for _, key, value, granularity, start, end, at, title, sources in rows
+    ]
 
 
 def _timeline_order(event: Event) -> tuple[date, date, str]:
@@ -359,11 +404,21 @@ def _page_events(rows: Iterable[tuple[Any, ...]], parse: _Parser) -> list[Event]
 
     The loop every page runs once per mention, written out with its lookups in locals as
     _group's is; a mention's interval, value and granularity are its event's unless its row
-    names others."""
+    names others. A publish time PostgreSQL sends is already an aware UTC datetime (its
+    session is in UTC) and is taken as it comes: through `_Parser.instant` it missed the
+    cache on nearly every row (each document's time is its own) and cost a fifth of the
+    loop (issue #6); SQLite's ISO text is parsed there."""
     page: list[tuple[tuple[Any, ...], list[Mention]]] = []
     mentions: list[Mention] = []
     event_value = event_granularity = event_interval = event_start = event_end = event_at = None
     granularities, tenses = _GRANULARITIES, _TENSES
+    new_mention, instant, interval_of, utc, aware = (
+        _new_mention,
+        parse.instant,
+        parse.interval,
+        UTC,
+        datetime,
+    )
     for row in rows:
         (
             _,
@@ -388,18 +443,18 @@ def _page_events(rows: Iterable[tuple[Any, ...]], parse: _Parser) -> list[Event]
         if mention_id is None:  # the event's own row
             event_value, event_granularity = value, granularities[granularity]
             event_start, event_end, event_at = start, end, at
-            event_interval = parse.interval(start, end, at)
+            event_interval = interval_of(start, end, at)
             mentions = []
             page.append(((key, value, event_granularity, event_interval, title), mentions))
             continue
         if start is None and end is None and at == event_at:
             interval = event_interval
         else:
-            start = event_start if start is None else start
-            end = event_end if end is None else end
-            interval = parse.interval(start, end, at)
+            interval = interval_of(
+                event_start if start is None else start, event_end if end is None else end, at
+            )
         mentions.append(
-            _new_mention(
+            new_mention(
                 sentence,
                 quote,
                 quote_start,
@@ -412,18 +467,14 @@ def _page_events(rows: Iterable[tuple[Any, ...]], parse: _Parser) -> list[Event]
                 mention_id,
                 source,
                 url,
-                parse.instant(published),
+                published
+                if published.__class__ is aware and published.tzinfo is utc
+                else instant(published),
             )
         )
+    new_event = _new_event
     return [
-        Event(
-            key=key,
-            value=value,
-            granularity=granularity,
-            interval=interval,
-            title=title,
-            mentions=tuple(mentions),
-        )
+        new_event(key, value, granularity, interval, title, tuple(mentions), None)
         for (key, value, granularity, interval, title), mentions in page
     ]
 
@@ -637,6 +688,45 @@ def _mention_builder() -> Callable[..., Mention]:
 _new_mention = _mention_builder()
 
 
+def _event_builder() -> Callable[..., Event]:
+    """A function making an Event from its fields in declaration order, as
+    `_mention_builder` makes a Mention and for the same reason (a frozen dataclass's
+    __init__ sets each field through object.__setattr__), checked against the model the
+    same way."""
+    names = tuple(f.name for f in fields(Event))
+    expected = ("key", "value", "granularity", "interval", "title", "mentions", "reported_by")
+    if names != expected:
+        raise TypeError(f"read.py builds Event from {expected}, the model has {names}")
+    key, value, granularity, interval, title, mentions, reported_by = (
+        getattr(Event, name).__set__ for name in names
+    )
+    new = object.__new__
+
+    def build(
+        a: str,
+        b: str,
+        c: Granularity,
+        d: Interval,
+        e: str,
+        f: tuple[Mention, ...],
+        g: tuple[str, ...] | None,
+    ) -> Event:
+        made: Event = new(Event)
+        key(made, a)
+        value(made, b)
+        granularity(made, c)
+        interval(made, d)
+        title(made, e)
+        mentions(made, f)
+        reported_by(made, g)
+        return made
+
+    return build
+
+
+_new_event = _event_builder()
+
+
 def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
@@ -699,7 +789,7 @@ def open_reader(url: str, schema_revision: str) -> Reader | None:
             pg.execute(POSTGRESQL_SESSION)
         except psycopg.Error:
             return None
-        reader = Reader(dialect="postgresql", execute=runner(pg), close=pg.close)
+        reader = Reader(dialect="postgresql", execute=runner(pg, binary=True), close=pg.close)
         errors = (psycopg.Error,)
     else:
         return None
@@ -713,11 +803,15 @@ def open_reader(url: str, schema_revision: str) -> Reader | None:
     return reader
 
 
-def runner(connection: Any) -> Execute:
-    """`Execute` over any DB-API connection: a cursor per statement, all rows back."""
+def runner(connection: Any, *, binary: bool = False) -> Execute:
+    """`Execute` over any DB-API connection: a cursor per statement, all rows back.
+
+    `binary` (psycopg only): values come in PostgreSQL's binary format, dates and times as
+    numbers instead of text the server formats and psycopg parses (a first page at 1M
+    events: 2-3% of its time, interleaved A/B; issue #6)."""
 
     def execute(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
-        cursor = connection.cursor()
+        cursor = connection.cursor(binary=True) if binary else connection.cursor()
         try:
             cursor.execute(sql, list(params))
             rows: list[tuple[Any, ...]] = cursor.fetchall()

@@ -682,7 +682,9 @@ class Store:
         try:
             driver = pooled.driver_connection
             try:
-                return read.select_events(read.runner(driver), self.engine.dialect.name, wanted)
+                dialect = self.engine.dialect.name
+                execute = read.runner(driver, binary=dialect == "postgresql")
+                return read.select_events(execute, dialect, wanted)
             except Exception as exc:
                 if not retry or not getattr(driver, "broken", False):
                     raise

@@ -120,7 +120,8 @@ mentions = Table(
         nullable=False,
         index=True,
     ),
-    Column("event_id", Integer, ForeignKey("events.id"), nullable=False, index=True),
+    # Indexed with `source` below: a page's sources are read from the index (0008).
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
     Column("sentence", Text, nullable=False),
     Column("sentence_start", Integer, nullable=False),
     Column("quote", Text, nullable=False),
@@ -140,4 +141,5 @@ mentions = Table(
     # Key-word stems of the sentence, space-separated ('' when not known): see read.py.
     Column("stems", Text, nullable=False, server_default=""),
     Index(None, "granularity", "start", "end"),
+    Index(None, "event_id", "source"),
 )
