@@ -3,9 +3,7 @@
 events' sources from the index, not a row of mentions each (issue #6: 0.57 -> 0.34 ms of
 server time for the statement at 1M events). The index still serves every lookup by event.
 
-(Numbered 0008: another branch adds 0007; the two are renumbered when merged.)
-
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-25
 """
@@ -14,7 +12,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0008"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

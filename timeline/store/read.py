@@ -200,7 +200,7 @@ def select_events(execute: Execute, dialect: str, wanted: EventFilter) -> list[E
         # The page's events with their mentions' sources, which Python makes distinct and
         # sorts as Event.sources does (DISTINCT sorted each event's on the server: 0.08 ms
         # of a 0.65 ms statement on PostgreSQL). Both read them from the (event_id, source)
-        # index (migrations/versions/0008).
+        # index (migrations/versions/0007).
         if dialect == "sqlite":
             # As the whole page: no ORDER BY, Python puts the events in order.
             query = (

@@ -120,7 +120,7 @@ mentions = Table(
         nullable=False,
         index=True,
     ),
-    # Indexed with `source` below: a page's sources are read from the index (0008).
+    # Indexed with `source` below: a page's sources are read from the index (0007).
     Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
     Column("sentence", Text, nullable=False),
     Column("sentence_start", Integer, nullable=False),
