@@ -31,6 +31,20 @@ def serve_gazette(site: Site, *, feed: str = "feed.xml") -> str:
     return site.url("/gazette/feed.xml")
 
 
+def serve_ferry_dated(site: Site, when: datetime) -> None:
+    """Serve the gazette feed with the ferry entry dated `when`, and without an ETag: the
+    feed is read again on every cycle."""
+    site.routes.pop("/gazette/feed.xml", None)
+    site.add(
+        "/gazette/feed.xml",
+        (GAZETTE / "feed.xml")
+        .read_bytes()
+        .replace(b"http://SITE", site.base.encode())
+        .replace(b"Wed, 15 Oct 2025 18:00:00 +0000", format_datetime(when).encode()),
+        content_type="application/rss+xml",
+    )
+
+
 def config(*sources: Source) -> Config:
     return Config(fetch=FAST, sources=sources)
 
@@ -82,18 +96,9 @@ def test_edited_article_updates_its_events(site: Site, store: Store) -> None:
     run_once(cfg, store)
     edited = (GAZETTE / "ferry.html").read_bytes().replace(b"on Wednesday", b"on Tuesday")
     site.add("/gazette/ferry.html", edited, content_type="text/html")
-    site.routes.pop("/gazette/feed.xml")  # no ETag this time: the feed is read again
     # The feed dates the edited entry after our fetch: that is what sends us to its page
     # again; the other entry's page is known and not asked for.
-    bumped = format_datetime(datetime.now(UTC) + timedelta(minutes=1)).encode()
-    site.add(
-        "/gazette/feed.xml",
-        (GAZETTE / "feed.xml")
-        .read_bytes()
-        .replace(b"http://SITE", site.base.encode())
-        .replace(b"Wed, 15 Oct 2025 18:00:00 +0000", bumped),
-        content_type="application/rss+xml",
-    )
+    serve_ferry_dated(site, datetime.now(UTC) + timedelta(minutes=1))
     (outcome,) = run_once(cfg, store)
     assert (outcome.documents_updated, outcome.documents_unchanged) == (1, 1)
     assert (site.hits["/gazette/bridge.html"], site.hits["/gazette/ferry.html"]) == (1, 2)
@@ -106,16 +111,7 @@ def test_a_page_found_unchanged_is_not_asked_for_again(site: Site, store: Store)
     us to its page once; found unchanged, that fetch counts, and the next cycle does not ask."""
     cfg = config(replace(gazette(serve_gazette(site)), fetch_articles=True))
     run_once(cfg, store)
-    bumped = format_datetime(datetime.now(UTC) + timedelta(seconds=1)).encode()
-    site.routes.pop("/gazette/feed.xml")  # no ETag: the feed is read again each cycle
-    site.add(
-        "/gazette/feed.xml",
-        (GAZETTE / "feed.xml")
-        .read_bytes()
-        .replace(b"http://SITE", site.base.encode())
-        .replace(b"Wed, 15 Oct 2025 18:00:00 +0000", bumped),
-        content_type="application/rss+xml",
-    )
+    serve_ferry_dated(site, datetime.now(UTC) + timedelta(seconds=1))
     time.sleep(1.1)  # the next fetches come after the date the feed now gives
     for _ in range(3):
         (outcome,) = run_once(cfg, store)
