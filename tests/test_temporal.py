@@ -185,6 +185,12 @@ RULES_TABLE = [
         FRIDAY,
         [("the next few days", "DURATION", "PXD")],
     ),
+    # "the weeks ahead" is as vague as "the next few weeks"; "ahead of" is another thing.
+    (
+        "Funds will sell bonds in the weeks ahead. In the months ahead of the vote, few will.",
+        OCTOBER,
+        [("the weeks ahead", "DURATION", "PXW")],
+    ),
     (
         "The plant may be sold in the near future.",
         FRIDAY,

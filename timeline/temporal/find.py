@@ -242,7 +242,9 @@ RULES: dict[str, str] = {
     # "a day-long meeting", "a decades-long feud": a duration as an adjective
     "long": r"(?:second|minute|hour|day|week|month|year|decade|century|centurie)s?-long\b",
     "plural": r"(?:(?<=for\s)|(?<=within\s)|(?<=\bin\s))(?:years|months|weeks|days|hours|decades"
-    r"|centuries)\b(?!\s+(?:of|ago|before|after|later|earlier|that)\b)",
+    r"|centuries)\b(?!\s+(?:of|ago|before|after|later|earlier|that)\b)"
+    # "in the weeks ahead": as long as "the next few weeks", PXW
+    r"|the\s+(?:years|months|weeks|days)\s+ahead\b(?!\s+of\b)",
 }
 
 # One word-boundary test before the alternation, not one per rule: the scan tries every

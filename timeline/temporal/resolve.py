@@ -663,7 +663,8 @@ def _ref(span: str, tokens: list[str], context: Context) -> Reading | None:
 
 
 def _plural(span: str, tokens: list[str], context: Context) -> Reading | None:
-    return _duration(_period(None, tokens[0][:-1]), context)
+    unit = tokens[1] if tokens[0] == "the" else tokens[0]  # "the weeks ahead"
+    return _duration(_period(None, unit[:-1]), context)
 
 
 def _half(span: str, tokens: list[str], context: Context) -> Reading | None:
