@@ -185,6 +185,12 @@ RULES_TABLE = [
         FRIDAY,
         [("the next few days", "DURATION", "PXD")],
     ),
+    # "for a while" lasts an unknown time; "once in a while" is how often, not how long.
+    (
+        "The town will be without power for a while. Once in a while the lights flicker.",
+        FRIDAY,
+        [("a while", "DURATION", "PXX")],
+    ),
     # "the weeks ahead" is as vague as "the next few weeks"; "ahead of" is another thing.
     (
         "Funds will sell bonds in the weeks ahead. In the months ahead of the vote, few will.",

@@ -245,6 +245,8 @@ RULES: dict[str, str] = {
     r"|centuries)\b(?!\s+(?:of|ago|before|after|later|earlier|that)\b)"
     # "in the weeks ahead": as long as "the next few weeks", PXW
     r"|the\s+(?:years|months|weeks|days)\s+ahead\b(?!\s+of\b)",
+    # "for a while": a duration of no stated length (not "once in a while", a frequency)
+    "while": r"(?<=for\s)a\s+(?:little\s+)?while\b",
 }
 
 # One word-boundary test before the alternation, not one per rule: the scan tries every
@@ -274,7 +276,7 @@ _TRIGGER_WORDS = """january february march april may june july august september 
     weekly monthly annually yearly hourly nightly spring summer autumn winter period nineteen
     twent thirties forties fifties sixties seventies eighties nineties date thanksgiving christmas
     independence halloween valentine easter midweek midmonth midyear midspring midsummer midfall
-    midautumn midwinter""".split()
+    midautumn midwinter while""".split()
 _TRIGGER_PIECES = [
     *_TRIGGER_WORDS,
     *(

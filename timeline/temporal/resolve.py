@@ -662,6 +662,10 @@ def _ref(span: str, tokens: list[str], context: Context) -> Reading | None:
     return _date("PAST_REF", context)
 
 
+def _while(span: str, tokens: list[str], context: Context) -> Reading | None:
+    return _duration("PXX", context)  # "for a while": TimeML's unknown length
+
+
 def _plural(span: str, tokens: list[str], context: Context) -> Reading | None:
     unit = tokens[1] if tokens[0] == "the" else tokens[0]  # "the weeks ahead"
     return _duration(_period(None, unit[:-1]), context)
@@ -900,6 +904,7 @@ _RESOLVERS: dict[str, Resolver] = {
     "set": _set,
     "ref": _ref,
     "plural": _plural,
+    "while": _while,
     "long": _long,
     "someday": _someday,
     "half": _half,
