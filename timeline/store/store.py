@@ -248,9 +248,10 @@ class Store:
         """
         sql = self._lease_sql.claim_any if force else self._lease_sql.claim_due
         when = self._lease_sql.when
-        params: tuple[Any, ...] = (owner, when(now + lease), name, when(now))
+        now_value = when(now)
+        params: tuple[Any, ...] = (owner, when(now + lease), name, now_value)
         if not force:
-            params += (when(now),)
+            params += (now_value,)
         row = self._lease_statement(_Pending(sql, params, f"claiming source {name!r}"))
         if row is None:
             return None
@@ -277,10 +278,11 @@ class Store:
         end the lease and say when the source is due again: one statement. A daemon whose
         lease expired and was taken over records nothing; the new holder's fetch counts."""
         sql, when = self._lease_sql, self._lease_sql.when
-        ended = (when(at), when(next_due))
+        at_value = when(at)
+        ended = (at_value, when(next_due))
         params: tuple[Any, ...]
         if error is None:
-            params = (*ended, when(at), etag, last_modified, name, owner)
+            params = (*ended, at_value, etag, last_modified, name, owner)
             pending = _Pending(sql.finish_ok, params, f"recording source {name!r}")
         else:
             params = (*ended, error, name, owner)
