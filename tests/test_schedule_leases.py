@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from timeline.config import Config, FetchSettings
-from timeline.errors import StoreError
+from timeline.config import Config, FetchSettings, parse_config
+from timeline.errors import ConfigError, StoreError
 from timeline.model import Schedule, Source, SourceOutcome, Status
 from timeline.schedule import (
     FIRST_BACKOFF,
@@ -82,6 +83,24 @@ def test_a_retry_after_beyond_the_calendar_is_capped_and_recorded(
     due = store.next_due("resting")
     assert due is not None
     assert MAX_RETRY_AFTER - timedelta(minutes=1) < due - datetime.now(UTC) <= MAX_RETRY_AFTER
+
+
+def test_a_bad_cron_is_named_where_it_is_written(store: Store) -> None:
+    """Five fields pass config loading; apscheduler refuses "61" minutes when the daemon
+    starts, and the message names [schedule] or the source, wherever the value is."""
+    config = parse_config(
+        {
+            "schedule": {"cron": "61 * * * *"},
+            "sources": [
+                {"name": "a", "url": "https://a.example/feed"},
+                {"name": "b", "url": "https://b.example/feed", "cron": "0 25 * * *"},
+            ],
+        }
+    )
+    with pytest.raises(ConfigError, match=r"^config.toml: \[schedule\] cron: "):
+        run_once(replace(config, sources=config.sources[:1]), store)
+    with pytest.raises(ConfigError, match=r"^config.toml: source 'b': cron: "):
+        run_once(replace(config, sources=config.sources[1:]), store)
 
 
 def test_claims_are_exclusive_and_leases_expire(store: Store) -> None:

@@ -290,7 +290,11 @@ def _trigger(source: Source, config: Config) -> IntervalTrigger | CronTrigger:
         try:
             return CronTrigger.from_crontab(source.schedule.cron, timezone=UTC)
         except ValueError as exc:
-            raise ConfigError(f"{config.path}: source {source.name!r}: cron: {exc}") from exc
+            # A source without a schedule of its own has [schedule]'s: name where it is written.
+            where = (
+                "[schedule]" if source.schedule == config.schedule else f"source {source.name!r}:"
+            )
+            raise ConfigError(f"{config.path}: {where} cron: {exc}") from exc
     return IntervalTrigger(seconds=source.schedule.interval_s or 3600, jitter=jitter)
 
 
