@@ -273,6 +273,27 @@ def test_a_feed_that_names_no_encoding_anywhere_is_guessed_not_read_as_latin1(
     assert entries[0].summary == "Подробности будут объявлены на следующей неделе."
 
 
+@pytest.mark.parametrize(
+    ("stamp", "published"),
+    [
+        ("2025-10-14 09:30:00 GMT", datetime(2025, 10, 14, 9, 30, tzinfo=UTC)),  # the time kept
+        ("2025-10-14T09:30:00 UTC", datetime(2025, 10, 14, 9, 30, tzinfo=UTC)),
+        ("2025-13-01T00:00:00Z", None),  # not next January
+        ("2025-02-29", None),  # not 1 March
+    ],
+)
+def test_iso_dates_with_a_zone_name_or_off_the_calendar(
+    stamp: str, published: datetime | None
+) -> None:
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>A</title><link>https://iso.example/a</link><pubDate>{stamp}</pubDate>"
+        "</item></channel></rss>"
+    ).encode()
+    (entry,) = parse_feed(rss, url="https://iso.example/feed", source="iso")
+    assert entry.published == published
+
+
 @pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
 def test_a_date_at_the_calendars_edge_is_no_date_not_a_crash(stamp: str) -> None:
     # In UTC these fall before year 1 or after 9999, which datetime cannot hold: the entry

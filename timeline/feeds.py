@@ -30,7 +30,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -337,12 +337,15 @@ def _parse_date(value: str) -> datetime | None:
         return None
     if value[:1].isdigit() and "-" in value[:10]:
         try:
-            parsed = datetime.fromisoformat(value)
+            # "2025-10-14 09:30:00 GMT": the zone's name, which fromisoformat does not read
+            # (feedparser's parser read that date and dropped its time)
+            parsed = datetime.fromisoformat(_UTC_NAME.sub("+00:00", value))
             return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
         except OverflowError:
             return None  # before year 1 or after 9999 in UTC: no date, and no crash
         except ValueError:
-            pass
+            if not _real_iso_day(value):
+                return None  # "2025-13-01": feedparser would make it 2026-01-01
     fields = parsedate_tz(value)
     if fields is not None and fields[9] is not None:
         try:
@@ -351,6 +354,22 @@ def _parse_date(value: str) -> datetime | None:
         except (ValueError, OverflowError):
             pass
     return _utc(feedparser.datetimes._parse_date(value))
+
+
+_UTC_NAME = re.compile(r"\s*(?:GMT|UTC)\Z")
+_ISO_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+
+
+def _real_iso_day(value: str) -> bool:
+    """Whether an ISO-looking value's day is on the calendar (or it has no such day)."""
+    match = _ISO_DAY.match(value)
+    if match is None:
+        return True
+    try:
+        date(*map(int, match.groups()))
+    except ValueError:
+        return False
+    return True
 
 
 def _utc(parsed: time.struct_time | None) -> datetime | None:
