@@ -344,12 +344,12 @@ def fetch(
         headers["If-None-Match"] = validators.etag
     if validators is not None and validators.last_modified:
         headers["If-Modified-Since"] = validators.last_modified
-    deadline = time.monotonic() + settings.timeout_s
-    if chain is not None:
-        if chain.deadline is None:
-            chain.deadline = deadline
-        deadline = chain.deadline
-    visited = chain.visited if chain is not None else None
+    hop_sites = chain is not None
+    if chain is None:
+        chain = _Chain()
+    if chain.deadline is None:
+        chain.deadline = time.monotonic() + settings.timeout_s
+    deadline = chain.deadline
     token = _DEADLINE.set(deadline)
     try:
         return _fetch(
@@ -359,28 +359,21 @@ def fetch(
             source=source,
             settings=settings,
             validators=validators,
-            visited=visited,
+            chain=chain,
+            hop_sites=hop_sites,
         )
     except httpx.TimeoutException as exc:
         raise FetchError(
-            source, f"{_named(url, visited)}: {_timeout_words(exc, settings, deadline)}"
+            source, f"{chain.named(url)}: {_timeout_words(exc, settings, deadline)}"
         ) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(source, f"{_named(url, visited)}: {_describe(exc)}") from exc
+        raise FetchError(source, f"{chain.named(url)}: {_describe(exc)}") from exc
     except httpx.InvalidURL as exc:  # not an HTTPError: a feed's link httpx cannot parse
-        raise FetchError(
-            source, f"{_named(url, visited)}: not a valid web address ({exc})"
-        ) from exc
+        raise FetchError(source, f"{chain.named(url)}: not a valid web address ({exc})") from exc
     except _RefusedAddress as exc:
-        raise FetchError(source, f"{_named(url, visited)}: {exc}") from exc
+        raise FetchError(source, f"{chain.named(url)}: {exc}") from exc
     finally:
         _DEADLINE.reset(token)
-
-
-def _named(url: str, visited: list[str] | None) -> str:
-    """`url` as an error names it: with the address the chain of redirects started at."""
-    first = visited[0] if visited else url
-    return url if first == url else f"{first} (redirected to {url})"
 
 
 def _fetch(
@@ -391,11 +384,10 @@ def _fetch(
     source: str,
     settings: FetchSettings,
     validators: Validators | None,
-    visited: list[str] | None,
+    chain: _Chain,
+    hop_sites: bool,
 ) -> FetchResult:
-    hop_sites = visited is not None
-    if visited is None:
-        visited = []
+    visited = chain.visited
     if not visited:
         visited.append(url)
     first = visited[0]
@@ -408,8 +400,8 @@ def _fetch(
                 raise FetchError(source, f"{first}: redirect without a usable Location")
             target = str(next_request.url)
             if target in visited:
-                chain = " -> ".join([*visited[visited.index(target) :], target])
-                raise FetchError(source, f"{first}: redirect loop ({chain})")
+                circle = " -> ".join([*visited[visited.index(target) :], target])
+                raise FetchError(source, f"{first}: redirect loop ({circle})")
             if len(visited) > settings.max_redirects:
                 raise FetchError(
                     source,
@@ -437,7 +429,7 @@ def _fetch(
                 validators=validators or Validators(),
                 not_modified=True,
             )
-        where = first if final_url == first else f"{first} (redirected to {final_url})"
+        where = chain.named(final_url)
         if response.status_code in (429, 503):
             retry_after_s = _retry_after_s(response.headers)
             words = _STATUS_WORDS[response.status_code]
@@ -671,6 +663,11 @@ class _Chain:
 
     visited: list[str] = field(default_factory=list)
     deadline: float | None = None
+
+    def named(self, url: str) -> str:
+        """`url` as an error names it: with the address the chain started at."""
+        first = self.visited[0] if self.visited else url
+        return url if first == url else f"{first} (redirected to {url})"
 
 
 class _ElsewhereRedirect(Exception):
