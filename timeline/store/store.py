@@ -495,6 +495,8 @@ class Store:
                     update(documents).where(documents.c.id == document_id).values(**values)
                 )
                 self._forget_mentions(connection, [document_id], merge)
+            if self.engine.dialect.name == "postgresql":
+                _lock_dates(connection, found)
             candidates = read.select_candidates(
                 _driver(connection), self.engine.dialect.name, found, may_join
             )
@@ -825,12 +827,40 @@ class _Dropped(Exception):
     """A read's PostgreSQL connection was lost (a server restart): read again."""
 
 
+def _lock_dates(connection: Connection, found: Sequence[Mention]) -> None:
+    """Make other machines' saves of the same dates wait for this transaction (PostgreSQL).
+
+    A save reads the stored mentions its own could join, then writes. Two daemons saving
+    reports of one happening at once would each read before the other wrote, and found two
+    events; the lock in one Store orders only its own process. So a save first takes a
+    transaction-level advisory lock for each block of days its mentions touch, at their
+    level (as select_candidates reads them): blocks as long as the level's longest interval,
+    so an interval touches one or two of them and overlapping intervals share one. Every
+    save takes its locks in one order, so no two can each hold what the other waits for.
+    """
+    blocks: set[tuple[int, int]] = set()
+    for m in found:
+        level = _LEVEL_CODES[_level(m)]
+        days = MAX_SPAN[m.granularity].days
+        first = m.interval.start.toordinal() // days
+        last = (m.interval.end.toordinal() - 1) // days
+        blocks.update((level, block) for block in range(first, max(first, last) + 1))
+    for level, block in sorted(blocks):
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:level AS integer), CAST(:block AS integer))"),
+            {"level": _ADVISORY_NAMESPACE + level, "block": block},
+        )
+
+
 def _level(mention: Mention) -> str:
     return _LEVELS[mention.granularity]
 
 
 # Reports that can be of one happening share a level (Granularity.within_a_day).
 _LEVELS = {g: "within a day" if g.within_a_day else g.value for g in Granularity}
+_LEVEL_CODES = {level: code for code, level in enumerate(sorted(set(_LEVELS.values())))}
+# The first key of the advisory locks on dates (_lock_dates): apart from any other use.
+_ADVISORY_NAMESPACE = 0x544C00
 
 
 def _driver(connection: Connection) -> read.Execute:
