@@ -41,6 +41,13 @@ TABLE = [
         [("the fiscal year", "DURATION", "P1Y"), ("Jan. 31", "DATE", "2026-01-31")],
     ),
     ("The period ended Oct. 18 was weak.", TUESDAY, [("Oct. 18", "DATE", "2024-10-18")]),
+    # A sentence that opens with "Until" takes its direction from the clause after it.
+    (
+        "Until Friday, the council had not named a successor.",
+        TUESDAY,
+        [("Friday", "DATE", "2025-10-10")],
+    ),
+    ("The shop stays closed until Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
     # A present tense schedule points ahead: "the fair opens Friday".
     ("The book fair opens Friday.", TUESDAY, [("Friday", "DATE", "2025-10-17")]),
     # A possessive weekday names an event already reported, whatever verb governs its noun.

@@ -451,6 +451,7 @@ _AHEAD = re.compile(
     r"(?:\s+\w+ly)?)"
     r"\s+(?:(?:on|in)\s+)?\Z"
 )
+_FRONT = ("", "up")  # what may come before a sentence's opening "until"
 _AHEAD_REACH = len("extended the tender offer to ")
 _CUE_BEFORE, _CUE_AFTER = 160, 80
 _ADJACENT = len(" on ")
@@ -494,6 +495,8 @@ def tense_cue(lowered: str, sentence: tuple[int, int], offset: int) -> tuple[int
                 after = -1  # "In [September], it announced plans to ...": the report governs
             reported = -1
             continue
+        if match.group() == "until" and lowered[sentence[0] : match.start()].strip() in _FRONT:
+            continue  # "Until [Thursday], they had not called him a suspect": the clause's verb
         sign = 1 if match.lastgroup == "future" else -1
         if sign < 0 and 0 <= offset - match.end() <= _ADJACENT:
             return -1, True  # "closed [Wednesday]", "issued on [July 1]": the verb right before
