@@ -1,8 +1,9 @@
 """Every query the project makes. Takes and returns model types; nothing else sees SQL.
 
 The schema comes only from alembic migrations (`migrations/`), applied by `Store.open()`.
-Each document is saved in one transaction: its row, its mentions and the events they join,
-so a crash mid-document leaves the store as it was before that document.
+A fetch's documents are saved in one transaction: their rows, their mentions and the events
+they join, so a crash mid-save leaves the store as it was before that fetch. The statements
+of that write path are in write.py, run on the driver's connection.
 
 Dialect differences, each in one place:
 - SQLite: WAL journal so `timeline show` reads while the daemon writes; foreign keys are
@@ -27,12 +28,9 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
-    bindparam,
     create_engine,
-    delete,
     event,
     func,
-    insert,
     or_,
     select,
     text,
@@ -42,20 +40,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
-    IntegrityError,
     OperationalError,
     ProgrammingError,
 )
 
 from timeline.errors import StoreError
 from timeline.model import Document, Event, Granularity, Mention
-from timeline.store import SCHEMA_REVISION, bulk, read
+from timeline.store import SCHEMA_REVISION, bulk, read, write
 from timeline.store.read import MAX_SPAN, EventFilter
 from timeline.store.tables import documents, events, mentions, sources
+from timeline.store.write import Merge
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-
-Merge = Callable[[Sequence[Mention], Sequence[Event]], list[Event]]
 
 
 class SaveResult(StrEnum):
@@ -114,6 +110,14 @@ class Store:
         self._pending_lock = threading.Lock()
         self._lease_sql = _LeaseSql(engine)
         self._lease_connection: Any = None  # a DB-API connection, used under _write_lock
+        # Saving goes through the driver too (write.py), and meets its errors as the driver's.
+        self._write_sql = write.WriteSql(engine.dialect.name, self._lease_sql.when)
+        driver = engine.dialect.loaded_dbapi
+        self._integrity_errors: tuple[type[Exception], ...] = (driver.IntegrityError,)
+        self._operational_errors: tuple[type[Exception], ...] = (
+            driver.OperationalError,
+            OperationalError,  # SQLAlchemy's, when the pool cannot connect
+        )
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -455,136 +459,133 @@ class Store:
         merge: Merge,
         may_join: read.MayJoin | None = None,
     ) -> SaveResult:
-        """Store a document and its mentions in one transaction, merging them into events.
+        """Store one document and its mentions; see save_documents."""
+        (saved,) = self.save_documents([(document, found)], merge, may_join)
+        return saved
+
+    def save_documents(
+        self,
+        batch: Sequence[tuple[Document, Sequence[Mention]]],
+        merge: Merge,
+        may_join: read.MayJoin | None = None,
+    ) -> list[SaveResult]:
+        """Store documents and their mentions in one transaction, merging the mentions with
+        each other and into stored events; a result per document, in order.
 
         Unchanged content (same hash under the same canonical URL) writes nothing. An edited
         document loses its old mentions first; events left without any are deleted.
         `may_join` (events.may_join) rules out, by their key-word stems, stored events that
         `merge` could never join the mentions with, so they are not read.
-        """
-        try:
-            return self._save_document(document, found, merge, may_join)
-        except IntegrityError:
-            # Another daemon stored the same article (two feeds link it) between our look
-            # and our insert. Its transaction is committed now: look again.
-            return self._save_document(document, found, merge, may_join)
 
-    def _save_document(
+        A batch is one fetch (a feed's entries that carry their own text): one transaction,
+        one read of candidate events for all its mentions and a few statements for all its
+        rows (issue #4: a transaction, a candidate search and a dozen statements per entry
+        were most of a first cycle once the merge was cheap). merge() gives the same events
+        whatever order mentions arrive in, so they are those of saving one by one. If the
+        batch cannot be stored (an entry the store refuses, such as an event longer than its
+        granularity allows), each document is saved alone: the others land, and the first
+        error is raised once they have, as saving them one by one would raise it.
+        """
+        if not batch:
+            return []
+        try:
+            return self._save_retrying(batch, merge, may_join)
+        except StoreError:
+            raise  # the database, not an entry: one by one would fail as well, slower
+        except Exception:
+            if len(batch) <= 1:
+                raise
+        results, failed = [], None
+        for one in batch:
+            try:
+                results += self._save_retrying([one], merge, may_join)
+            except Exception as exc:
+                failed = failed or exc
+        if failed is not None:
+            raise failed
+        return results
+
+    def _save_retrying(
         self,
-        document: Document,
-        found: Sequence[Mention],
+        batch: Sequence[tuple[Document, Sequence[Mention]]],
         merge: Merge,
         may_join: read.MayJoin | None,
-    ) -> SaveResult:
-        with self._transaction(f"saving {document.canonical_url}") as connection:
-            row = connection.execute(
-                select(documents.c.id, documents.c.content_hash).where(
-                    documents.c.canonical_url == document.canonical_url
-                )
-            ).first()
-            if row is not None and row.content_hash == document.content_hash:
-                return SaveResult.UNCHANGED
-            values = _document_values(document)
-            if row is None:
-                document_id = connection.execute(
-                    insert(documents).values(**values).returning(documents.c.id)
-                ).scalar_one()
-            else:
-                document_id = row.id
-                connection.execute(
-                    update(documents).where(documents.c.id == document_id).values(**values)
-                )
-                self._forget_mentions(connection, [document_id], merge)
+    ) -> list[SaveResult]:
+        try:
+            return self._save_documents(batch, merge, may_join)
+        except self._integrity_errors:
+            # Another daemon stored one of the articles (two feeds link it) between our look
+            # and our insert. Its transaction is committed now: look again.
+            return self._save_documents(batch, merge, may_join)
+
+    def _save_documents(
+        self,
+        batch: Sequence[tuple[Document, Sequence[Mention]]],
+        merge: Merge,
+        may_join: read.MayJoin | None,
+    ) -> list[SaveResult]:
+        urls = [document.canonical_url for document, _ in batch]
+        if len(set(urls)) < len(urls):
+            # The second would replace the first: that is two saves (save_documents then
+            # saves them one by one, in order). A feed's entries are distinct already.
+            raise ValueError("a batch names one canonical URL twice")
+        what = f"saving {urls[0]}" if len(urls) == 1 else f"saving {len(urls)} documents"
+        with self._driver_transaction(what) as writer:
+            stored = writer.stored(urls)
+            results = []
+            new: list[Document] = []
+            changed: list[tuple[Document, int]] = []
+            found: list[Mention] = []
+            for document, mentions_found in batch:
+                row = stored.get(document.canonical_url)
+                if row is not None and row[1] == document.content_hash:
+                    results.append(SaveResult.UNCHANGED)
+                    continue
+                if row is None:
+                    new.append(document)
+                    results.append(SaveResult.NEW)
+                else:
+                    changed.append((document, row[0]))
+                    results.append(SaveResult.UPDATED)
+                found += mentions_found
+            if not new and not changed:
+                return results
+            ids = writer.insert_documents(new)
+            writer.update_documents(changed)
+            ids.update((d.canonical_url, document_id) for d, document_id in changed)
+            writer.forget_mentions([document_id for _, document_id in changed], merge)
             if self.engine.dialect.name == "postgresql":
-                _lock_dates(connection, found)
+                _lock_dates(writer.execute, found)
             candidates = read.select_candidates(
-                _driver(connection), self.engine.dialect.name, found, may_join
+                writer.execute, self.engine.dialect.name, found, may_join
             )
             groups = [
                 group
                 for part_found, part_candidates in _apart(found, candidates)
                 for group in merge(part_found, part_candidates)
             ]
-            self._write_groups(connection, groups, candidates, document_id)
-            return SaveResult.NEW if row is None else SaveResult.UPDATED
+            writer.write_groups(groups, candidates, ids)
+            return results
 
-    def _forget_mentions(
-        self, connection: Connection, document_ids: Sequence[int], merge: Merge
-    ) -> None:
-        """Delete documents' mentions and regroup what is left of the events they were in:
-        a mention that bridged two reports was what held them together."""
-        of_documents = mentions.c.document_id.in_(document_ids)
-        touched = select(mentions.c.event_id).where(of_documents).distinct()
-        touched_ids = [r[0] for r in connection.execute(touched)]
-        connection.execute(delete(mentions).where(of_documents))
-        if not touched_ids:
-            return
-        left = read.select_by_id(_driver(connection), self.engine.dialect.name, touched_ids)
-        regrouped = [
-            group for event in left if event.mentions for group in merge(event.mentions, [])
-        ]
-        self._write_groups(connection, regrouped, left, document_id=None)
-
-    def _write_groups(
-        self,
-        connection: Connection,
-        groups: Sequence[Event],
-        replaced: Sequence[Event],
-        document_id: int | None,
-    ) -> None:
-        """Write merged events: upsert each by key, point its stored mentions at it, insert
-        its new ones (they belong to `document_id`). Events in `replaced` that end up with no
-        mentions were absorbed or renamed, and are deleted."""
-        for group in groups:
-            if group.interval.end - group.interval.start > MAX_SPAN[group.granularity]:
-                raise ValueError(f"event {group.key}: interval longer than a {group.granularity}")
-        # A handful of statements per document, whatever its number of events: batches
-        # (executemany) instead of a round trip per event and mention.
-        keys = [group.key for group in groups]
-        ids: dict[str, int] = dict(
-            connection.execute(
-                select(events.c.key, events.c.id).where(events.c.key.in_(keys))
-            ).all()
-        )
-        changed = [_event_values(g) | {"_id": ids[g.key]} for g in groups if g.key in ids]
-        if changed:
-            connection.execute(
-                update(events)
-                .where(events.c.id == bindparam("_id"))
-                .values({name: bindparam(name) for name in changed[0] if name != "_id"}),
-                changed,
-            )
-        fresh = [_event_values(g) | {"key": g.key} for g in groups if g.key not in ids]
-        if fresh:
-            inserted = connection.execute(
-                insert(events).returning(events.c.key, events.c.id, sort_by_parameter_order=True),
-                fresh,
-            )
-            ids.update((row.key, row.id) for row in inserted)
-        moved = [
-            {"_id": m.id, "_event": ids[g.key]}
-            for g in groups
-            for m in g.mentions
-            if m.id is not None
-        ]
-        if moved:
-            connection.execute(
-                update(mentions)
-                .where(mentions.c.id == bindparam("_id"))
-                .values(event_id=bindparam("_event")),
-                moved,
-            )
-        new = [(m, ids[g.key]) for g in groups for m in g.mentions if m.id is None]
-        if new:
-            if document_id is None:
-                raise ValueError("new mentions come only with the document that has them")
-            connection.execute(
-                insert(mentions), [_mention_values(m, document_id, e) for m, e in new]
-            )
-        gone = [event.key for event in replaced]
-        if gone:
-            has_mentions = select(mentions.c.id).where(mentions.c.event_id == events.c.id).exists()
-            connection.execute(delete(events).where(events.c.key.in_(gone), ~has_mentions))
+    @contextmanager
+    def _driver_transaction(self, what: str) -> Iterator[write.Writer]:
+        """A transaction on a pooled connection's driver, under the write lock, for
+        write.py's statements; committed at the end, rolled back on any error."""
+        try:
+            with self._write_lock:
+                pooled = self.engine.raw_connection()
+                try:
+                    yield write.Writer(pooled.driver_connection, self._write_sql)
+                    pooled.commit()
+                except BaseException:
+                    with suppress(Exception):
+                        pooled.rollback()
+                    raise
+                finally:
+                    pooled.close()
+        except self._operational_errors as exc:
+            problem = getattr(exc, "orig", None) or exc
+            raise StoreError(f"database {self.display_url}: {what} failed: {problem}") from exc
 
     def load(self, batches: Iterable[tuple[Sequence[Document], Sequence[Event]]]) -> None:
         """Bulk import in one transaction: batches of documents and events already grouped
@@ -614,12 +615,13 @@ class Store:
         events left without any; events they shared with newer reports are regrouped.
         Returns how many documents went."""
         cutoff = datetime.combine(before, datetime.min.time(), tzinfo=UTC)
-        with self._transaction("pruning") as connection:
-            old_query = select(documents.c.id).where(documents.c.published < cutoff)
-            old = [r[0] for r in connection.execute(old_query)]
+        with self._driver_transaction("pruning") as writer:
+            old = [
+                r[0] for r in writer.execute(writer.sql.old_documents, [writer.sql.stamp(cutoff)])
+            ]
             if old:
-                self._forget_mentions(connection, old, merge)
-                connection.execute(delete(documents).where(documents.c.id.in_(old)))
+                writer.forget_mentions(old, merge)
+                writer.delete_in("DELETE FROM documents WHERE id {among}", old)
             return len(old)
 
     def check(self) -> list[str]:
@@ -827,7 +829,7 @@ class _Dropped(Exception):
     """A read's PostgreSQL connection was lost (a server restart): read again."""
 
 
-def _lock_dates(connection: Connection, found: Sequence[Mention]) -> None:
+def _lock_dates(execute: read.Execute, found: Sequence[Mention]) -> None:
     """Make other machines' saves of the same dates wait for this transaction (PostgreSQL).
 
     A save reads the stored mentions its own could join, then writes. Two daemons saving
@@ -846,9 +848,9 @@ def _lock_dates(connection: Connection, found: Sequence[Mention]) -> None:
         last = (m.interval.end.toordinal() - 1) // days
         blocks.update((level, block) for block in range(first, max(first, last) + 1))
     for level, block in sorted(blocks):
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(CAST(:level AS integer), CAST(:block AS integer))"),
-            {"level": _ADVISORY_NAMESPACE + level, "block": block},
+        execute(
+            "SELECT pg_advisory_xact_lock(CAST(%s AS integer), CAST(%s AS integer))",
+            [_ADVISORY_NAMESPACE + level, block],
         )
 
 
@@ -861,11 +863,6 @@ _LEVELS = {g: "within a day" if g.within_a_day else g.value for g in Granularity
 _LEVEL_CODES = {level: code for code, level in enumerate(sorted(set(_LEVELS.values())))}
 # The first key of the advisory locks on dates (_lock_dates): apart from any other use.
 _ADVISORY_NAMESPACE = 0x544C00
-
-
-def _driver(connection: Connection) -> read.Execute:
-    """Run read.py's SQL on the DB-API connection under `connection`, in its transaction."""
-    return read.runner(connection.connection.driver_connection)
 
 
 def _insert_ignoring_conflicts(dialect: str, rows: list[dict[str, Any]]) -> Any:
@@ -897,55 +894,3 @@ def _postgresql_session(dbapi_connection: Any, _record: object) -> None:
     # and a SET inside one would be undone by the pool's rollback.
     dbapi_connection.execute(read.POSTGRESQL_SESSION)
     dbapi_connection.commit()
-
-
-def _document_values(document: Document) -> dict[str, Any]:
-    return {
-        "source": document.source,
-        "url": document.url,
-        "canonical_url": document.canonical_url,
-        "guid": document.guid,
-        "title": document.title,
-        "text": document.text,
-        "published": document.published,
-        "published_from": document.published_from,
-        "fetched": document.fetched,
-        "content_hash": document.content_hash,
-        "language": document.language,
-        "timezone": document.timezone,
-    }
-
-
-def _event_values(event: Event) -> dict[str, Any]:
-    return {
-        "value": event.value,
-        "granularity": event.granularity.value,
-        "start": event.interval.start,
-        "end": event.interval.end,
-        "at": event.interval.at,
-        "title": event.title,
-    }
-
-
-def _mention_values(mention: Mention, document_id: int, event_id: int) -> dict[str, Any]:
-    return {
-        "document_id": document_id,
-        "event_id": event_id,
-        "sentence": mention.sentence,
-        "sentence_start": mention.sentence_start,
-        "quote": mention.quote,
-        "quote_start": mention.quote_start,
-        "quote_end": mention.quote_end,
-        "value": mention.value,
-        "granularity": mention.granularity.value,
-        "start": mention.interval.start,
-        "end": mention.interval.end,
-        "at": mention.interval.at,
-        "tense": mention.tense.value,
-        # Provenance copied from the document (tables.py): a mention is made from its
-        # document (events.py), so these are the document's own.
-        "source": mention.source,
-        "canonical_url": mention.url,
-        "published": mention.published,
-        "stems": " ".join(mention.stems),
-    }
