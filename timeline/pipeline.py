@@ -132,20 +132,33 @@ def _run(
 
     if source.kind is SourceKind.PAGE:
         article = _extract(source, result)
-        _store_article(source, article, None, store=store, now=now, tally=tally)
+        _save(source, [_prepare(source, article, None, now=now)], store=store, tally=tally)
     else:
         entries = _entries_of(source, result)
-        known = store.fetched_at(source.name, [e.url for e in entries]) if entries else {}
+        paged = [e.url for e in entries if _needs_page(e, source)]
+        known = store.fetched_at(source.name, paged) if paged else {}
+        # Entries that carry their own text came with this fetch: they are saved together,
+        # in one transaction (issue #4). An entry whose page is fetched is saved as soon as
+        # it is: its request (and the host's delay) costs far more than its transaction,
+        # and what was fetched before a crash stays stored, so it is not asked for again.
+        carried: list[_Prepared] = []
         for entry in entries:
             if _seen(entry, source, known):
                 tally.counts[SaveResult.UNCHANGED] += 1
                 continue
             try:
                 article = _article_for(entry, source, fetcher=fetcher, tally=tally)
-                _store_article(source, article, entry, store=store, now=now, tally=tally)
+                prepared = _prepare(source, article, entry, now=now)
             except SourceError as exc:  # one bad article; the rest of the feed goes on
                 log.warning("%s", exc)
                 tally.errors.append(str(exc))
+                continue
+            if _needs_page(entry, source):
+                _save(source, [prepared], store=store, tally=tally)
+            else:
+                carried.append(prepared)
+        if carried:
+            _save(source, carried, store=store, tally=tally)
 
     return SourceOutcome(
         source=source.name,
@@ -230,15 +243,16 @@ def _extract(source: Source, page: FetchResult) -> Article:
     return article
 
 
-def _store_article(
-    source: Source,
-    article: Article,
-    entry: Entry | None,
-    *,
-    store: Store,
-    now: datetime,
-    tally: _Tally,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """An article made ready to store: its document, the mentions found in it, its entry."""
+
+    document: Document
+    mentions: list[Mention]
+    entry: Entry | None
+
+
+def _prepare(source: Source, article: Article, entry: Entry | None, *, now: datetime) -> _Prepared:
     published, published_from = _choose_published(source, article, entry, now)
     document = _document_of(
         article,
@@ -249,13 +263,19 @@ def _store_article(
         now=now,
         entry=entry,
     )
-    found = _mentions_of(document)
-    saved = store.save_document(document, found, events.merge, events.may_join)
-    tally.counts[saved] += 1
-    if saved is not SaveResult.UNCHANGED:
-        tally.events += len(found)
-    elif entry is not None and _needs_page(entry, source):
-        store.refetched(document.canonical_url, document.fetched)  # see _seen
+    return _Prepared(document=document, mentions=_mentions_of(document), entry=entry)
+
+
+def _save(source: Source, prepared: list[_Prepared], *, store: Store, tally: _Tally) -> None:
+    """Store articles in one transaction and count what became of each."""
+    batch = [(p.document, p.mentions) for p in prepared]
+    saved = store.save_documents(batch, events.merge, events.may_join)
+    for p, result in zip(prepared, saved, strict=True):
+        tally.counts[result] += 1
+        if result is not SaveResult.UNCHANGED:
+            tally.events += len(p.mentions)
+        elif p.entry is not None and _needs_page(p.entry, source):
+            store.refetched(p.document.canonical_url, p.document.fetched)  # see _seen
 
 
 def _choose_published(
