@@ -10,13 +10,22 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from timeline.config import Config, FetchSettings
-from timeline.model import ArticleSelectors, ListingSelectors, Source, SourceKind, Status
+from timeline.model import (
+    ArticleSelectors,
+    Document,
+    ListingSelectors,
+    Mention,
+    Source,
+    SourceKind,
+    Status,
+)
 from timeline.schedule import run_once
-from timeline.store import Store
+from timeline.store import SaveResult, Store
 
 from .conftest import Site
 
@@ -365,6 +374,52 @@ def test_article_pages_are_fetched_only_for_entries_that_carry_a_summary(
     found = [m for e in store.events() for m in e.mentions if m.url.endswith("whole.html")]
     assert {m.quote for m in found} == {"Monday", "May"}
     assert any(m.sentence.startswith("Paragraph 24: ") for m in found)  # the whole text
+
+
+def test_entries_that_carry_their_text_are_saved_in_one_transaction(
+    site: Site, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feed's fetch is the document of every entry that carries its text: they are
+    saved as one batch; an entry whose page is fetched is saved on its own, as it is."""
+
+    def text(verb: str) -> str:  # long enough to be the article (pipeline.FULL_TEXT_CHARS)
+        return " ".join(f"<p>{n}: the harbour board {verb} on Monday.</p>" for n in range(60))
+
+    items = "".join(
+        f"<item><title>Story {n}</title><link>{site.url(f'/carried/{n}')}</link>"
+        "<pubDate>Tue, 14 Oct 2025 09:30:00 +0100</pubDate><description>A teaser.</description>"
+        f"<content:encoded><![CDATA[{text(verb)}]]></content:encoded></item>"
+        for n, verb in enumerate(("met", "voted", "resigned"))
+    )
+    teaser = (
+        f"<item><title>Teaser</title><link>{site.url('/gazette/ferry.html')}</link>"
+        "<pubDate>Tue, 14 Oct 2025 10:00:00 +0100</pubDate><description>Short.</description></item>"
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>T</title>{items}{teaser}"
+    )
+    site.add(
+        "/batched.xml", (feed + "</channel></rss>").encode(), content_type="application/rss+xml"
+    )
+    batches: list[list[str]] = []
+    save_documents = store.save_documents
+
+    def spy(batch: list[tuple[Document, list[Mention]]], *args: Any) -> list[SaveResult]:
+        batches.append([doc.url for doc, _ in batch])
+        return save_documents(batch, *args)
+
+    monkeypatch.setattr(store, "save_documents", spy)
+    source = replace(gazette(site.url("/batched.xml")), fetch_articles=True)
+    (outcome,) = run_once(config(source), store)
+    assert (outcome.status, outcome.documents_new, outcome.errors) == (Status.OK, 4, ())
+    assert sorted(map(sorted, batches)) == [
+        [site.url("/carried/0"), site.url("/carried/1"), site.url("/carried/2")],
+        [site.url("/gazette/ferry.html")],
+    ]
+    (outcome,) = run_once(config(replace(source, url=site.url("/batched.xml?again"))), store)
+    assert (outcome.documents_new, outcome.documents_unchanged) == (0, 4)
 
 
 def test_an_entry_link_httpx_cannot_read_is_one_bad_article(site: Site, store: Store) -> None:

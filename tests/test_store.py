@@ -524,3 +524,99 @@ def test_a_read_survives_a_dropped_connection(store: Store) -> None:
                 )
             )
     assert len(store.events(start=THURSDAY)) == 1
+
+
+def _stored(store: Store) -> set[tuple[object, ...]]:
+    """Every event with its date and title, and its mentions by document and sentence."""
+    return {
+        (
+            e.key,
+            e.value,
+            e.granularity,
+            e.interval,
+            e.title,
+            tuple((m.url, m.sentence, m.interval, m.published) for m in e.mentions),
+        )
+        for e in store.events()
+    }
+
+
+def _emptied(store: Store) -> None:
+    with store.engine.begin() as connection:
+        for table in ("mentions", "events", "documents"):
+            connection.execute(text(f"DELETE FROM {table}"))
+
+
+def _report(
+    index: int, sentence: str | None = None, *, url: str | None = None, minutes: int | None = None
+) -> tuple[Document, list[Mention]]:
+    """BRIDGE's report `index` (or another sentence, URL or publish time), with key stems."""
+    sentence = sentence or BRIDGE[index][1]
+    published = FRIDAY + timedelta(minutes=index if minutes is None else minutes)
+    doc = document(url or BRIDGE[index][0], text=sentence, published=published)
+    return doc, [replace(mention(doc, sentence, THURSDAY), stems=key_stems(sentence))]
+
+
+def test_a_batch_stores_what_saving_one_by_one_does(store: Store) -> None:
+    """A fetch's documents saved in one transaction give the events, and the results, of
+    saving them one at a time: new ones joining each other and stored events (whose
+    mentions move to the event keyed by an earlier report), an edited one (its old mention
+    forgotten, what it held together regrouped) and an unchanged one."""
+    later = _report(1, url="https://e.example/5", minutes=10)
+    before = [_report(2), _report(3), later]  # 2 and `later` make one event
+    batch = [
+        _report(0),  # new: the earliest report of the bridged event, so its key
+        _report(1),  # new: bridges 0 and 2
+        _report(3),  # unchanged
+        _report(2, "At the Pentagon, Hegseth hosted the British minister for talks."),  # edited
+    ]
+    expected = [SaveResult.NEW, SaveResult.NEW, SaveResult.UNCHANGED, SaveResult.UPDATED]
+    for doc, found in before:
+        store.save_document(doc, found, merge, may_join)
+    one_by_one = [store.save_document(doc, found, merge, may_join) for doc, found in batch]
+    alone = _stored(store), store.counts()
+    _emptied(store)
+    for doc, found in before:
+        store.save_document(doc, found, merge, may_join)
+    together = store.save_documents(batch, merge, may_join)
+    assert one_by_one == together == expected
+    assert (_stored(store), store.counts()) == alone
+    bridged = {url for url, _ in BRIDGE[:3]} | {later[0].url}
+    assert {frozenset(m.url for m in e.mentions) for e in store.events()} == {
+        frozenset(bridged),
+        frozenset({BRIDGE[3][0]}),
+    }
+    assert store.counts()["events"] == 2
+    assert store.save_documents(batch, merge, may_join) == [SaveResult.UNCHANGED] * 4
+
+
+def test_a_bad_entry_does_not_lose_the_rest_of_its_batch(store: Store) -> None:
+    """An entry the store refuses fails the batch's transaction; the batch is then saved
+    one document at a time, the others land, and the entry's error is raised as before."""
+    good_a, good_b = _report(0), _report(3)
+    bad = document("https://bad.example/1")
+    too_long = replace(
+        mention(bad, "Fans queued overnight for the concert in Cardiff.", THURSDAY),
+        interval=Interval(start=THURSDAY, end=THURSDAY + timedelta(days=10)),
+    )
+    with pytest.raises(ValueError, match="longer than a day"):
+        store.save_documents([good_a, (bad, [too_long]), good_b], merge, may_join)
+    assert store.counts()["documents"] == 2
+    assert {m.url for e in store.events() for m in e.mentions} == {BRIDGE[0][0], BRIDGE[3][0]}
+    assert store.save_documents([good_a, good_b], merge) == [SaveResult.UNCHANGED] * 2
+
+
+def test_a_batch_that_fails_writes_nothing(store: Store) -> None:
+    def broken_merge(found: object, candidates: object) -> list[object]:
+        raise RuntimeError("merge blew up")
+
+    with pytest.raises(RuntimeError):
+        store.save_documents([_report(0), _report(1)], broken_merge)  # type: ignore[arg-type]
+    assert store.counts() == {"sources": 0, "documents": 0, "events": 0, "mentions": 0}
+
+
+def test_one_url_twice_in_a_batch_is_saved_twice_in_order(store: Store) -> None:
+    first, edited = _report(0), _report(0, "Healey and Hegseth met at the Pentagon.")
+    results = store.save_documents([first, edited], merge, may_join)
+    assert results == [SaveResult.NEW, SaveResult.UPDATED]
+    assert [e.title for e in store.events()] == ["Healey and Hegseth met at the Pentagon."]
