@@ -509,6 +509,14 @@ class _Parse:
     actors: tuple[_Actor, ...]
     before: dict[str, frozenset[str]]  # a word -> the name or ordinal right before it
     opening: str  # the first word, when capitalised and not taken for a name
+    # What merging asks of a sentence about each of thousands of others, worked out once
+    # (issue 4): its names and key words together, who leads it (see _leading), and the
+    # titles of those it names by office alone ("the judge").
+    words: frozenset[str]
+    leader: _Actor | None  # the first one named who is not a place
+    opener: _Actor | None  # the opening word as a name, when the other sentence names it
+    offices: tuple[frozenset[str], ...]  # titles of the definite actors without a name
+    full_names: tuple[frozenset[str], ...]  # the names of two words or more
 
 
 @lru_cache(maxsize=16384)
@@ -524,8 +532,9 @@ def _parse(sentence: str) -> _Parse:
     keys = [token.key for token in tokens if token.key]
     main_keys = frozenset(token.key for token in main if token.key)
     stems = tuple(sorted(key[:MIN_COMMON_PREFIX] for key in frozenset(keys)))
+    keywords = frozenset(keys)
     return _Parse(
-        keywords=frozenset(keys),
+        keywords=keywords,
         stems=stems,
         stemset=frozenset(stems),
         names=names,
@@ -541,6 +550,18 @@ def _parse(sentence: str) -> _Parse:
         actors=actors,
         before=_named_words(tokens),
         opening=opening,
+        words=names | keywords,
+        leader=next(
+            (
+                actor
+                for actor in actors
+                if (actor.name or actor.definite) and not actor.place and not actor.source
+            ),
+            None,
+        ),
+        opener=replace(_NOBODY, name=frozenset({opening})) if opening else None,
+        offices=tuple(actor.titles for actor in actors if not actor.name and actor.definite),
+        full_names=tuple(actor.name for actor in actors if len(actor.name) >= 2),
     )
 
 
@@ -553,7 +574,7 @@ def _cast(a: _Parse, b: _Parse) -> frozenset[str]:
     if actor_a is None or actor_b is None:
         actor = actor_a or actor_b or _NOBODY
         return actor.name | actor.titles
-    words_a, words_b = a.names | a.keywords, b.names | b.keywords
+    words_a, words_b = a.words, b.words
     if (
         not _named(actor_a.name, actor_b.name)  # two people, not "Zelensky" and "Zelenskyy"
         and _named(actor_a.name, words_b)
@@ -573,7 +594,7 @@ def _rivals(a: _Parse, b: _Parse) -> bool:
     Dunmere by-election", "Castlebridge port" and "Dover port", "second reading" and "third
     reading". Both sentences put a name right before the same word, and neither has the
     other's."""
-    words_a, words_b = a.names | a.keywords, b.names | b.keywords
+    words_a, words_b = a.words, b.words
     return any(
         not _named(run_a, words_b) and not _named(b.before[word], words_a)
         for word, run_a in a.before.items()
@@ -611,40 +632,25 @@ def _name_each_other(a: _Parse, b: _Parse) -> bool | None:
 def _leading(parse: _Parse, other: _Parse) -> _Actor | None:
     """The first one named who is not a place. A first word taken for a common noun is a
     name after all when the other sentence names it ("Rovers named", "Ashford Rovers")."""
-    if parse.opening and parse.opening in other.names:
-        return _Actor(
-            name=frozenset({parse.opening}),
-            titles=frozenset(),
-            affiliation=frozenset(),
-            place=False,
-            definite=False,
-        )
-    return next(
-        (
-            actor
-            for actor in parse.actors
-            if (actor.name or actor.definite) and not actor.place and not actor.source
-        ),
-        None,
-    )
+    if parse.opener is not None and parse.opening in other.names:
+        return parse.opener
+    return parse.leader
 
 
 def _names_actor(parse: _Parse, actor: _Actor, own: _Parse, own_leader: _Actor) -> bool:
     """`parse` names `actor`, who leads `own`; `own_leader` is who leads `parse`."""
-    words = parse.names | parse.keywords
+    words = parse.words
     if not actor.name:  # "the King", "Ukraine's president": whoever holds the office
         # ... may be the other's leading actor, unless that one is named beside it.
         return _named(actor.affiliation, words) or (
-            bool(own_leader.name) and not _named(own_leader.name, own.names | own.keywords)
+            bool(own_leader.name) and not _named(own_leader.name, own.words)
         )
     if _named(actor.name, words) and not _someone_else(actor, parse):
         return True
     if actor.affiliation and _named(actor.affiliation, words):
         return True
-    return any(
-        not other.name and other.definite and (not actor.titles or actor.titles & other.titles)
-        for other in parse.actors
-    )
+    # Someone named by office alone ("the judge"), with one of the actor's titles if any.
+    return any(not actor.titles or actor.titles & titles for titles in parse.offices)
 
 
 def _someone_else(actor: _Actor, parse: _Parse) -> bool:
@@ -654,9 +660,10 @@ def _someone_else(actor: _Actor, parse: _Parse) -> bool:
     if len(actor.name) < 2:
         return False
     namesakes = [
-        other.name
-        for other in parse.actors
-        if len(other.name) >= 2 and any(_has_word(other.name, word) for word in actor.name)
+        name
+        for name in parse.full_names
+        if not name.isdisjoint(actor.name)
+        or any(_has_word(name, word) for word in actor.name - name)
     ]
     return bool(namesakes) and not any(
         _all_named(actor.name, name) or _all_named(name, actor.name) for name in namesakes
@@ -664,11 +671,18 @@ def _someone_else(actor: _Actor, parse: _Parse) -> bool:
 
 
 def _all_named(name: frozenset[str], words: frozenset[str]) -> bool:
-    return all(_has_word(words, word) for word in name)
+    return name <= words or all(_has_word(words, word) for word in name - words)
 
 
 def _named(actor: frozenset[str], words: frozenset[str]) -> bool:
-    found = sum(1 for word in actor if _has_word(words, word))
+    """Most words of `actor` (half or more) are among `words`, or spelling variants of them."""
+    found = len(actor & words)  # the words themselves; only the rest may be variants
+    if 2 * found < len(actor):
+        by_stem = _by_stem(words)
+        for word in actor - words:
+            alike = by_stem.get(word[:MIN_COMMON_PREFIX])
+            if alike and any(_variants(word, other) for other in alike):
+                found += 1
     return 2 * found >= len(actor)
 
 
