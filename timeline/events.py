@@ -377,21 +377,27 @@ def similarity(a: str, b: str) -> float:
     """
     if b < a:  # the tests below are not all symmetric; merging needs one answer per pair
         a, b = b, a
-    pa, pb = _parse(a), _parse(b)
+    return _similarity(_parse(a), _parse(b))
+
+
+def _similarity(pa: _Parse, pb: _Parse) -> float:
+    """similarity() of two parsed sentences, `pa` the one whose sentence sorts first."""
     short, long = (pa, pb) if len(pa.keywords) <= len(pb.keywords) else (pb, pa)
     shorter, longer = short.keywords, long.keywords
-    if not _enough_stems(short.stems, long.stemset):
+    # Every test below must hold, so their order changes no answer. The cheapest go first:
+    # the stems, then whether they name each other, which rules out most pairs of a day's
+    # news that share words (two people, or two places of one kind; issue 4).
+    if not _enough_stems(short, long):
         return 0.0
-    shared = [word for word in shorter if _has_word(longer, word)]
+    named = _name_each_other(pa, pb)
+    if not (named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS)):
+        return 0.0
+    # The words themselves, then spelling variants among the rest.
+    shared = [*(shorter & longer), *(w for w in shorter - longer if _has_word(longer, w))]
     if len(shared) < MIN_SHARED_WORDS:
         return 0.0
     overlap = len(shared) / len(shorter)
     if overlap < MIN_OVERLAP:
-        return 0.0
-    # Every test below must hold, so their order changes no answer; the one that rules out
-    # most pairs of a day's news (two people, or two places of one kind) goes first.
-    named = _name_each_other(pa, pb)
-    if not (named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS)):
         return 0.0
     cast = _cast(pa, pb)
     if sum(
@@ -426,7 +432,7 @@ def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
     own_count = Counter(own)
 
     def joins(sentence: str, stems: Sequence[str]) -> bool:
-        if own and stems and not _enough_shared(own, own_set, own_count, stems):
+        if own and stems and not _enough_shared(own_set, own_count, len(own), stems):
             return False
         return similarity(mention.sentence, sentence) > 0
 
@@ -434,33 +440,35 @@ def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
 
 
 def _enough_shared(
-    own: Sequence[str], own_set: frozenset[str], own_count: Counter[str], stems: Sequence[str]
+    own_set: frozenset[str], own_count: Counter[str], n: int, stems: Sequence[str]
 ) -> bool:
     """_enough_stems for two sentences, the shorter one as similarity takes it: the one with
-    fewer key words (one stem each), either on a tie. `stems` is sorted, as key_stems are."""
-    by_own = by_theirs = 0  # shared stems counted as in `own`, and as in `stems`
-    previous = ""
-    for stem in stems:
-        if stem in own_set:
-            by_theirs += 1
-            if stem != previous:
-                by_own += own_count[stem]
-        previous = stem
-    n, m = len(own), len(stems)
-    return (n <= m and _enough(by_own, n)) or (m <= n and _enough(by_theirs, m))
+    fewer key words (one stem each, `n` of them in `own`), either on a tie. `stems` is
+    sorted, as key_stems are."""
+    shared = own_set.intersection(stems)  # most stored mentions share one stem or none
+    if not shared:
+        return False
+    m = len(stems)
+    # Each shared stem counted as often as it is in `own`, and as in `stems` (sorted, so
+    # count() finds them all).
+    if n <= m and _enough(sum(map(own_count.__getitem__, shared)), n):
+        return True
+    return m <= n and _enough(sum(map(stems.count, shared)), m)
 
 
-def _enough_stems(short: Sequence[str], long: frozenset[str]) -> bool:
+def _enough_stems(short: _Parse, long: _Parse) -> bool:
     """A cheap bound, tried first (merging compares a mention with every event of its day):
     words that match, even as spelling variants, share their first MIN_COMMON_PREFIX letters,
     so too few shared stems means too few shared words."""
-    return _enough(sum(1 for stem in short if stem in long), len(short))
+    if len(short.stemset) == len(short.stems):  # each stem once, the usual case
+        return _enough(len(short.stemset & long.stemset), len(short.stems))
+    return _enough(sum(1 for stem in short.stems if stem in long.stemset), len(short.stems))
 
 
 def _enough(shared: int, short_length: int) -> bool:
     """The bound itself: at least MIN_SHARED_WORDS shared, and MIN_OVERLAP of the shorter
     sentence's key words (one stem each)."""
-    return shared >= max(MIN_SHARED_WORDS, MIN_OVERLAP * short_length)
+    return shared >= MIN_SHARED_WORDS and shared >= MIN_OVERLAP * short_length
 
 
 @dataclass(frozen=True, slots=True)
