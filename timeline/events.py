@@ -430,30 +430,31 @@ def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
     own = mention.stems
     own_set = frozenset(own)
     own_count = Counter(own)
+    n = len(own)
+    # Each sentence's answer, asked once: a day's stored mentions repeat sentences (wire copy
+    # that outlets run as it is, a report stored twice); its stems still decide per mention.
+    answers: dict[str, bool] = {}
 
     def joins(sentence: str, stems: Sequence[str]) -> bool:
-        if own and stems and not _enough_shared(own_set, own_count, len(own), stems):
-            return False
-        return similarity(mention.sentence, sentence) > 0
+        if own and stems:
+            # _enough_stems for the two sentences, the shorter one as similarity takes it:
+            # the one with fewer key words (one stem each), either on a tie. Each shared stem
+            # counts as often as it is in `own`, and as in `stems`.
+            shared = own_set.intersection(stems)  # most stored mentions share one or none
+            if not shared:
+                return False
+            m = len(stems)
+            if not (
+                (n <= m and _enough(sum(map(own_count.__getitem__, shared)), n))
+                or (m <= n and _enough(sum(map(stems.count, shared)), m))
+            ):
+                return False
+        answer = answers.get(sentence)
+        if answer is None:
+            answer = answers[sentence] = similarity(mention.sentence, sentence) > 0
+        return answer
 
     return joins
-
-
-def _enough_shared(
-    own_set: frozenset[str], own_count: Counter[str], n: int, stems: Sequence[str]
-) -> bool:
-    """_enough_stems for two sentences, the shorter one as similarity takes it: the one with
-    fewer key words (one stem each, `n` of them in `own`), either on a tie. `stems` is
-    sorted, as key_stems are."""
-    shared = own_set.intersection(stems)  # most stored mentions share one stem or none
-    if not shared:
-        return False
-    m = len(stems)
-    # Each shared stem counted as often as it is in `own`, and as in `stems` (sorted, so
-    # count() finds them all).
-    if n <= m and _enough(sum(map(own_count.__getitem__, shared)), n):
-        return True
-    return m <= n and _enough(sum(map(stems.count, shared)), m)
 
 
 def _enough_stems(short: _Parse, long: _Parse) -> bool:
