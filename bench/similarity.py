@@ -11,7 +11,8 @@ pair, after parsing each sentence once, and the time of that parsing.
 --answers FILE writes every answer instead: each sentence's keywords, names, leading actor
 and stems, then `similarity` and `may_join` of every pair with a non-zero similarity, and a
 count of the rest. Run in two trees and diff the files to show a change of speed changes no
-answer.
+answer. --fixture FILE writes a smaller sample's sentences and non-zero answers as JSON, for
+tests/test_events.py to hold similarity to.
 """
 
 from __future__ import annotations
@@ -122,6 +123,27 @@ def answers(sentences: list[str], out: Path) -> None:
     print(f"{len(sentences)} sentences, {zero} pairs with similarity 0, answers in {out}")
 
 
+def fixture(out: Path) -> None:
+    """The sentences of the labelled pairs and of some stories, and every pair among them that
+    similarity does not rule out, with its answer."""
+    sentences = list(dict.fromkeys(pair_sentences() + story_sentences(100) + every_sentence(10)))
+    similar = [
+        [i, j, value]
+        for i, a in enumerate(sentences)
+        for j in range(i + 1, len(sentences))
+        if (value := similarity(a, sentences[j]))
+    ]
+    rows = [
+        '{"sentences": [',
+        ",\n".join(map(json.dumps, sentences)),
+        '], "similar": [',
+        ",\n".join(map(json.dumps, similar)),
+        "]}",
+    ]
+    out.write_text("\n".join(rows) + "\n")  # one sentence or pair a line
+    print(f"{len(sentences)} sentences, {len(similar)} similar pairs, in {out}")
+
+
 def timings(sentences: list[str]) -> None:
     started = time.perf_counter()
     stems = [key_stems(sentence) for sentence in sentences]  # parses each sentence once
@@ -154,9 +176,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=2000, help="story sentences")
     parser.add_argument("--answers", type=Path, help="write every answer to this file")
+    parser.add_argument("--fixture", type=Path, help="write the tests' answers to this file")
     args = parser.parse_args()
     sentences = story_sentences(args.sentences)
-    if args.answers:
+    if args.fixture:
+        fixture(args.fixture)
+    elif args.answers:
         answers(pair_sentences() + sentences + every_sentence(args.sentences // 10), args.answers)
     else:
         timings(sentences)
