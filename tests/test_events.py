@@ -376,6 +376,19 @@ def test_merge_bench_runs() -> None:
     assert run.stdout.splitlines()[0].split()[:3] == ["pairs", "same", "diff"]
 
 
+def test_similarity_bench_runs() -> None:
+    script = Path(__file__).parent.parent / "bench" / "similarity.py"
+    run = subprocess.run(
+        [sys.executable, str(script), "--sentences", "20"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("20 sentences, 190 pairs")
+    assert [line.split()[0] for line in lines[2:]] == ["parse", "similarity", "may_join"]
+
+
 def test_titles_drop_the_wire_dateline() -> None:
     m = mention("FRANKFURT (Northwind Press) – The central bank cut rates.", date(2025, 3, 6))
     (event,) = merge([m], [])
