@@ -1,4 +1,5 @@
 import importlib.util
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -375,6 +376,19 @@ def test_merge_bench_runs() -> None:
     assert run.stdout.splitlines()[0].split()[:3] == ["pairs", "same", "diff"]
 
 
+def test_similarity_bench_runs() -> None:
+    script = Path(__file__).parent.parent / "bench" / "similarity.py"
+    run = subprocess.run(
+        [sys.executable, str(script), "--sentences", "20"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("20 sentences, 190 pairs")
+    assert [line.split()[0] for line in lines[2:]] == ["parse", "similarity", "may_join"]
+
+
 def test_titles_drop_the_wire_dateline() -> None:
     m = mention("FRANKFURT (Northwind Press) – The central bank cut rates.", date(2025, 3, 6))
     (event,) = merge([m], [])
@@ -410,6 +424,27 @@ def test_a_place_after_from_is_where_not_who() -> None:
     assert (
         similarity(a, "Tom Ellery sold the Portsmouth marina on Monday, the agency reported.") > 0
     )
+
+
+def test_similarity_gives_the_answers_recorded_before_it_was_made_faster() -> None:
+    """Issue 4 made rejecting a pair cheaper (tests reordered, work done once per sentence);
+    no answer may change. `similarity_answers.json` holds the sentences of the labelled pairs
+    and of bench/cycle.py's stories, with every non-zero answer among them, as recorded with
+    `bench/similarity.py --fixture` before that work. may_join, on the sentences' own stems,
+    must agree with each (`bench/similarity.py --answers` compares far more pairs)."""
+    recorded = json.loads((Path(__file__).parent / "similarity_answers.json").read_text())
+    sentences: list[str] = recorded["sentences"]
+    expected = {(i, j): value for i, j, value in recorded["similar"]}
+    found: dict[tuple[int, int], float] = {}
+    for i, a in enumerate(sentences):
+        joins = may_join(replace(mention(a, date(2025, 3, 6)), stems=key_stems(a)))
+        for j in range(i + 1, len(sentences)):
+            b = sentences[j]
+            if value := similarity(a, b):
+                found[(i, j)] = value
+            assert joins(b, key_stems(b)) == (value > 0), (a, b)
+    assert found == expected
+    assert len(found) > 700
 
 
 def test_similarity_is_the_same_both_ways() -> None:

@@ -377,21 +377,27 @@ def similarity(a: str, b: str) -> float:
     """
     if b < a:  # the tests below are not all symmetric; merging needs one answer per pair
         a, b = b, a
-    pa, pb = _parse(a), _parse(b)
+    return _similarity(_parse(a), _parse(b))
+
+
+def _similarity(pa: _Parse, pb: _Parse) -> float:
+    """similarity() of two parsed sentences, `pa` the one whose sentence sorts first."""
     short, long = (pa, pb) if len(pa.keywords) <= len(pb.keywords) else (pb, pa)
     shorter, longer = short.keywords, long.keywords
-    if not _enough_stems(short.stems, long.stemset):
+    # Every test below must hold, so their order changes no answer. The cheapest go first:
+    # the stems, then whether they name each other, which rules out most pairs of a day's
+    # news that share words (two people, or two places of one kind; issue 4).
+    if not _enough_stems(short, long):
         return 0.0
-    shared = [word for word in shorter if _has_word(longer, word)]
+    named = _name_each_other(pa, pb)
+    if not (named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS)):
+        return 0.0
+    # The words themselves, then spelling variants among the rest.
+    shared = [*(shorter & longer), *(w for w in shorter - longer if _has_word(longer, w))]
     if len(shared) < MIN_SHARED_WORDS:
         return 0.0
     overlap = len(shared) / len(shorter)
     if overlap < MIN_OVERLAP:
-        return 0.0
-    # Every test below must hold, so their order changes no answer; the one that rules out
-    # most pairs of a day's news (two people, or two places of one kind) goes first.
-    named = _name_each_other(pa, pb)
-    if not (named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS)):
         return 0.0
     cast = _cast(pa, pb)
     if sum(
@@ -424,43 +430,46 @@ def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
     own = mention.stems
     own_set = frozenset(own)
     own_count = Counter(own)
+    n = len(own)
+    # Each sentence's answer, asked once: a day's stored mentions repeat sentences (wire copy
+    # that outlets run as it is, a report stored twice); its stems still decide per mention.
+    answers: dict[str, bool] = {}
 
     def joins(sentence: str, stems: Sequence[str]) -> bool:
-        if own and stems and not _enough_shared(own, own_set, own_count, stems):
-            return False
-        return similarity(mention.sentence, sentence) > 0
+        if own and stems:
+            # _enough_stems for the two sentences, the shorter one as similarity takes it:
+            # the one with fewer key words (one stem each), either on a tie. Each shared stem
+            # counts as often as it is in `own`, and as in `stems`.
+            shared = own_set.intersection(stems)  # most stored mentions share one or none
+            if not shared:
+                return False
+            m = len(stems)
+            if not (
+                (n <= m and _enough(sum(map(own_count.__getitem__, shared)), n))
+                or (m <= n and _enough(sum(map(stems.count, shared)), m))
+            ):
+                return False
+        answer = answers.get(sentence)
+        if answer is None:
+            answer = answers[sentence] = similarity(mention.sentence, sentence) > 0
+        return answer
 
     return joins
 
 
-def _enough_shared(
-    own: Sequence[str], own_set: frozenset[str], own_count: Counter[str], stems: Sequence[str]
-) -> bool:
-    """_enough_stems for two sentences, the shorter one as similarity takes it: the one with
-    fewer key words (one stem each), either on a tie. `stems` is sorted, as key_stems are."""
-    by_own = by_theirs = 0  # shared stems counted as in `own`, and as in `stems`
-    previous = ""
-    for stem in stems:
-        if stem in own_set:
-            by_theirs += 1
-            if stem != previous:
-                by_own += own_count[stem]
-        previous = stem
-    n, m = len(own), len(stems)
-    return (n <= m and _enough(by_own, n)) or (m <= n and _enough(by_theirs, m))
-
-
-def _enough_stems(short: Sequence[str], long: frozenset[str]) -> bool:
+def _enough_stems(short: _Parse, long: _Parse) -> bool:
     """A cheap bound, tried first (merging compares a mention with every event of its day):
     words that match, even as spelling variants, share their first MIN_COMMON_PREFIX letters,
     so too few shared stems means too few shared words."""
-    return _enough(sum(1 for stem in short if stem in long), len(short))
+    if len(short.stemset) == len(short.stems):  # each stem once, the usual case
+        return _enough(len(short.stemset & long.stemset), len(short.stems))
+    return _enough(sum(1 for stem in short.stems if stem in long.stemset), len(short.stems))
 
 
 def _enough(shared: int, short_length: int) -> bool:
     """The bound itself: at least MIN_SHARED_WORDS shared, and MIN_OVERLAP of the shorter
     sentence's key words (one stem each)."""
-    return shared >= max(MIN_SHARED_WORDS, MIN_OVERLAP * short_length)
+    return shared >= MIN_SHARED_WORDS and shared >= MIN_OVERLAP * short_length
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,6 +518,14 @@ class _Parse:
     actors: tuple[_Actor, ...]
     before: dict[str, frozenset[str]]  # a word -> the name or ordinal right before it
     opening: str  # the first word, when capitalised and not taken for a name
+    # What merging asks of a sentence about each of thousands of others, worked out once
+    # (issue 4): its names and key words together, who leads it (see _leading), and the
+    # titles of those it names by office alone ("the judge").
+    words: frozenset[str]
+    leader: _Actor | None  # the first one named who is not a place
+    opener: _Actor | None  # the opening word as a name, when the other sentence names it
+    offices: tuple[frozenset[str], ...]  # titles of the definite actors without a name
+    full_names: tuple[frozenset[str], ...]  # the names of two words or more
 
 
 @lru_cache(maxsize=16384)
@@ -524,8 +541,9 @@ def _parse(sentence: str) -> _Parse:
     keys = [token.key for token in tokens if token.key]
     main_keys = frozenset(token.key for token in main if token.key)
     stems = tuple(sorted(key[:MIN_COMMON_PREFIX] for key in frozenset(keys)))
+    keywords = frozenset(keys)
     return _Parse(
-        keywords=frozenset(keys),
+        keywords=keywords,
         stems=stems,
         stemset=frozenset(stems),
         names=names,
@@ -541,6 +559,18 @@ def _parse(sentence: str) -> _Parse:
         actors=actors,
         before=_named_words(tokens),
         opening=opening,
+        words=names | keywords,
+        leader=next(
+            (
+                actor
+                for actor in actors
+                if (actor.name or actor.definite) and not actor.place and not actor.source
+            ),
+            None,
+        ),
+        opener=replace(_NOBODY, name=frozenset({opening})) if opening else None,
+        offices=tuple(actor.titles for actor in actors if not actor.name and actor.definite),
+        full_names=tuple(actor.name for actor in actors if len(actor.name) >= 2),
     )
 
 
@@ -553,7 +583,7 @@ def _cast(a: _Parse, b: _Parse) -> frozenset[str]:
     if actor_a is None or actor_b is None:
         actor = actor_a or actor_b or _NOBODY
         return actor.name | actor.titles
-    words_a, words_b = a.names | a.keywords, b.names | b.keywords
+    words_a, words_b = a.words, b.words
     if (
         not _named(actor_a.name, actor_b.name)  # two people, not "Zelensky" and "Zelenskyy"
         and _named(actor_a.name, words_b)
@@ -573,7 +603,7 @@ def _rivals(a: _Parse, b: _Parse) -> bool:
     Dunmere by-election", "Castlebridge port" and "Dover port", "second reading" and "third
     reading". Both sentences put a name right before the same word, and neither has the
     other's."""
-    words_a, words_b = a.names | a.keywords, b.names | b.keywords
+    words_a, words_b = a.words, b.words
     return any(
         not _named(run_a, words_b) and not _named(b.before[word], words_a)
         for word, run_a in a.before.items()
@@ -611,40 +641,25 @@ def _name_each_other(a: _Parse, b: _Parse) -> bool | None:
 def _leading(parse: _Parse, other: _Parse) -> _Actor | None:
     """The first one named who is not a place. A first word taken for a common noun is a
     name after all when the other sentence names it ("Rovers named", "Ashford Rovers")."""
-    if parse.opening and parse.opening in other.names:
-        return _Actor(
-            name=frozenset({parse.opening}),
-            titles=frozenset(),
-            affiliation=frozenset(),
-            place=False,
-            definite=False,
-        )
-    return next(
-        (
-            actor
-            for actor in parse.actors
-            if (actor.name or actor.definite) and not actor.place and not actor.source
-        ),
-        None,
-    )
+    if parse.opener is not None and parse.opening in other.names:
+        return parse.opener
+    return parse.leader
 
 
 def _names_actor(parse: _Parse, actor: _Actor, own: _Parse, own_leader: _Actor) -> bool:
     """`parse` names `actor`, who leads `own`; `own_leader` is who leads `parse`."""
-    words = parse.names | parse.keywords
+    words = parse.words
     if not actor.name:  # "the King", "Ukraine's president": whoever holds the office
         # ... may be the other's leading actor, unless that one is named beside it.
         return _named(actor.affiliation, words) or (
-            bool(own_leader.name) and not _named(own_leader.name, own.names | own.keywords)
+            bool(own_leader.name) and not _named(own_leader.name, own.words)
         )
     if _named(actor.name, words) and not _someone_else(actor, parse):
         return True
     if actor.affiliation and _named(actor.affiliation, words):
         return True
-    return any(
-        not other.name and other.definite and (not actor.titles or actor.titles & other.titles)
-        for other in parse.actors
-    )
+    # Someone named by office alone ("the judge"), with one of the actor's titles if any.
+    return any(not actor.titles or actor.titles & titles for titles in parse.offices)
 
 
 def _someone_else(actor: _Actor, parse: _Parse) -> bool:
@@ -654,9 +669,10 @@ def _someone_else(actor: _Actor, parse: _Parse) -> bool:
     if len(actor.name) < 2:
         return False
     namesakes = [
-        other.name
-        for other in parse.actors
-        if len(other.name) >= 2 and any(_has_word(other.name, word) for word in actor.name)
+        name
+        for name in parse.full_names
+        if not name.isdisjoint(actor.name)
+        or any(_has_word(name, word) for word in actor.name - name)
     ]
     return bool(namesakes) and not any(
         _all_named(actor.name, name) or _all_named(name, actor.name) for name in namesakes
@@ -664,11 +680,18 @@ def _someone_else(actor: _Actor, parse: _Parse) -> bool:
 
 
 def _all_named(name: frozenset[str], words: frozenset[str]) -> bool:
-    return all(_has_word(words, word) for word in name)
+    return name <= words or all(_has_word(words, word) for word in name - words)
 
 
 def _named(actor: frozenset[str], words: frozenset[str]) -> bool:
-    found = sum(1 for word in actor if _has_word(words, word))
+    """Most words of `actor` (half or more) are among `words`, or spelling variants of them."""
+    found = len(actor & words)  # the words themselves; only the rest may be variants
+    if 2 * found < len(actor):
+        by_stem = _by_stem(words)
+        for word in actor - words:
+            alike = by_stem.get(word[:MIN_COMMON_PREFIX])
+            if alike and any(_variants(word, other) for other in alike):
+                found += 1
     return 2 * found >= len(actor)
 
 
