@@ -31,6 +31,7 @@ from sqlalchemy import Connection
 from timeline.model import Document, Event
 from timeline.store.read import MAX_SPAN
 from timeline.store.tables import documents
+from timeline.store.write import MENTION_COLUMNS, mention_row
 
 Batch = tuple[Sequence[Document], Sequence[Event]]
 
@@ -45,10 +46,7 @@ _DOCUMENT_COLUMNS = (
     "fetched, content_hash, language, timezone"
 )
 _EVENT_COLUMNS = 'id, key, value, granularity, start, "end", at, title'
-_MENTION_COLUMNS = (
-    "document_id, event_id, sentence, sentence_start, quote, quote_start, quote_end, "
-    'value, granularity, start, "end", at, tense, source, canonical_url, published, stems'
-)
+_MENTION_COLUMNS = ", ".join(MENTION_COLUMNS)  # 17, as write.py builds their rows
 
 
 class _Rows:
@@ -122,28 +120,7 @@ class _Rows:
                 if document is None:
                     raise ValueError(f"event {e.key}: its mention's document {m.url} is not loaded")
                 document_id, source, published = document
-                interval = m.interval
-                rows.append(
-                    (
-                        document_id,
-                        event_id,
-                        m.sentence,
-                        m.sentence_start,
-                        m.quote,
-                        m.quote_start,
-                        m.quote_end,
-                        m.value,
-                        str(m.granularity),
-                        day(interval.start),
-                        day(interval.end),
-                        None if interval.at is None else stamp(interval.at),
-                        str(m.tense),
-                        source,
-                        m.url,
-                        published,
-                        " ".join(m.stems),
-                    )
-                )
+                rows.append(mention_row(m, document_id, event_id, source, published, day, stamp))
         return rows
 
 

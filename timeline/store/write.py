@@ -42,7 +42,7 @@ _DOCUMENT_COLUMNS = (
     "timezone",
 )
 _EVENT_COLUMNS = ("key", "value", "granularity", "start", '"end"', "at", "title")
-_MENTION_COLUMNS = (
+MENTION_COLUMNS = (  # also bulk.py's
     "document_id",
     "event_id",
     "sentence",
@@ -92,8 +92,8 @@ class WriteSql:
             f"VALUES ({_marks(len(_EVENT_COLUMNS))}) ON CONFLICT (key) DO UPDATE SET {kept}"
         )
         self.insert_mention = sql(
-            f"INSERT INTO mentions ({', '.join(_MENTION_COLUMNS)}) "
-            f"VALUES ({_marks(len(_MENTION_COLUMNS))})"
+            f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) "
+            f"VALUES ({_marks(len(MENTION_COLUMNS))})"
         )
         self.move_mention = sql("UPDATE mentions SET event_id = ? WHERE id = ?")
         self.old_documents = sql("SELECT id FROM documents WHERE published < ?")
@@ -267,26 +267,42 @@ class Writer:
         )
 
     def _mention_row(self, m: Mention, document_id: int, event_id: int) -> tuple[Any, ...]:
-        day, stamp = self.sql.day, self.sql.stamp
-        interval = m.interval
-        return (
-            document_id,
-            event_id,
-            m.sentence,
-            m.sentence_start,
-            m.quote,
-            m.quote_start,
-            m.quote_end,
-            m.value,
-            m.granularity.value,
-            day(interval.start),
-            day(interval.end),
-            None if interval.at is None else stamp(interval.at),
-            m.tense.value,
-            # Provenance copied from the document (tables.py): a mention is made from its
-            # document (events.py), so these are the document's own.
-            m.source,
-            m.url,
-            None if m.published is None else stamp(m.published),
-            " ".join(m.stems),
+        # Provenance copied from the document (tables.py): a mention is made from its
+        # document (events.py), so these are the document's own.
+        published = None if m.published is None else self.sql.stamp(m.published)
+        return mention_row(
+            m, document_id, event_id, m.source, published, self.sql.day, self.sql.stamp
         )
+
+
+def mention_row(
+    m: Mention,
+    document_id: int,
+    event_id: int,
+    source: str,
+    published: Any,
+    day: Callable[[date], Any],
+    stamp: Callable[[datetime], Any],
+) -> tuple[Any, ...]:
+    """A mention's row in MENTION_COLUMNS order, its document's source and (stored) publish
+    time given, dates and times as the dialect stores them (`day`, `stamp`)."""
+    interval = m.interval
+    return (
+        document_id,
+        event_id,
+        m.sentence,
+        m.sentence_start,
+        m.quote,
+        m.quote_start,
+        m.quote_end,
+        m.value,
+        m.granularity.value,
+        day(interval.start),
+        day(interval.end),
+        None if interval.at is None else stamp(interval.at),
+        m.tense.value,
+        source,
+        m.url,
+        published,
+        " ".join(m.stems),
+    )
