@@ -143,3 +143,14 @@ mentions = Table(
     Index(None, "granularity", "start", "end"),
     Index(None, "event_id", "source"),
 )
+
+# The version of each block of days of stored mentions (level, block: see store/index.py),
+# bumped by every transaction that inserts or deletes mentions touching it, so each
+# process's candidate index knows when a block it keeps was written by someone else.
+mention_blocks = Table(
+    "mention_blocks",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("block", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+)
