@@ -17,7 +17,10 @@ Row ids are chosen here, so nothing is read back by key:
   keys of mentions are checked once at the end instead of row by row (see below).
 
 It must not merge: events arrive grouped, and a batch's mentions must name documents of
-that batch or an earlier one.
+that batch or an earlier one. It bumps the version of every block of days its mentions
+touch (index.py), at the end, so other processes' candidate indexes read those blocks again;
+on PostgreSQL it locks the table of versions first, so a save that bumped some already
+finishes before the import locks the other tables (and neither waits for the other).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from timeline.model import Document, Event
+from timeline.store.index import Block, bump_statements, mention_blocks
 from timeline.store.read import MAX_SPAN
 from timeline.store.tables import documents
 from timeline.store.write import MENTION_COLUMNS, mention_row
@@ -64,6 +68,9 @@ class _Rows:
         # Canonical URL -> the document's id, source and stored publish time, over all
         # batches: a mention's row carries the three (tables.py).
         self.loaded: dict[str, tuple[int, str, Any]] = {}
+        # The blocks of days the loaded mentions touch (index.py), by their intervals.
+        self.blocks: set[Block] = set()
+        self._intervals: set[tuple[str, date, date]] = set()
 
     def documents(self, loaded: Sequence[Document], ids: Sequence[int]) -> list[tuple[Any, ...]]:
         stamp = self.stamp
@@ -113,9 +120,14 @@ class _Rows:
 
     def mentions(self, grouped: Sequence[Event], ids: Sequence[int]) -> list[tuple[Any, ...]]:
         day, stamp, loaded = self.day, self.stamp, self.loaded
+        intervals = self._intervals
         rows = []
         for event_id, e in zip(ids, grouped, strict=True):
             for m in e.mentions:
+                interval = (m.granularity.value, m.interval.start, m.interval.end)
+                if interval not in intervals:
+                    intervals.add(interval)
+                    self.blocks.update(mention_blocks(*interval))
                 document = loaded.get(m.url)
                 if document is None:
                     raise ValueError(f"event {e.key}: its mention's document {m.url} is not loaded")
@@ -168,6 +180,8 @@ def _load_sqlite(connection: Connection, batches: Iterable[Batch]) -> None:
                 )
             for create in deferred:
                 cursor.execute(create)
+            for statement, params in bump_statements("sqlite", rows.blocks):
+                cursor.execute(statement, params).fetchall()
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
     finally:
@@ -203,6 +217,9 @@ def _load_postgresql(connection: Connection, batches: Iterable[Batch]) -> None:
     driver: Any = connection.connection.driver_connection
     rows = _Rows(connection)
     with driver.cursor() as cursor:
+        # Before the tables below: a save holding a block's row lock has its other locks
+        # to take yet (see the module's docstring).
+        cursor.execute("LOCK TABLE mention_blocks IN SHARE ROW EXCLUSIVE MODE")
         # PostgreSQL checks a foreign key row by row, a query per mention and key: half the
         # import. Its manual's advice for bulk loads ("Populating a Database") is to drop
         # them and add them back after, which checks every row again in one join. Until
@@ -232,6 +249,8 @@ def _load_postgresql(connection: Connection, batches: Iterable[Batch]) -> None:
         if foreign_keys:
             added = ", ".join(f'ADD CONSTRAINT "{name}" {how}' for name, how in foreign_keys)
             cursor.execute(f"ALTER TABLE mentions {added}")
+        for statement, params in bump_statements("postgresql", rows.blocks):
+            cursor.execute(statement, params)
 
 
 def _drop_date_indexes_postgresql(cursor: Any) -> list[str]:

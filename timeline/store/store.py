@@ -45,9 +45,9 @@ from sqlalchemy.exc import (
 )
 
 from timeline.errors import StoreError
-from timeline.model import Document, Event, Granularity, Mention
-from timeline.store import SCHEMA_REVISION, bulk, read, write
-from timeline.store.read import MAX_SPAN, EventFilter
+from timeline.model import Document, Event, Mention
+from timeline.store import SCHEMA_REVISION, bulk, index, read, write
+from timeline.store.read import EventFilter
 from timeline.store.tables import documents, events, mentions, sources
 from timeline.store.write import Merge
 
@@ -98,6 +98,9 @@ class Store:
         # then writes, and two such transactions interleaved would both found the same event
         # (and on SQLite the second would fail to upgrade its read lock).
         self._write_lock = threading.Lock()
+        # Stored mentions by block of days, for finding a save's candidates (index.py);
+        # used and changed under the write lock only.
+        self._index = index.CandidateIndex()
         # PostgreSQL reads go through a pool of their own, in autocommit and without the
         # pre-ping (see read()); SQLite reads share the engine (no round trips there, and a
         # memory database exists only on its own connections).
@@ -530,7 +533,7 @@ class Store:
             # saves them one by one, in order). A feed's entries are distinct already.
             raise ValueError("a batch names one canonical URL twice")
         what = f"saving {urls[0]}" if len(urls) == 1 else f"saving {len(urls)} documents"
-        with self._driver_transaction(what) as writer:
+        with self._driver_transaction(what) as (writer, changes):
             stored = writer.stored(urls)
             results = []
             new: list[Document] = []
@@ -553,36 +556,83 @@ class Store:
             ids = writer.insert_documents(new)
             writer.update_documents(changed)
             ids.update((d.canonical_url, document_id) for d, document_id in changed)
-            writer.forget_mentions([document_id for _, document_id in changed], merge)
-            if self.engine.dialect.name == "postgresql":
-                _lock_dates(writer.execute, found)
-            candidates = read.select_candidates(
-                writer.execute, self.engine.dialect.name, found, may_join
-            )
+            edited = [document_id for _, document_id in changed]
+            # The blocks of every mention this transaction inserts or deletes are bumped
+            # before anything is read: on PostgreSQL their row locks make another machine's
+            # save of the same dates wait for this one (index.py), in one order for all.
+            gone = index.read_mentions(writer, edited)
+            blocks = {
+                block
+                for m in found
+                for block in index.mention_blocks(
+                    m.granularity.value, m.interval.start, m.interval.end
+                )
+            }
+            blocks.update(block for e in gone for block in index.mention_blocks(*e[1:4]))
+            self._index.bump(writer, changes, blocks)
+            changes.remove(gone)
+            writer.forget_mentions(edited, merge)
+            candidates = self._candidates(writer, changes, found, may_join)
             groups = [
                 group
                 for part_found, part_candidates in _apart(found, candidates)
                 for group in merge(part_found, part_candidates)
             ]
             writer.write_groups(groups, candidates, ids)
+            changes.added = index.read_mentions(writer, sorted(ids.values()))
+            # Each is one of `found`, whose blocks are bumped; this costs nothing then, and
+            # keeps other processes' caches exact if a merge ever made a mention anew.
+            self._index.bump(
+                writer,
+                changes,
+                (block for e in changes.added for block in index.mention_blocks(*e[1:4])),
+            )
             return results
 
+    def _candidates(
+        self,
+        writer: write.Writer,
+        changes: index.Changes,
+        found: Sequence[Mention],
+        may_join: read.MayJoin | None,
+    ) -> list[Event]:
+        """Stored events that mentions in `found` would join, as read.select_candidates
+        finds them (events with a mention of an overlapping date at a compatible level that
+        `may_join` one of them), through the candidate index; their mentions' blocks are
+        bumped already. The events are read whole from SQL, with their current mentions."""
+        if not found:
+            return []
+        chosen = self._index.candidates(writer, changes, found, may_join)
+        if not chosen:
+            return []
+        event_ids = writer.select_in(
+            "SELECT DISTINCT event_id FROM mentions WHERE id {among}", chosen
+        )
+        return read.select_by_id(
+            writer.execute, writer.sql.dialect, sorted({row[0] for row in event_ids})
+        )
+
     @contextmanager
-    def _driver_transaction(self, what: str) -> Iterator[write.Writer]:
+    def _driver_transaction(self, what: str) -> Iterator[tuple[write.Writer, index.Changes]]:
         """A transaction on a pooled connection's driver, under the write lock, for
-        write.py's statements; committed at the end, rolled back on any error."""
+        write.py's statements; committed at the end, rolled back on any error. What it
+        did to the candidate index's blocks (`index.Changes`) reaches the cache after the
+        commit; if anything fails, the blocks it touched are dropped from the cache."""
         try:
             with self._write_lock:
                 pooled = self.engine.raw_connection()
+                changes = index.Changes()
                 try:
-                    yield write.Writer(pooled.driver_connection, self._write_sql)
+                    yield write.Writer(pooled.driver_connection, self._write_sql), changes
                     pooled.commit()
                 except BaseException:
+                    self._index.failed(changes)
                     with suppress(Exception):
                         pooled.rollback()
                     raise
                 finally:
                     pooled.close()
+                self._index.committed(changes)
         except self._operational_errors as exc:
             problem = getattr(exc, "orig", None) or exc
             raise StoreError(f"database {self.display_url}: {what} failed: {problem}") from exc
@@ -596,8 +646,13 @@ class Store:
         While it runs, other writers wait (SQLite: the write lock; PostgreSQL: the import
         sets foreign keys and indexes aside, which locks the three tables, so readers there
         wait too). Run `analyze()` after a large import."""
-        with self._transaction("loading") as connection:
-            bulk.load(connection, batches)
+        try:
+            with self._transaction("loading") as connection:
+                bulk.load(connection, batches)  # bumps the blocks of what it loads
+        finally:
+            # Its mentions' ids are not read back: this process reads the blocks again.
+            with self._write_lock:
+                self._index.clear()
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a bulk load. Without them, PostgreSQL picks
@@ -615,11 +670,17 @@ class Store:
         events left without any; events they shared with newer reports are regrouped.
         Returns how many documents went."""
         cutoff = datetime.combine(before, datetime.min.time(), tzinfo=UTC)
-        with self._driver_transaction("pruning") as writer:
+        with self._driver_transaction("pruning") as (writer, changes):
             old = [
                 r[0] for r in writer.execute(writer.sql.old_documents, [writer.sql.stamp(cutoff)])
             ]
             if old:
+                # Other processes' caches hold these mentions: bump their blocks (index.py).
+                gone = index.read_mentions(writer, old)
+                self._index.bump(
+                    writer, changes, (b for e in gone for b in index.mention_blocks(*e[1:4]))
+                )
+                changes.remove(gone)
                 writer.forget_mentions(old, merge)
                 writer.delete_in("DELETE FROM documents WHERE id {among}", old)
             return len(old)
@@ -801,11 +862,11 @@ def _apart(
         return item
 
     spans: dict[str, list[tuple[date, date, int]]] = {}
-    for index, m in enumerate(found):
-        spans.setdefault(_level(m), []).append((m.interval.start, m.interval.end, index))
-    for index, candidate in enumerate(candidates, start=len(found)):
+    for place, m in enumerate(found):
+        spans.setdefault(_level(m), []).append((m.interval.start, m.interval.end, place))
+    for place, candidate in enumerate(candidates, start=len(found)):
         for m in candidate.mentions:
-            spans.setdefault(_level(m), []).append((m.interval.start, m.interval.end, index))
+            spans.setdefault(_level(m), []).append((m.interval.start, m.interval.end, place))
     for level in spans.values():
         level.sort()
         run_end, run = level[0][1], level[0][2]
@@ -816,10 +877,10 @@ def _apart(
             else:
                 run_end, run = end, item
     parts: dict[int, tuple[list[Mention], list[Event]]] = {}
-    for index, m in enumerate(found):
-        parts.setdefault(root(index), ([], []))[0].append(m)
-    for index, candidate in enumerate(candidates, start=len(found)):
-        part = parts.get(root(index))
+    for place, m in enumerate(found):
+        parts.setdefault(root(place), ([], []))[0].append(m)
+    for place, candidate in enumerate(candidates, start=len(found)):
+        part = parts.get(root(place))
         if part is not None:  # a candidate no new mention reaches stays as it is
             part[1].append(candidate)
     return list(parts.values())
@@ -829,40 +890,8 @@ class _Dropped(Exception):
     """A read's PostgreSQL connection was lost (a server restart): read again."""
 
 
-def _lock_dates(execute: read.Execute, found: Sequence[Mention]) -> None:
-    """Make other machines' saves of the same dates wait for this transaction (PostgreSQL).
-
-    A save reads the stored mentions its own could join, then writes. Two daemons saving
-    reports of one happening at once would each read before the other wrote, and found two
-    events; the lock in one Store orders only its own process. So a save first takes a
-    transaction-level advisory lock for each block of days its mentions touch, at their
-    level (as select_candidates reads them): blocks as long as the level's longest interval,
-    so an interval touches one or two of them and overlapping intervals share one. Every
-    save takes its locks in one order, so no two can each hold what the other waits for.
-    """
-    blocks: set[tuple[int, int]] = set()
-    for m in found:
-        level = _LEVEL_CODES[_level(m)]
-        days = MAX_SPAN[m.granularity].days
-        first = m.interval.start.toordinal() // days
-        last = (m.interval.end.toordinal() - 1) // days
-        blocks.update((level, block) for block in range(first, max(first, last) + 1))
-    for level, block in sorted(blocks):
-        execute(
-            "SELECT pg_advisory_xact_lock(CAST(%s AS integer), CAST(%s AS integer))",
-            [_ADVISORY_NAMESPACE + level, block],
-        )
-
-
 def _level(mention: Mention) -> str:
-    return _LEVELS[mention.granularity]
-
-
-# Reports that can be of one happening share a level (Granularity.within_a_day).
-_LEVELS = {g: "within a day" if g.within_a_day else g.value for g in Granularity}
-_LEVEL_CODES = {level: code for code, level in enumerate(sorted(set(_LEVELS.values())))}
-# The first key of the advisory locks on dates (_lock_dates): apart from any other use.
-_ADVISORY_NAMESPACE = 0x544C00
+    return index.LEVELS[mention.granularity]
 
 
 def _insert_ignoring_conflicts(dialect: str, rows: list[dict[str, Any]]) -> Any:
