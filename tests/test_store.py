@@ -542,9 +542,13 @@ def _stored(store: Store) -> set[tuple[object, ...]]:
 
 
 def _emptied(store: Store) -> None:
+    """Delete every document, event and mention behind the store's back, and bump every
+    block's version as a writer of mentions must (store/index.py), so candidate indexes
+    read their blocks again."""
     with store.engine.begin() as connection:
         for table in ("mentions", "events", "documents"):
             connection.execute(text(f"DELETE FROM {table}"))
+        connection.execute(text("UPDATE mention_blocks SET version = version + 1"))
 
 
 def _report(

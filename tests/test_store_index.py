@@ -1,0 +1,316 @@
+"""The candidate index (timeline/store/index.py): saves through it store the events that
+reading every stored mention of their dates (read.select_candidates) would, and it stays
+exact when another Store, in this process or another, writes the same database."""
+
+from collections.abc import Sequence
+from contextlib import suppress
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from timeline import events as events_module
+from timeline.events import key_stems, may_join, merge
+from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
+from timeline.store import Store, index, read, write
+
+THURSDAY = date(2025, 3, 6)
+BRIDGE = [  # the first and third only meet through the second (as in test_store.py)
+    "Healey started talks in Washington with Hegseth.",
+    "Healey and Hegseth held talks at the Pentagon in Washington.",
+    "At the Pentagon, Hegseth hosted the British minister.",
+]
+ELSEWHERE = [
+    "The ECB cut interest rates in Frankfurt.",
+    "Fans queued overnight for the concert in Cardiff.",
+    "Storms closed schools across Leeds.",
+]
+
+
+class _Reference(Store):
+    """A store that finds candidates as main did before the index: every stored mention
+    of the dates, read from SQL (read.select_candidates)."""
+
+    def _candidates(
+        self,
+        writer: write.Writer,
+        changes: index.Changes,
+        found: Sequence[Mention],
+        may_join: read.MayJoin | None,
+    ) -> list[Event]:
+        return read.select_candidates(writer.execute, writer.sql.dialect, found, may_join)
+
+
+def _report(
+    url: str,
+    sentence: str,
+    *,
+    day: date = THURSDAY,
+    granularity: Granularity = Granularity.DAY,
+    published: datetime = datetime(2025, 3, 7, 8, 0, tzinfo=UTC),
+    stems: bool = True,
+) -> tuple[Document, list[Mention]]:
+    doc = Document(
+        source=url.split("/")[2],
+        url=url,
+        canonical_url=url,
+        title="Talks",
+        text=sentence,
+        published=published,
+        published_from="json-ld",
+        fetched=published + timedelta(hours=1),
+        timezone="UTC",
+    )
+    length = {Granularity.WEEK: 7, Granularity.MONTH: 28}.get(granularity, 1)
+    found = Mention(
+        sentence=sentence,
+        quote="then",
+        quote_start=0,
+        quote_end=4,
+        value=f"{granularity}-{day}",
+        granularity=granularity,
+        interval=Interval(start=day, end=day + timedelta(days=length)),
+        tense=Tense.PAST,
+        source=doc.source,
+        url=url,
+        published=published,
+        stems=key_stems(sentence) if stems else (),
+    )
+    return doc, [found]
+
+
+def _save(store: Store, url: str, sentence: str, **fields: Any) -> None:
+    store.save_document(*_report(url, sentence, **fields), merge, may_join)
+
+
+def _grouped(store: Store) -> set[frozenset[str]]:
+    """Each event as the set of its reports' URLs."""
+    return {frozenset(m.url for m in e.mentions) for e in store.events()}
+
+
+def _stored(store: Store) -> set[tuple[object, ...]]:
+    """Every event with its key, dates and title, and its mentions."""
+    return {
+        (
+            e.key,
+            e.value,
+            e.granularity,
+            e.interval,
+            e.title,
+            tuple((m.url, m.sentence, m.interval, m.published) for m in e.mentions),
+        )
+        for e in store.events()
+    }
+
+
+def test_the_stem_bound_lets_through_all_that_may_join_does() -> None:
+    """The index keeps entries sharing MIN_SHARED_STEMS stems (counted in both sentences):
+    a superset of may_join's own first test as long as it asks no more than events does."""
+    assert index.MIN_SHARED_STEMS <= events_module.MIN_SHARED_WORDS
+
+
+def test_blocks_share_one_for_overlapping_intervals() -> None:
+    """Two overlapping intervals of one level share a block (the index finds a stored
+    mention through it); a day touches one block, a week at most two."""
+    for granularity in (Granularity.DAY, Granularity.WEEK, Granularity.MONTH):
+        span = read.MAX_SPAN[granularity].days
+        for offset in range(-span, span):
+            a_start = THURSDAY
+            b_start = THURSDAY + timedelta(days=offset)
+            for a_days in range(span + 1):
+                for b_days in (1, span):
+                    a_end = a_start + timedelta(days=a_days)
+                    b_end = b_start + timedelta(days=b_days)
+                    if a_start < b_end and a_end > b_start:
+                        a = set(index.mention_blocks(granularity.value, a_start, a_end))
+                        b = set(index.mention_blocks(granularity.value, b_start, b_end))
+                        assert a & b, (granularity, a_start, a_end, b_start, b_end)
+    assert len(index.mention_blocks("day", THURSDAY, THURSDAY + timedelta(days=1))) == 1
+    assert len(index.mention_blocks("week", THURSDAY, THURSDAY + timedelta(days=7))) <= 2
+    # Levels: a time and a day meet, a day and a week do not.
+    assert index.mention_blocks("time", THURSDAY, THURSDAY) == index.mention_blocks(
+        "day", THURSDAY, THURSDAY + timedelta(days=1)
+    )
+    assert (
+        index.mention_blocks("week", THURSDAY, THURSDAY)[0][0]
+        != (index.mention_blocks("day", THURSDAY, THURSDAY)[0][0])
+    )
+
+
+def test_a_save_on_another_store_is_seen(db_url: str) -> None:
+    """Save on A, a report on B, then on A the report that bridges the two: one event. A
+    kept the day's block in memory; B's save bumped its version, so A reads it again."""
+    with Store.open(db_url) as a, Store.open(db_url) as b:
+        _save(a, "https://a.example/1", BRIDGE[0])
+        _save(b, "https://c.example/3", BRIDGE[2])
+        assert len(a.counts()) and a.counts()["events"] == 2
+        _save(a, "https://b.example/2", BRIDGE[1])
+        assert _grouped(a) == {
+            frozenset({"https://a.example/1", "https://b.example/2", "https://c.example/3"})
+        }
+
+
+def test_an_edit_on_another_store_is_seen(db_url: str) -> None:
+    """B edits a document (its old mention deleted, a new one inserted): A, which holds the
+    day's block, must see the new sentence and not the old one."""
+    with Store.open(db_url) as a, Store.open(db_url) as b:
+        _save(a, "https://c.example/3", BRIDGE[2])
+        _save(b, "https://q.example/9", ELSEWHERE[1])
+        _save(a, "https://x.example/7", ELSEWHERE[2])  # A reads the block with Q in it
+        _save(a, "https://y.example/8", ELSEWHERE[0])  # and keeps it
+        _save(b, "https://q.example/9", BRIDGE[0])  # the edit
+        _save(a, "https://b.example/2", BRIDGE[1])
+        assert _grouped(a) == {
+            frozenset({"https://q.example/9", "https://b.example/2", "https://c.example/3"}),
+            frozenset({"https://x.example/7"}),
+            frozenset({"https://y.example/8"}),
+        }
+
+
+def test_a_prune_on_another_store_is_seen(db_url: str) -> None:
+    """B prunes a document A holds in memory, then stores another report, which SQLite
+    gives the pruned mention's row id: A must not join the pruned sentence's report to it.
+    (A stale entry could only add a candidate, which merge would turn down: this guards
+    the outcome, not the bump; the sequence test checks the bumps.)"""
+    old = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    with Store.open(db_url) as a, Store.open(db_url) as b:
+        _save(a, "https://a.example/1", ELSEWHERE[0])
+        _save(a, "https://x.example/7", BRIDGE[0], published=old)
+        assert b.prune(date(2025, 3, 2), merge) == 1
+        _save(b, "https://q.example/9", ELSEWHERE[1])
+        _save(a, "https://b.example/2", BRIDGE[1])  # joins only the pruned report
+        assert _grouped(a) == {
+            frozenset({"https://a.example/1"}),
+            frozenset({"https://q.example/9"}),
+            frozenset({"https://b.example/2"}),
+        }
+
+
+def test_a_prune_on_this_store_leaves_its_index_exact(db_url: str) -> None:
+    old = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    with Store.open(db_url) as a:
+        _save(a, "https://x.example/7", BRIDGE[0], published=old)
+        assert a.prune(date(2025, 3, 2), merge) == 1
+        assert not any(c.entries for c in a._index.blocks.values())
+        _save(a, "https://q.example/9", ELSEWHERE[1])
+        _save(a, "https://b.example/2", BRIDGE[1])
+        assert _grouped(a) == {
+            frozenset({"https://q.example/9"}),
+            frozenset({"https://b.example/2"}),
+        }
+
+
+def test_a_load_on_another_store_is_seen(db_url: str) -> None:
+    with Store.open(db_url) as a, Store.open(db_url) as b:
+        _save(a, "https://a.example/1", BRIDGE[0])
+        doc, found = _report("https://c.example/3", BRIDGE[2])
+        b.load([([doc], merge(found, []))])
+        _save(a, "https://b.example/2", BRIDGE[1])
+        assert _grouped(a) == {
+            frozenset({"https://a.example/1", "https://b.example/2", "https://c.example/3"})
+        }
+
+
+def test_a_rolled_back_save_leaves_the_index_as_it_was(db_url: str) -> None:
+    """A merge that raises rolls the save back: the index keeps nothing of it (the blocks
+    it touched are read again), and the next saves find what is stored."""
+
+    def broken_merge(found: Sequence[Mention], candidates: Sequence[Event]) -> list[Event]:
+        raise RuntimeError("merge blew up")
+
+    with Store.open(db_url) as a:
+        _save(a, "https://a.example/1", BRIDGE[0])
+        before = {block: dict(c.entries) for block, c in a._index.blocks.items()}
+        with pytest.raises(RuntimeError):
+            a.save_document(*_report("https://b.example/2", BRIDGE[1]), broken_merge, may_join)
+        after = {block: dict(c.entries) for block, c in a._index.blocks.items()}
+        assert all(after[block] == before[block] for block in after)
+        assert not any(e[4] == BRIDGE[1] for c in after.values() for e in c.values())
+        _save(a, "https://c.example/3", BRIDGE[2])
+        _save(a, "https://b.example/2", BRIDGE[1])
+        assert len(_grouped(a)) == 1
+
+
+def test_a_failed_commit_drops_what_it_touched(db_url: str) -> None:
+    """If the commit itself fails, nothing of the transaction may reach the cache."""
+    with Store.open(db_url) as a, Store.open(db_url) as b:
+        _save(a, "https://a.example/1", BRIDGE[0])
+        changes = index.Changes(versions={block: 99 for block in a._index.blocks})
+        a._index.failed(changes)
+        assert not a._index.blocks
+        _save(b, "https://c.example/3", BRIDGE[2])
+        _save(a, "https://b.example/2", BRIDGE[1])
+        assert len(_grouped(a)) == 1
+
+
+# -- any sequence of writes, split over two stores, gives the events of one reference --------
+
+_SENTENCES = [*BRIDGE, *ELSEWHERE, "Healey met Hegseth in Washington for talks."]
+_GRANULARITIES = [Granularity.DAY, Granularity.TIME, Granularity.WEEK]
+
+
+@st.composite
+def _operation(draw: st.DrawFn) -> tuple[Any, ...]:
+    kind = draw(st.sampled_from(["save", "save", "save", "save", "prune", "load"]))
+    on = draw(st.integers(0, 1))  # which of the two stores
+    if kind == "prune":
+        return ("prune", on, date(2025, 3, 5) + timedelta(days=draw(st.integers(0, 3))))
+    report = {
+        "url": f"https://r.example/{draw(st.integers(0, 4))}",
+        "sentence": draw(st.sampled_from(_SENTENCES)),
+        "day": THURSDAY + timedelta(days=draw(st.integers(0, 3))),
+        "granularity": draw(st.sampled_from(_GRANULARITIES)),
+        "published": datetime(2025, 3, 5, 8, 0, tzinfo=UTC)
+        + timedelta(days=draw(st.integers(0, 3)), minutes=draw(st.integers(0, 9))),
+        "stems": draw(st.booleans()),
+    }
+    return (kind, on, report)
+
+
+def _run(stores: Sequence[Store], operations: Sequence[tuple[Any, ...]]) -> None:
+    for number, (kind, on, what) in enumerate(operations):
+        store = stores[on % len(stores)]
+        if kind == "prune":
+            store.prune(what, merge)
+        elif kind == "save":
+            with suppress(ValueError):  # an event longer than its granularity allows
+                store.save_document(*_report(**what), merge, may_join)
+        else:
+            what = {**what, "url": f"https://l.example/{number}"}
+            doc, found = _report(**what)
+            store.load([([doc], merge(found, []))])
+
+
+def _emptied(store: Store) -> None:
+    with store.engine.begin() as connection:
+        for table in ("mentions", "events", "documents"):
+            connection.execute(text(f"DELETE FROM {table}"))
+        connection.execute(text("UPDATE mention_blocks SET version = version + 1"))
+
+
+@given(operations=st.lists(_operation(), min_size=1, max_size=12))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_writes_split_over_two_stores_give_the_reference_events(
+    db_url: str, operations: list[tuple[Any, ...]]
+) -> None:
+    """Saves, edits, prunes and loads on two stores (each its own index; one keeps room for
+    three mentions only, so blocks are evicted) store the events that one store reading
+    every candidate from SQL (main's path) stores for the same operations."""
+    with Store.open(db_url) as a, Store.open(db_url) as b, _Reference.open(db_url) as reference:
+        b._index.max_mentions = 3
+        try:
+            _run([a, b], operations)
+            ours = _stored(a), a.counts()
+        finally:
+            _emptied(a)
+        try:
+            _run([reference], operations)
+            expected = _stored(reference), reference.counts()
+        finally:
+            _emptied(reference)
+    assert ours == expected
