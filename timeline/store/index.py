@@ -220,7 +220,10 @@ class CandidateIndex:
             own = Counter(m.stems) if joins is not None else None
             levels = _GRANULARITIES_OF[code]
             new_start, new_end = m.interval.start, m.interval.end
-            for block in blocks_of(granularity, new_start, new_end):
+            blocks = blocks_of(granularity, new_start, new_end)
+            # A stored mention in two of these blocks (a month's often is) is asked once.
+            asked: set[int] | None = set() if len(blocks) > 1 else None
+            for block in blocks:
                 cached = self._block(writer, changes, (code, block))
                 entries = cached.entries
                 ids: Iterable[int]
@@ -236,6 +239,9 @@ class CandidateIndex:
                                 counts[mention_id] = get(mention_id, 0) + times * theirs
                     ids = [i for i, c in counts.items() if c >= MIN_SHARED_STEMS]
                     ids += cached.unstemmed
+                if asked is not None:
+                    ids = [i for i in ids if i not in asked]
+                    asked.update(ids)
                 for mention_id in ids:
                     if mention_id in chosen or mention_id in removed:
                         continue
