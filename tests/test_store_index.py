@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,14 @@ def _report(
         stems=key_stems(sentence) if stems else (),
     )
     return doc, [found]
+
+
+def _open(url: str) -> Store:
+    """A store whose index reads a block the first time a save meets it (not the second),
+    so these short sequences go through it."""
+    store = Store.open(url)
+    store._index.read_first_time = True
+    return store
 
 
 def _save(store: Store, url: str, sentence: str, **fields: Any) -> None:
@@ -166,10 +175,47 @@ def test_blocks_share_one_for_overlapping_intervals() -> None:
     )
 
 
+def test_a_block_read_from_sql_holds_what_the_index_keeps(db_url: str) -> None:
+    """The SQL that reads a block keeps exactly the stored mentions `_holds` says the block
+    keeps (of its level, touching it, starting after its first day minus MAX_SPAN), over
+    days, times, weeks and months around block edges, an empty interval among them."""
+    reports = []
+    for number, (granularity, offset) in enumerate(
+        (g, offset)
+        for g in (Granularity.DAY, Granularity.TIME, Granularity.WEEK, Granularity.MONTH)
+        for offset in range(-40, 40, 3)
+    ):
+        day = THURSDAY + timedelta(days=offset)
+        doc, (found,) = _report(f"https://r.example/{number}", BRIDGE[0], day=day)
+        length = {Granularity.WEEK: 7, Granularity.MONTH: 30, Granularity.TIME: 0}.get(
+            granularity, 1
+        )
+        found = replace(
+            found,
+            granularity=granularity,
+            interval=Interval(start=day, end=day + timedelta(days=length)),
+        )
+        reports.append(([doc], merge([found], [])))
+    with Store.open(db_url) as store:
+        store.load(reports)
+        pooled = store.engine.raw_connection()
+        try:
+            writer = write.Writer(pooled.driver_connection, store._write_sql)
+            stored = index.read_mentions(writer, list(range(1, len(reports) + 1)))
+            assert len(stored) == len(reports)
+            blocks = {b for e in stored for b in index.mention_blocks(*e[1:4])}
+            blocks |= {(code, number + step) for code, number in blocks for step in (-1, 1)}
+            for block in blocks:
+                read_back = index.CandidateIndex._read(writer, block, 1).entries
+                assert set(read_back) == {e[0] for e in stored if index._holds(block, e)}
+        finally:
+            pooled.close()
+
+
 def test_a_save_on_another_store_is_seen(db_url: str) -> None:
     """Save on A, a report on B, then on A the report that bridges the two: one event. A
     kept the day's block in memory; B's save bumped its version, so A reads it again."""
-    with Store.open(db_url) as a, Store.open(db_url) as b:
+    with _open(db_url) as a, _open(db_url) as b:
         _save(a, "https://a.example/1", BRIDGE[0])
         _save(b, "https://c.example/3", BRIDGE[2])
         assert len(a.counts()) and a.counts()["events"] == 2
@@ -182,7 +228,7 @@ def test_a_save_on_another_store_is_seen(db_url: str) -> None:
 def test_an_edit_on_another_store_is_seen(db_url: str) -> None:
     """B edits a document (its old mention deleted, a new one inserted): A, which holds the
     day's block, must see the new sentence and not the old one."""
-    with Store.open(db_url) as a, Store.open(db_url) as b:
+    with _open(db_url) as a, _open(db_url) as b:
         _save(a, "https://c.example/3", BRIDGE[2])
         _save(b, "https://q.example/9", ELSEWHERE[1])
         _save(a, "https://x.example/7", ELSEWHERE[2])  # A reads the block with Q in it
@@ -202,7 +248,7 @@ def test_a_prune_on_another_store_is_seen(db_url: str) -> None:
     (A stale entry could only add a candidate, which merge would turn down: this guards
     the outcome, not the bump; the sequence test checks the bumps.)"""
     old = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
-    with Store.open(db_url) as a, Store.open(db_url) as b:
+    with _open(db_url) as a, _open(db_url) as b:
         _save(a, "https://a.example/1", ELSEWHERE[0])
         _save(a, "https://x.example/7", BRIDGE[0], published=old)
         assert b.prune(date(2025, 3, 2), merge) == 1
@@ -217,7 +263,7 @@ def test_a_prune_on_another_store_is_seen(db_url: str) -> None:
 
 def test_a_prune_on_this_store_leaves_its_index_exact(db_url: str) -> None:
     old = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
-    with Store.open(db_url) as a:
+    with _open(db_url) as a:
         _save(a, "https://x.example/7", BRIDGE[0], published=old)
         assert a.prune(date(2025, 3, 2), merge) == 1
         assert not any(c.entries for c in a._index.blocks.values())
@@ -230,7 +276,7 @@ def test_a_prune_on_this_store_leaves_its_index_exact(db_url: str) -> None:
 
 
 def test_a_load_on_another_store_is_seen(db_url: str) -> None:
-    with Store.open(db_url) as a, Store.open(db_url) as b:
+    with _open(db_url) as a, _open(db_url) as b:
         _save(a, "https://a.example/1", BRIDGE[0])
         doc, found = _report("https://c.example/3", BRIDGE[2])
         b.load([([doc], merge(found, []))])
@@ -247,7 +293,7 @@ def test_a_rolled_back_save_leaves_the_index_as_it_was(db_url: str) -> None:
     def broken_merge(found: Sequence[Mention], candidates: Sequence[Event]) -> list[Event]:
         raise RuntimeError("merge blew up")
 
-    with Store.open(db_url) as a:
+    with _open(db_url) as a:
         _save(a, "https://a.example/1", BRIDGE[0])
         before = {block: dict(c.entries) for block, c in a._index.blocks.items()}
         with pytest.raises(RuntimeError):
@@ -262,7 +308,7 @@ def test_a_rolled_back_save_leaves_the_index_as_it_was(db_url: str) -> None:
 
 def test_a_failed_commit_drops_what_it_touched(db_url: str) -> None:
     """If the commit itself fails, nothing of the transaction may reach the cache."""
-    with Store.open(db_url) as a, Store.open(db_url) as b:
+    with _open(db_url) as a, _open(db_url) as b:
         _save(a, "https://a.example/1", BRIDGE[0])
         changes = index.Changes(versions={block: 99 for block in a._index.blocks})
         a._index.failed(changes)
@@ -324,11 +370,13 @@ def _emptied(store: Store) -> None:
 def test_writes_split_over_two_stores_give_the_reference_events(
     db_url: str, operations: list[tuple[Any, ...]]
 ) -> None:
-    """Saves, edits, prunes and loads on two stores (each its own index; one keeps room for
-    three mentions only, so blocks are evicted) store the events that one store reading
+    """Saves, edits, prunes and loads on two stores (each its own index; one reads blocks
+    when it first meets them, the other when it meets them again and keeps room for three
+    mentions only, so blocks are evicted) store the events that one store reading
     every candidate from SQL (main's path) stores for the same operations."""
     with Store.open(db_url) as a, Store.open(db_url) as b, _Reference.open(db_url) as reference:
-        b._index.max_mentions = 3
+        a._index.read_first_time = True
+        b._index.max_mentions = 3  # and b reads a block the second time it meets it
         try:
             _run([a, b], operations)
             ours = _stored(a), a.counts()

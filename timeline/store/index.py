@@ -61,6 +61,11 @@ _SPAN = {g.value: MAX_SPAN[g] for g in Granularity}
 # no more than events.MIN_SHARED_WORDS (tests/test_store_index.py holds it there).
 MIN_SHARED_STEMS = 2
 
+# A block is read whole when a save meets it for this many times (`_block`); the blocks
+# met fewer times are remembered up to a number (a few MB).
+MEETINGS_BEFORE_READ = 3
+MAX_MET_BLOCKS = 100_000
+
 # The most stored mentions kept in memory (about 1 KB each with their sentence); blocks
 # used least recently go first.
 MAX_CACHED_MENTIONS = 100_000
@@ -107,10 +112,15 @@ class _Cached:
         if mention_id in self.entries:
             return
         self.entries[mention_id] = entry
+        postings = self.postings
         if not stems:
             self.unstemmed.add(mention_id)
-        for stem, times in Counter(stems).items():
-            self.postings.setdefault(stem, {})[mention_id] = times
+        for stem in stems:
+            posting = postings.get(stem)
+            if posting is None:
+                postings[stem] = {mention_id: 1}
+            else:
+                posting[mention_id] = posting.get(mention_id, 0) + 1
 
     def remove(self, mention_id: int) -> None:
         entry = self.entries.pop(mention_id, None)
@@ -189,6 +199,9 @@ class CandidateIndex:
     def __init__(self, max_mentions: int = MAX_CACHED_MENTIONS) -> None:
         self.max_mentions = max_mentions
         self.blocks: OrderedDict[Block, _Cached] = OrderedDict()
+        # Blocks met once and not read (see _block), least recently met first.
+        self.met: OrderedDict[Block, int] = OrderedDict()  # -> how many times
+        self.read_first_time = False  # read a block the first time it is met (tests)
         self.size = 0  # entries over all cached blocks
 
     # -- in a transaction ------------------------------------------------------------------
@@ -207,25 +220,33 @@ class CandidateIndex:
         changes: Changes,
         found: Sequence[Mention],
         may_join: MayJoin | None,
-    ) -> list[int]:
+    ) -> tuple[list[int], list[Mention]]:
         """The ids of the stored mentions the new mentions `found` may join: those that
         read.select_candidates would pick, through their blocks (bumped already) instead
-        of every stored mention of their dates. Sorted."""
+        of every stored mention of their dates. Sorted; and the new mentions left for
+        select_candidates, those with a block this process has not met before (see
+        `_block`)."""
         chosen: set[int] = set()
         removed = changes.removed_ids
+        left: list[Mention] = []
         for m in found:
             granularity = m.granularity.value
             code = _CODE[granularity]
+            new_start, new_end = m.interval.start, m.interval.end
+            blocks = blocks_of(granularity, new_start, new_end)
+            views = [self._block(writer, changes, (code, block)) for block in blocks]
+            if None in views:
+                left.append(m)
+                continue
             joins = may_join(m) if may_join is not None else None
             own = Counter(m.stems) if joins is not None else None
             levels = _GRANULARITIES_OF[code]
-            new_start, new_end = m.interval.start, m.interval.end
-            blocks = blocks_of(granularity, new_start, new_end)
             # A stored mention in two of these blocks (a month's often is) is asked once.
             asked: set[int] | None = set() if len(blocks) > 1 else None
-            for block in blocks:
-                cached = self._block(writer, changes, (code, block))
+            for cached in views:
+                assert cached is not None
                 entries = cached.entries
+                postings = cached.postings
                 ids: Iterable[int]
                 if not own:
                     ids = entries  # no stems of its own (or no may_join): all may join
@@ -233,7 +254,7 @@ class CandidateIndex:
                     counts: dict[int, int] = {}
                     get = counts.get
                     for stem, times in own.items():
-                        posting = cached.postings.get(stem)
+                        posting = postings.get(stem)
                         if posting is not None:
                             for mention_id, theirs in posting.items():
                                 counts[mention_id] = get(mention_id, 0) + times * theirs
@@ -256,11 +277,16 @@ class CandidateIndex:
                         and (joins is None or joins(sentence, stems))
                     ):
                         chosen.add(mention_id)
-        return sorted(chosen)
+        return sorted(chosen), left
 
-    def _block(self, writer: Writer, changes: Changes, block: Block) -> _Cached:
+    def _block(self, writer: Writer, changes: Changes, block: Block) -> _Cached | None:
         """A bumped block as this transaction sees it (before its own inserts): the cached
-        one if nobody else wrote it since, else read from SQL."""
+        one if nobody else wrote it since, else read from SQL; None (select_candidates
+        reads the save's own dates instead) until this process has met it
+        MEETINGS_BEFORE_READ times. A block read whole and indexed for a save or two costs
+        more than select_candidates reading those saves' dates (a store just loaded, a
+        backfill's scattered dates: bench/store.py's saves, 100/s before the index, 45 when
+        every block met was read)."""
         loaded = changes.loaded.get(block)
         if loaded is not None:
             return loaded
@@ -269,6 +295,13 @@ class CandidateIndex:
         if cached is not None and cached.version == version - 1:
             self.blocks.move_to_end(block)
             return cached
+        if not self.read_first_time:
+            meetings = self.met.pop(block, 0) + 1
+            if meetings < MEETINGS_BEFORE_READ:
+                self.met[block] = meetings
+                while len(self.met) > MAX_MET_BLOCKS:
+                    self.met.popitem(last=False)
+                return None
         loaded = changes.loaded[block] = self._read(writer, block, version)
         return loaded
 
@@ -280,21 +313,21 @@ class CandidateIndex:
         start = _block_start(first, number)
         end = _block_start(first, number + 1)
         day = writer.sql.day
-        # A superset by SQL on the (granularity, start, end) index, made exact below.
+        # What _holds keeps, on the (granularity, start, end) index: of the level, starting
+        # after the block's first day minus MAX_SPAN and before its end (the first block it
+        # touches is no later), and ending after its first day or starting on or after it
+        # (the last block it touches is no earlier).
         query = (
             'SELECT id, granularity, start, "end", sentence, stems FROM mentions '
             f"WHERE granularity IN ({', '.join('?' for _ in levels)}) "
-            'AND start > ? AND start < ? AND ("end" >= ? OR start >= ?)'
+            'AND start > ? AND start < ? AND ("end" > ? OR start >= ?)'
         )
         if writer.sql.postgresql:
             query = query.replace("?", "%s")
         params = [*levels, day(start - _SPAN[first]), day(end), day(start), day(start)]
-        rows = writer.execute(query, params)
         cached = _Cached(version - 1)
-        for row in rows:
-            entry = _entry(row)
-            if _holds(block, entry):
-                cached.add(entry)
+        for row in writer.execute(query, params):
+            cached.add(_entry(row))
         return cached
 
     # -- after the transaction -------------------------------------------------------------

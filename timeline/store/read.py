@@ -309,6 +309,17 @@ def select_candidates(
     """
     if not found:
         return []
+    return _with_mentions(
+        execute, dialect, sorted(candidate_ids(execute, dialect, found, may_join))
+    )
+
+
+def candidate_ids(
+    execute: Execute, dialect: str, found: Sequence[Mention], may_join: MayJoin | None = None
+) -> set[int]:
+    """The ids of the events select_candidates reads."""
+    if not found:
+        return set()
     sql = _Sql(dialect)
     terms = []
     for m in found:
@@ -346,7 +357,7 @@ def select_candidates(
             ):
                 ids.add(event_id)
                 break
-    return _with_mentions(execute, dialect, sorted(ids))
+    return ids
 
 
 def _levels(granularity: Granularity) -> list[Granularity]:

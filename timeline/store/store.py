@@ -598,19 +598,18 @@ class Store:
     ) -> list[Event]:
         """Stored events that mentions in `found` would join, as read.select_candidates
         finds them (events with a mention of an overlapping date at a compatible level that
-        `may_join` one of them), through the candidate index; their mentions' blocks are
-        bumped already. The events are read whole from SQL, with their current mentions."""
+        `may_join` one of them), through the candidate index, or for mentions of blocks it
+        has not read, through select_candidates' SQL; their mentions' blocks are bumped
+        already. The events are read whole from SQL, with their current mentions."""
         if not found:
             return []
-        chosen = self._index.candidates(writer, changes, found, may_join)
-        if not chosen:
-            return []
-        event_ids = writer.select_in(
-            "SELECT DISTINCT event_id FROM mentions WHERE id {among}", chosen
-        )
-        return read.select_by_id(
-            writer.execute, writer.sql.dialect, sorted({row[0] for row in event_ids})
-        )
+        chosen, left = self._index.candidates(writer, changes, found, may_join)
+        dialect = writer.sql.dialect
+        event_ids = read.candidate_ids(writer.execute, dialect, left, may_join)
+        if chosen:
+            rows = writer.select_in("SELECT event_id FROM mentions WHERE id {among}", chosen)
+            event_ids.update(row[0] for row in rows)
+        return read.select_by_id(writer.execute, dialect, sorted(event_ids))
 
     @contextmanager
     def _driver_transaction(self, what: str) -> Iterator[tuple[write.Writer, index.Changes]]:
