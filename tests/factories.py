@@ -10,6 +10,7 @@ import hashlib
 from datetime import UTC, date, datetime, timedelta
 
 from timeline.model import Event, Granularity, Interval, Mention, Tense
+from timeline.store import Store
 
 SEED_PUBLISHED = datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
 SEED_URL = "https://www.independent.co.uk/news/uk/politics/starmer-european-leaders-ukraine.html"
@@ -189,3 +190,19 @@ def seed_events() -> list[Event]:
         ),
     ]
     return sorted(events, key=lambda e: (e.interval.start, e.interval.end, e.key))
+
+
+def stored_events(store: Store) -> set[tuple[object, ...]]:
+    """Every stored event with its key, date and title, and its mentions by document and
+    sentence: what two ways of storing the same reports must agree on."""
+    return {
+        (
+            e.key,
+            e.value,
+            e.granularity,
+            e.interval,
+            e.title,
+            tuple((m.url, m.sentence, m.interval, m.published) for m in e.mentions),
+        )
+        for e in store.events()
+    }

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from tests.factories import stored_events
 from timeline.errors import StoreError
 from timeline.events import key_stems, may_join, merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
@@ -526,21 +527,6 @@ def test_a_read_survives_a_dropped_connection(store: Store) -> None:
     assert len(store.events(start=THURSDAY)) == 1
 
 
-def _stored(store: Store) -> set[tuple[object, ...]]:
-    """Every event with its date and title, and its mentions by document and sentence."""
-    return {
-        (
-            e.key,
-            e.value,
-            e.granularity,
-            e.interval,
-            e.title,
-            tuple((m.url, m.sentence, m.interval, m.published) for m in e.mentions),
-        )
-        for e in store.events()
-    }
-
-
 def _emptied(store: Store) -> None:
     """Delete every document, event and mention behind the store's back, and bump every
     block's version as a writer of mentions must (store/index.py), so candidate indexes
@@ -578,13 +564,13 @@ def test_a_batch_stores_what_saving_one_by_one_does(store: Store) -> None:
     for doc, found in before:
         store.save_document(doc, found, merge, may_join)
     one_by_one = [store.save_document(doc, found, merge, may_join) for doc, found in batch]
-    alone = _stored(store), store.counts()
+    alone = stored_events(store), store.counts()
     _emptied(store)
     for doc, found in before:
         store.save_document(doc, found, merge, may_join)
     together = store.save_documents(batch, merge, may_join)
     assert one_by_one == together == expected
-    assert (_stored(store), store.counts()) == alone
+    assert (stored_events(store), store.counts()) == alone
     bridged = {url for url, _ in BRIDGE[:3]} | {later[0].url}
     assert {frozenset(m.url for m in e.mentions) for e in store.events()} == {
         frozenset(bridged),

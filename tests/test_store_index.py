@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from tests.factories import stored_events
 from timeline import events as events_module
 from timeline.events import key_stems, may_join, merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
@@ -101,21 +102,6 @@ def _save(store: Store, url: str, sentence: str, **fields: Any) -> None:
 def _grouped(store: Store) -> set[frozenset[str]]:
     """Each event as the set of its reports' URLs."""
     return {frozenset(m.url for m in e.mentions) for e in store.events()}
-
-
-def _stored(store: Store) -> set[tuple[object, ...]]:
-    """Every event with its key, dates and title, and its mentions."""
-    return {
-        (
-            e.key,
-            e.value,
-            e.granularity,
-            e.interval,
-            e.title,
-            tuple((m.url, m.sentence, m.interval, m.published) for m in e.mentions),
-        )
-        for e in store.events()
-    }
 
 
 def test_the_stem_bound_lets_through_all_that_may_join_does() -> None:
@@ -379,12 +365,12 @@ def test_writes_split_over_two_stores_give_the_reference_events(
         b._index.max_mentions = 3  # and b reads a block the second time it meets it
         try:
             _run([a, b], operations)
-            ours = _stored(a), a.counts()
+            ours = stored_events(a), a.counts()
         finally:
             _emptied(a)
         try:
             _run([reference], operations)
-            expected = _stored(reference), reference.counts()
+            expected = stored_events(reference), reference.counts()
         finally:
             _emptied(reference)
     assert ours == expected
