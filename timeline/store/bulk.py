@@ -35,7 +35,14 @@ from timeline.model import Document, Event
 from timeline.store.index import Block, bump_statements, mention_blocks
 from timeline.store.read import MAX_SPAN
 from timeline.store.tables import documents
-from timeline.store.write import MENTION_COLUMNS, mention_row
+from timeline.store.write import (
+    DOCUMENT_COLUMNS,
+    EVENT_COLUMNS,
+    MENTION_COLUMNS,
+    document_row,
+    event_row,
+    mention_row,
+)
 
 Batch = tuple[Sequence[Document], Sequence[Event]]
 
@@ -45,11 +52,8 @@ SQLITE_IMPORT_CACHE_KIB = 262_144
 
 MENTIONS_BY_DATE = "ix_mentions_granularity_start_end"  # migrations/versions/0006
 
-_DOCUMENT_COLUMNS = (
-    "id, source, url, canonical_url, guid, title, text, published, published_from, "
-    "fetched, content_hash, language, timezone"
-)
-_EVENT_COLUMNS = 'id, key, value, granularity, start, "end", at, title'
+_DOCUMENT_COLUMNS = "id, " + ", ".join(DOCUMENT_COLUMNS)  # 13, as write.py builds rows
+_EVENT_COLUMNS = "id, " + ", ".join(EVENT_COLUMNS)  # 8
 _MENTION_COLUMNS = ", ".join(MENTION_COLUMNS)  # 17, as write.py builds their rows
 
 
@@ -78,23 +82,7 @@ class _Rows:
         for document_id, d in zip(ids, loaded, strict=True):
             published = stamp(d.published)
             self.loaded[d.canonical_url] = (document_id, d.source, published)
-            rows.append(
-                (
-                    document_id,
-                    d.source,
-                    d.url,
-                    d.canonical_url,
-                    d.guid,
-                    d.title,
-                    d.text,
-                    published,
-                    d.published_from,
-                    stamp(d.fetched),
-                    d.content_hash,
-                    d.language,
-                    d.timezone,
-                )
-            )
+            rows.append((document_id, *document_row(d, published, stamp)))
         return rows
 
     def events(self, grouped: Sequence[Event], ids: Sequence[int]) -> list[tuple[Any, ...]]:
@@ -104,18 +92,7 @@ class _Rows:
             interval = e.interval
             if interval.end - interval.start > MAX_SPAN[e.granularity]:
                 raise ValueError(f"event {e.key}: longer than a {e.granularity}")
-            rows.append(
-                (
-                    event_id,
-                    e.key,
-                    e.value,
-                    str(e.granularity),
-                    day(interval.start),
-                    day(interval.end),
-                    None if interval.at is None else stamp(interval.at),
-                    e.title,
-                )
-            )
+            rows.append((event_id, *event_row(e, day, stamp)))
         return rows
 
     def mentions(self, grouped: Sequence[Event], ids: Sequence[int]) -> list[tuple[Any, ...]]:

@@ -27,7 +27,7 @@ from timeline.store.read import MAX_SPAN
 
 Merge = Callable[[Sequence[Mention], Sequence[Event]], list[Event]]
 
-_DOCUMENT_COLUMNS = (
+DOCUMENT_COLUMNS = (  # also bulk.py's, after its id
     "source",
     "url",
     "canonical_url",
@@ -41,7 +41,7 @@ _DOCUMENT_COLUMNS = (
     "language",
     "timezone",
 )
-_EVENT_COLUMNS = ("key", "value", "granularity", "start", '"end"', "at", "title")
+EVENT_COLUMNS = ("key", "value", "granularity", "start", '"end"', "at", "title")
 MENTION_COLUMNS = (  # also bulk.py's
     "document_id",
     "event_id",
@@ -80,16 +80,16 @@ class WriteSql:
         self.day: Callable[[date], Any] = (lambda value: value) if self.postgresql else _iso
         sql = self._dialect
         self.insert_document = sql(
-            f"INSERT INTO documents ({', '.join(_DOCUMENT_COLUMNS)}) "
-            f"VALUES ({_marks(len(_DOCUMENT_COLUMNS))})"
+            f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) "
+            f"VALUES ({_marks(len(DOCUMENT_COLUMNS))})"
         )
         self.update_document = sql(
-            f"UPDATE documents SET {', '.join(f'{c} = ?' for c in _DOCUMENT_COLUMNS)} WHERE id = ?"
+            f"UPDATE documents SET {', '.join(f'{c} = ?' for c in DOCUMENT_COLUMNS)} WHERE id = ?"
         )
-        kept = ", ".join(f"{c} = excluded.{c}" for c in _EVENT_COLUMNS[1:])
+        kept = ", ".join(f"{c} = excluded.{c}" for c in EVENT_COLUMNS[1:])
         self.upsert_event = sql(
-            f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
-            f"VALUES ({_marks(len(_EVENT_COLUMNS))}) ON CONFLICT (key) DO UPDATE SET {kept}"
+            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+            f"VALUES ({_marks(len(EVENT_COLUMNS))}) ON CONFLICT (key) DO UPDATE SET {kept}"
         )
         self.insert_mention = sql(
             f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) "
@@ -162,7 +162,9 @@ class Writer:
         """Insert documents; canonical URL -> the id each got."""
         if not new:
             return {}
-        self.executemany(self.sql.insert_document, [self._document_row(d) for d in new])
+        stamp = self.sql.stamp
+        rows = [document_row(d, stamp(d.published), stamp) for d in new]
+        self.executemany(self.sql.insert_document, rows)
         rows = self.select_in(
             "SELECT canonical_url, id FROM documents WHERE canonical_url {among}",
             [d.canonical_url for d in new],
@@ -170,25 +172,9 @@ class Writer:
         return dict(rows)
 
     def update_documents(self, changed: Sequence[tuple[Document, int]]) -> None:
-        rows = [(*self._document_row(d), document_id) for d, document_id in changed]
-        self.executemany(self.sql.update_document, rows)
-
-    def _document_row(self, d: Document) -> tuple[Any, ...]:
         stamp = self.sql.stamp
-        return (
-            d.source,
-            d.url,
-            d.canonical_url,
-            d.guid,
-            d.title,
-            d.text,
-            stamp(d.published),
-            d.published_from,
-            stamp(d.fetched),
-            d.content_hash,
-            d.language,
-            d.timezone,
-        )
+        rows = [(*document_row(d, stamp(d.published), stamp), i) for d, i in changed]
+        self.executemany(self.sql.update_document, rows)
 
     # -- mentions and events ---------------------------------------------------------------
 
@@ -220,21 +206,7 @@ class Writer:
             if group.interval.end - group.interval.start > MAX_SPAN[group.granularity]:
                 raise ValueError(f"event {group.key}: interval longer than a {group.granularity}")
         day, stamp = self.sql.day, self.sql.stamp
-        self.executemany(
-            self.sql.upsert_event,
-            [
-                (
-                    g.key,
-                    g.value,
-                    g.granularity.value,
-                    day(g.interval.start),
-                    day(g.interval.end),
-                    None if g.interval.at is None else stamp(g.interval.at),
-                    g.title,
-                )
-                for g in groups
-            ],
-        )
+        self.executemany(self.sql.upsert_event, [event_row(g, day, stamp) for g in groups])
         ids: dict[str, int] = dict(
             self.select_in("SELECT key, id FROM events WHERE key {among}", [g.key for g in groups])
         )
@@ -273,6 +245,41 @@ class Writer:
         return mention_row(
             m, document_id, event_id, m.source, published, self.sql.day, self.sql.stamp
         )
+
+
+def document_row(d: Document, published: Any, stamp: Callable[[datetime], Any]) -> tuple[Any, ...]:
+    """A document's row in DOCUMENT_COLUMNS order, its publish time stored already
+    (`published`), its fetch time as the dialect stores it (`stamp`)."""
+    return (
+        d.source,
+        d.url,
+        d.canonical_url,
+        d.guid,
+        d.title,
+        d.text,
+        published,
+        d.published_from,
+        stamp(d.fetched),
+        d.content_hash,
+        d.language,
+        d.timezone,
+    )
+
+
+def event_row(
+    e: Event, day: Callable[[date], Any], stamp: Callable[[datetime], Any]
+) -> tuple[Any, ...]:
+    """An event's row in EVENT_COLUMNS order, dates and times as the dialect stores them."""
+    interval = e.interval
+    return (
+        e.key,
+        e.value,
+        e.granularity.value,
+        day(interval.start),
+        day(interval.end),
+        None if interval.at is None else stamp(interval.at),
+        e.title,
+    )
 
 
 def mention_row(
