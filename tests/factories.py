@@ -1,4 +1,5 @@
-"""Literal model objects for tests of pure stages: `event()`, `mention()` and the seed timeline.
+"""Literal model objects for tests: `event()`, `mention()`, the seed timeline, and for the
+store suites `report()` (a document with its mention) and `stored_events()`.
 
 `seed_events()` is the canonical timeline of /work/shared/seed/README.md, written out by hand
 (not produced by the pipeline), in store order: interval start, end, key.
@@ -9,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 
-from timeline.model import Event, Granularity, Interval, Mention, Tense
+from timeline.events import key_stems
+from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
 from timeline.store import Store
 
 SEED_PUBLISHED = datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
@@ -206,3 +208,43 @@ def stored_events(store: Store) -> set[tuple[object, ...]]:
         )
         for e in store.events()
     }
+
+
+def report(
+    url: str,
+    sentence: str,
+    *,
+    day: date = date(2025, 3, 6),
+    granularity: Granularity = Granularity.DAY,
+    published: datetime = datetime(2025, 3, 7, 8, 0, tzinfo=UTC),
+    stems: bool = True,
+) -> tuple[Document, list[Mention]]:
+    """A document of one sentence, published at `published`, and its one mention, dated
+    `day` at `granularity` (with the sentence's key stems unless `stems` is false)."""
+    doc = Document(
+        source=url.split("/")[2],
+        url=url,
+        canonical_url=url,
+        title="Talks",
+        text=sentence,
+        published=published,
+        published_from="json-ld",
+        fetched=published + timedelta(hours=1),
+        timezone="UTC",
+    )
+    length = {Granularity.WEEK: 7, Granularity.MONTH: 28}.get(granularity, 1)
+    found = Mention(
+        sentence=sentence,
+        quote="then",
+        quote_start=0,
+        quote_end=4,
+        value=f"{granularity}-{day}",
+        granularity=granularity,
+        interval=Interval(start=day, end=day + timedelta(days=length)),
+        tense=Tense.PAST,
+        source=doc.source,
+        url=url,
+        published=published,
+        stems=key_stems(sentence) if stems else (),
+    )
+    return doc, [found]

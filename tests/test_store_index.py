@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from tests.factories import stored_events
+from tests.factories import report, stored_events
 from timeline import events as events_module
 from timeline.events import key_stems, may_join, merge
-from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
+from timeline.model import Event, Granularity, Interval, Mention
 from timeline.store import Store, index, read, write
 
 THURSDAY = date(2025, 3, 6)
@@ -49,44 +49,6 @@ class _Reference(Store):
         return read.select_candidates(writer.execute, writer.sql.dialect, found, may_join)
 
 
-def _report(
-    url: str,
-    sentence: str,
-    *,
-    day: date = THURSDAY,
-    granularity: Granularity = Granularity.DAY,
-    published: datetime = datetime(2025, 3, 7, 8, 0, tzinfo=UTC),
-    stems: bool = True,
-) -> tuple[Document, list[Mention]]:
-    doc = Document(
-        source=url.split("/")[2],
-        url=url,
-        canonical_url=url,
-        title="Talks",
-        text=sentence,
-        published=published,
-        published_from="json-ld",
-        fetched=published + timedelta(hours=1),
-        timezone="UTC",
-    )
-    length = {Granularity.WEEK: 7, Granularity.MONTH: 28}.get(granularity, 1)
-    found = Mention(
-        sentence=sentence,
-        quote="then",
-        quote_start=0,
-        quote_end=4,
-        value=f"{granularity}-{day}",
-        granularity=granularity,
-        interval=Interval(start=day, end=day + timedelta(days=length)),
-        tense=Tense.PAST,
-        source=doc.source,
-        url=url,
-        published=published,
-        stems=key_stems(sentence) if stems else (),
-    )
-    return doc, [found]
-
-
 def _open(url: str) -> Store:
     """A store whose index reads a block the first time a save meets it (not the second),
     so these short sequences go through it."""
@@ -96,7 +58,7 @@ def _open(url: str) -> Store:
 
 
 def _save(store: Store, url: str, sentence: str, **fields: Any) -> None:
-    store.save_document(*_report(url, sentence, **fields), merge, may_join)
+    store.save_document(*report(url, sentence, **fields), merge, may_join)
 
 
 def _grouped(store: Store) -> set[frozenset[str]]:
@@ -120,7 +82,7 @@ def test_what_the_stem_bound_rules_out_may_join_refuses() -> None:
     stems = [key_stems(sentence) for sentence in sentences]
     ruled_out = 0
     for sentence, own in zip(sentences, stems, strict=True):
-        _, (new,) = _report("https://a.example/1", sentence)
+        _, (new,) = report("https://a.example/1", sentence)
         joins = may_join(new)
         mine = Counter(own)
         for other, theirs in zip(sentences, stems, strict=True):
@@ -172,7 +134,7 @@ def test_a_block_read_from_sql_holds_what_the_index_keeps(db_url: str) -> None:
         for offset in range(-40, 40, 3)
     ):
         day = THURSDAY + timedelta(days=offset)
-        doc, (found,) = _report(f"https://r.example/{number}", BRIDGE[0], day=day)
+        doc, (found,) = report(f"https://r.example/{number}", BRIDGE[0], day=day)
         length = {Granularity.WEEK: 7, Granularity.MONTH: 30, Granularity.TIME: 0}.get(
             granularity, 1
         )
@@ -264,7 +226,7 @@ def test_a_prune_on_this_store_leaves_its_index_exact(db_url: str) -> None:
 def test_a_load_on_another_store_is_seen(db_url: str) -> None:
     with _open(db_url) as a, _open(db_url) as b:
         _save(a, "https://a.example/1", BRIDGE[0])
-        doc, found = _report("https://c.example/3", BRIDGE[2])
+        doc, found = report("https://c.example/3", BRIDGE[2])
         b.load([([doc], merge(found, []))])
         _save(a, "https://b.example/2", BRIDGE[1])
         assert _grouped(a) == {
@@ -283,7 +245,7 @@ def test_a_rolled_back_save_leaves_the_index_as_it_was(db_url: str) -> None:
         _save(a, "https://a.example/1", BRIDGE[0])
         before = {block: dict(c.entries) for block, c in a._index.blocks.items()}
         with pytest.raises(RuntimeError):
-            a.save_document(*_report("https://b.example/2", BRIDGE[1]), broken_merge, may_join)
+            a.save_document(*report("https://b.example/2", BRIDGE[1]), broken_merge, may_join)
         after = {block: dict(c.entries) for block, c in a._index.blocks.items()}
         assert all(after[block] == before[block] for block in after)
         assert not any(e[4] == BRIDGE[1] for c in after.values() for e in c.values())
@@ -335,10 +297,10 @@ def _run(stores: Sequence[Store], operations: Sequence[tuple[Any, ...]]) -> None
             store.prune(what, merge)
         elif kind == "save":
             with suppress(ValueError):  # an event longer than its granularity allows
-                store.save_document(*_report(**what), merge, may_join)
+                store.save_document(*report(**what), merge, may_join)
         else:
             what = {**what, "url": f"https://l.example/{number}"}
-            doc, found = _report(**what)
+            doc, found = report(**what)
             store.load([([doc], merge(found, []))])
 
 

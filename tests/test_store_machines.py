@@ -3,15 +3,13 @@ connections, so the write lock inside one Store does not order their saves. Two 
 one happening saved at the same moment on two machines must still make one event."""
 
 import threading
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from tests.factories import report
 from timeline.events import may_join, merge
-from timeline.model import Document, Granularity, Interval, Mention, Tense
+from timeline.model import Document, Mention
 from timeline.store import Store
 
-PUBLISHED = datetime(2025, 3, 7, 8, 0, tzinfo=UTC)
-THURSDAY = date(2025, 3, 6)
 REPORTS = {
     "https://a.example/1": "Healey started talks in Washington with Hegseth on Thursday.",
     "https://b.example/2": "Healey and Hegseth held talks in Washington on Thursday.",
@@ -19,32 +17,7 @@ REPORTS = {
 
 
 def _report(url: str) -> tuple[Document, list[Mention]]:
-    sentence = REPORTS[url]
-    document = Document(
-        source=url.split("/")[2],
-        url=url,
-        canonical_url=url,
-        title="Talks",
-        text=sentence,
-        published=PUBLISHED,
-        published_from="json-ld",
-        fetched=PUBLISHED + timedelta(hours=1),
-        timezone="UTC",
-    )
-    found = Mention(
-        sentence=sentence,
-        quote="Thursday",
-        quote_start=sentence.index("Thursday"),
-        quote_end=sentence.index("Thursday") + len("Thursday"),
-        value=THURSDAY.isoformat(),
-        granularity=Granularity.DAY,
-        interval=Interval(start=THURSDAY, end=THURSDAY + timedelta(days=1)),
-        tense=Tense.PAST,
-        source=document.source,
-        url=url,
-        published=PUBLISHED,
-    )
-    return document, [found]
+    return report(url, REPORTS[url])
 
 
 def test_two_machines_saving_one_happening_at_once_make_one_event(pg_url: str) -> None:
