@@ -522,6 +522,7 @@ class _Parse:
     # (issue 4): its names and key words together, who leads it (see _leading), and the
     # titles of those it names by office alone ("the judge").
     words: frozenset[str]
+    word_stems: frozenset[str]  # each of words' first MIN_COMMON_PREFIX letters
     leader: _Actor | None  # the first one named who is not a place
     opener: _Actor | None  # the opening word as a name, when the other sentence names it
     offices: tuple[frozenset[str], ...]  # titles of the definite actors without a name
@@ -542,6 +543,7 @@ def _parse(sentence: str) -> _Parse:
     main_keys = frozenset(token.key for token in main if token.key)
     stems = tuple(sorted(key[:MIN_COMMON_PREFIX] for key in frozenset(keys)))
     keywords = frozenset(keys)
+    words = names | keywords
     return _Parse(
         keywords=keywords,
         stems=stems,
@@ -559,7 +561,8 @@ def _parse(sentence: str) -> _Parse:
         actors=actors,
         before=_named_words(tokens),
         opening=opening,
-        words=names | keywords,
+        words=words,
+        word_stems=frozenset(word[:MIN_COMMON_PREFIX] for word in words),
         leader=next(
             (
                 actor
@@ -625,8 +628,11 @@ def _name_each_other(a: _Parse, b: _Parse) -> bool | None:
     """
     actor_a, actor_b = _leading(a, b), _leading(b, a)
     if actor_a is not None and actor_b is not None:
-        named_a = _names_actor(b, actor_a, a, actor_b)
-        named_b = _names_actor(a, actor_b, b, actor_a)
+        # Most pairs of a day's news lead with two people neither names (issue 4): a test
+        # on first letters alone rules that out before the full one, which it never
+        # contradicts (see _may_name).
+        named_a = _may_name(b, actor_a) and _names_actor(b, actor_a, a, actor_b)
+        named_b = _may_name(a, actor_b) and _names_actor(a, actor_b, b, actor_a)
         return (named_a and named_b) or (None if named_a or named_b else False)
     # Only one leads with someone. If that is a person with a title, what they did or said
     # is theirs ("Chancellor Rachel Reeves said the fall in inflation was welcome"), not an
@@ -660,6 +666,28 @@ def _names_actor(parse: _Parse, actor: _Actor, own: _Parse, own_leader: _Actor) 
         return True
     # Someone named by office alone ("the judge"), with one of the actor's titles if any.
     return any(not actor.titles or actor.titles & titles for titles in parse.offices)
+
+
+def _may_name(parse: _Parse, actor: _Actor) -> bool:
+    """False only when `_names_actor(parse, actor, ...)` is False, whoever leads `parse`:
+    a named actor's name and affiliation each have too few words whose first letters
+    (MIN_COMMON_PREFIX, as spelling variants share) begin any of `parse`'s words, and
+    `parse` names nobody by office alone. Cheaper than the full test, not a replacement."""
+    if not actor.name or parse.offices:
+        return True
+    stems = parse.word_stems
+    return _may_be_named(actor.name, stems) or (
+        bool(actor.affiliation) and _may_be_named(actor.affiliation, stems)
+    )
+
+
+def _may_be_named(actor: frozenset[str], stems: frozenset[str]) -> bool:
+    """Whether `_named(actor, words)` may hold, `stems` the first MIN_COMMON_PREFIX letters
+    of each of `words`: a word and its spelling variants (`_variants`) begin alike."""
+    found = 0
+    for word in actor:
+        found += word[:MIN_COMMON_PREFIX] in stems
+    return 2 * found >= len(actor)
 
 
 def _someone_else(actor: _Actor, parse: _Parse) -> bool:
