@@ -389,8 +389,7 @@ def _similarity(pa: _Parse, pb: _Parse) -> float:
     # news that share words (two people, or two places of one kind; issue 4).
     if not _enough_stems(short, long):
         return 0.0
-    named = _name_each_other(pa, pb)
-    if not (named or (named is None and len(pa.pairs & pb.pairs) >= MIN_SHARED_PAIRS)):
+    if not _name_each_other(pa, pb):
         return 0.0
     # The words themselves, then spelling variants among the rest.
     shared = [*(shorter & longer), *(w for w in shorter - longer if _has_word(longer, w))]
@@ -614,9 +613,10 @@ def _rivals(a: _Parse, b: _Parse) -> bool:
     )
 
 
-def _name_each_other(a: _Parse, b: _Parse) -> bool | None:
-    """True unless a sentence leads with someone the other one does not name; None when
-    only one of them does, False when both do ("Israel" and "Russia").
+def _name_each_other(a: _Parse, b: _Parse) -> bool:
+    """Whether each sentence names the one the other leads with, or only one of them does
+    and they share MIN_SHARED_PAIRS neighbouring word pairs ("oval office row"). False when
+    neither does ("Israel" and "Russia").
 
     Named means most words of the actor's name are among the other sentence's names and key
     words: "Sir Keir Starmer" is named by "Sir Keir", but "Castlebridge Harbour Ltd" is not
@@ -630,18 +630,28 @@ def _name_each_other(a: _Parse, b: _Parse) -> bool | None:
     if actor_a is not None and actor_b is not None:
         # Most pairs of a day's news lead with two people neither names (issue 4): a test
         # on first letters alone rules that out before the full one, which it never
-        # contradicts (see _may_name).
-        named_a = _may_name(b, actor_a) and _names_actor(b, actor_a, a, actor_b)
-        named_b = _may_name(a, actor_b) and _names_actor(a, actor_b, b, actor_a)
-        return (named_a and named_b) or (None if named_a or named_b else False)
+        # contradicts (see _may_name). The second actor is asked about only when its
+        # answer counts: both named, or one and the shared pairs.
+        if _may_name(b, actor_a) and _names_actor(b, actor_a, a, actor_b):
+            return _shared_pairs(a, b) or (
+                _may_name(a, actor_b) and _names_actor(a, actor_b, b, actor_a)
+            )
+        return (
+            _may_name(a, actor_b) and _shared_pairs(a, b) and _names_actor(a, actor_b, b, actor_a)
+        )
     # Only one leads with someone. If that is a person with a title, what they did or said
     # is theirs ("Chancellor Rachel Reeves said the fall in inflation was welcome"), not an
-    # impersonal report of the same day ("Official figures showed inflation eased").
+    # impersonal report of the same day ("Official figures showed inflation eased"): the
+    # other must name them, or share pairs with them.
     if actor_a is not None and actor_a.name and actor_a.titles:
-        return _names_actor(b, actor_a, a, _NOBODY) or None
+        return _shared_pairs(a, b) or _names_actor(b, actor_a, a, _NOBODY)
     if actor_b is not None and actor_b.name and actor_b.titles:
-        return _names_actor(a, actor_b, b, _NOBODY) or None
+        return _shared_pairs(a, b) or _names_actor(a, actor_b, b, _NOBODY)
     return True
+
+
+def _shared_pairs(a: _Parse, b: _Parse) -> bool:
+    return len(a.pairs & b.pairs) >= MIN_SHARED_PAIRS
 
 
 def _leading(parse: _Parse, other: _Parse) -> _Actor | None:
