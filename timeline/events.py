@@ -670,7 +670,7 @@ def _names_actor(parse: _Parse, actor: _Actor, own: _Parse, own_leader: _Actor) 
         return _named(actor.affiliation, words) or (
             bool(own_leader.name) and not _named(own_leader.name, own.words)
         )
-    if _named(actor.name, words) and not _someone_else(actor, parse):
+    if _named(actor.name, words) and not _someone_else(actor.name, parse.full_names):
         return True
     if actor.affiliation and _named(actor.affiliation, words):
         return True
@@ -700,20 +700,22 @@ def _may_be_named(actor: frozenset[str], stems: frozenset[str]) -> bool:
     return 2 * found >= len(actor)
 
 
-def _someone_else(actor: _Actor, parse: _Parse) -> bool:
-    """`parse` names only another person who shares part of `actor`'s full name: "Sven Gusaka"
-    and "Sven Kamika" are two people, though half of each name is the other's. A full name
-    and a part of it ("Keir Starmer", "Sir Keir", "Starmer") are one."""
-    if len(actor.name) < 2:
+@lru_cache(maxsize=65536)
+def _someone_else(name: frozenset[str], full_names: tuple[frozenset[str], ...]) -> bool:
+    """Whether the full names of a sentence (`full_names`, its names of two words or more)
+    that share part of the full `name` are all another person's: "Sven Gusaka" and "Sven
+    Kamika" are two people, though half of each name is the other's. A full name and a part
+    of it ("Keir Starmer", "Sir Keir", "Starmer") are one. Cached on what it reads: a day's
+    reports of one story name the same people, each compared with thousands of others."""
+    if len(name) < 2:
         return False
     namesakes = [
-        name
-        for name in parse.full_names
-        if not name.isdisjoint(actor.name)
-        or any(_has_word(name, word) for word in actor.name - name)
+        other
+        for other in full_names
+        if not other.isdisjoint(name) or any(_has_word(other, word) for word in name - other)
     ]
     return bool(namesakes) and not any(
-        _all_named(actor.name, name) or _all_named(name, actor.name) for name in namesakes
+        _all_named(name, other) or _all_named(other, name) for other in namesakes
     )
 
 
