@@ -430,6 +430,7 @@ def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
     own_set = frozenset(own)
     own_count = Counter(own)
     n = len(own)
+    parse = _parse(mention.sentence)
     # Each sentence's answer, asked once: a day's stored mentions repeat sentences (wire copy
     # that outlets run as it is, a report stored twice); its stems still decide per mention.
     answers: dict[str, bool] = {}
@@ -450,7 +451,13 @@ def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
                 return False
         answer = answers.get(sentence)
         if answer is None:
-            answer = answers[sentence] = similarity(mention.sentence, sentence) > 0
+            # similarity's test of names first, which it must pass too: it rules out most
+            # pairs that share enough stems (issue 4), and it is the same both ways round,
+            # so it needs neither similarity's sorting of the two nor its stem test again.
+            answer = answers[sentence] = (
+                _name_each_other(parse, _parse(sentence))
+                and similarity(mention.sentence, sentence) > 0
+            )
         return answer
 
     return joins
@@ -616,7 +623,7 @@ def _rivals(a: _Parse, b: _Parse) -> bool:
 def _name_each_other(a: _Parse, b: _Parse) -> bool:
     """Whether each sentence names the one the other leads with, or only one of them does
     and they share MIN_SHARED_PAIRS neighbouring word pairs ("oval office row"). False when
-    neither does ("Israel" and "Russia").
+    neither does ("Israel" and "Russia"). The same both ways round (may_join asks it first).
 
     Named means most words of the actor's name are among the other sentence's names and key
     words: "Sir Keir Starmer" is named by "Sir Keir", but "Castlebridge Harbour Ltd" is not
