@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date
 from functools import lru_cache
 from itertools import pairwise
@@ -504,6 +504,24 @@ class _Actor:
     place: bool  # "in Jeddah", "at Sandringham": where, not who
     definite: bool  # "the judge", "the Ukrainian president": someone the reader knows
     source: bool = False  # ", the Met Office said": who tells, not who acts
+    # What _may_name asks of thousands of other sentences, worked out once (issue 4): the
+    # first letters of the words of the name and of the affiliation, each with how many of
+    # them must begin a word of a sentence that names it (see _stem_bound).
+    name_stems: tuple[frozenset[str], int] = field(init=False, repr=False, compare=False)
+    affiliation_stems: tuple[frozenset[str], int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name_stems", _stem_bound(self.name))
+        object.__setattr__(self, "affiliation_stems", _stem_bound(self.affiliation))
+
+
+def _stem_bound(words: frozenset[str]) -> tuple[frozenset[str], int]:
+    """The first MIN_COMMON_PREFIX letters of `words`, and how many of them at least begin
+    one of a sentence's words when `_named(words, ...)` holds there: half of the words, as
+    `_named` counts, less those that share their first letters with another (a word and its
+    spelling variants begin alike, see `_variants`)."""
+    stems = frozenset(word[:MIN_COMMON_PREFIX] for word in words)
+    return stems, (len(words) + 1) // 2 - (len(words) - len(stems))
 
 
 _NOBODY = _Actor(
@@ -687,24 +705,17 @@ def _names_actor(parse: _Parse, actor: _Actor, own: _Parse, own_leader: _Actor) 
 
 def _may_name(parse: _Parse, actor: _Actor) -> bool:
     """False only when `_names_actor(parse, actor, ...)` is False, whoever leads `parse`:
-    a named actor's name and affiliation each have too few words whose first letters
-    (MIN_COMMON_PREFIX, as spelling variants share) begin any of `parse`'s words, and
-    `parse` names nobody by office alone. Cheaper than the full test, not a replacement."""
+    too few words of a named actor's name, and of their affiliation, begin as any word of
+    `parse` does (spelling variants begin alike), and `parse` names nobody by office alone.
+    Cheaper than the full test, not a replacement."""
     if not actor.name or parse.offices:
         return True
     stems = parse.word_stems
-    return _may_be_named(actor.name, stems) or (
-        bool(actor.affiliation) and _may_be_named(actor.affiliation, stems)
-    )
-
-
-def _may_be_named(actor: frozenset[str], stems: frozenset[str]) -> bool:
-    """Whether `_named(actor, words)` may hold, `stems` the first MIN_COMMON_PREFIX letters
-    of each of `words`: a word and its spelling variants (`_variants`) begin alike."""
-    found = 0
-    for word in actor:
-        found += word[:MIN_COMMON_PREFIX] in stems
-    return 2 * found >= len(actor)
+    name, needed = actor.name_stems
+    if len(name & stems) >= needed:
+        return True
+    affiliation, needed = actor.affiliation_stems
+    return bool(affiliation) and len(affiliation & stems) >= needed
 
 
 @lru_cache(maxsize=65536)
