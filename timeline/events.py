@@ -507,20 +507,25 @@ class _Actor:
     # What _may_name asks of thousands of other sentences, worked out once (issue 4): the
     # first letters of the words of the name and of the affiliation, each with how many of
     # them must begin a word of a sentence that names it (see _stem_bound).
-    name_stems: tuple[frozenset[str], int] = field(init=False, repr=False, compare=False)
-    affiliation_stems: tuple[frozenset[str], int] = field(init=False, repr=False, compare=False)
+    name_stems: tuple[tuple[str, ...], int] = field(init=False, repr=False, compare=False)
+    affiliation_stems: tuple[tuple[str, ...], int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name_stems", _stem_bound(self.name))
         object.__setattr__(self, "affiliation_stems", _stem_bound(self.affiliation))
 
 
-def _stem_bound(words: frozenset[str]) -> tuple[frozenset[str], int]:
+_NO_STEMS: tuple[tuple[str, ...], int] = ((), 0)
+
+
+def _stem_bound(words: frozenset[str]) -> tuple[tuple[str, ...], int]:
     """The first MIN_COMMON_PREFIX letters of `words`, and how many of them at least begin
     one of a sentence's words when `_named(words, ...)` holds there: half of the words, as
     `_named` counts, less those that share their first letters with another (a word and its
     spelling variants begin alike, see `_variants`)."""
-    stems = frozenset(word[:MIN_COMMON_PREFIX] for word in words)
+    if not words:
+        return _NO_STEMS  # most actors have no affiliation
+    stems = tuple(sorted({word[:MIN_COMMON_PREFIX] for word in words}))  # each once
     return stems, (len(words) + 1) // 2 - (len(words) - len(stems))
 
 
@@ -566,12 +571,12 @@ def _parse(sentence: str) -> _Parse:
     keys = [token.key for token in tokens if token.key]
     main_keys = frozenset(token.key for token in main if token.key)
     stems = tuple(sorted(key[:MIN_COMMON_PREFIX] for key in frozenset(keys)))
+    stemset = frozenset(stems)
     keywords = frozenset(keys)
-    words = names | keywords
     return _Parse(
         keywords=keywords,
         stems=stems,
-        stemset=frozenset(stems),
+        stemset=stemset,
         names=names,
         pairs=frozenset(pairwise(keys)),
         main=main_keys - names,
@@ -585,8 +590,8 @@ def _parse(sentence: str) -> _Parse:
         actors=actors,
         before=_named_words(tokens),
         opening=opening,
-        words=words,
-        word_stems=frozenset(word[:MIN_COMMON_PREFIX] for word in words),
+        words=names | keywords,
+        word_stems=stemset.union(word[:MIN_COMMON_PREFIX] for word in names),
         leader=next(
             (
                 actor
@@ -712,10 +717,10 @@ def _may_name(parse: _Parse, actor: _Actor) -> bool:
         return True
     stems = parse.word_stems
     name, needed = actor.name_stems
-    if len(name & stems) >= needed:
+    if len(stems.intersection(name)) >= needed:
         return True
     affiliation, needed = actor.affiliation_stems
-    return bool(affiliation) and len(affiliation & stems) >= needed
+    return bool(affiliation) and len(stems.intersection(affiliation)) >= needed
 
 
 @lru_cache(maxsize=65536)
