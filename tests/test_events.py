@@ -11,7 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from timeline.events import (
+    _NOBODY,
     MAX_TITLE_CHARS,
+    _leading,
+    _may_name,
+    _names_actor,
+    _parse,
     event_key,
     find_mentions,
     key_stems,
@@ -445,6 +450,45 @@ def test_similarity_gives_the_answers_recorded_before_it_was_made_faster() -> No
             assert joins(b, key_stems(b)) == (value > 0), (a, b)
     assert found == expected
     assert len(found) > 700
+
+
+def _never_rules_out_a_named_actor(sentences: list[str]) -> int:
+    """_may_name, the cheap test on first letters, against the full _names_actor: for each
+    sentence's leading actor and every other sentence, False only where _names_actor is."""
+    parses = [_parse(s) for s in sentences]
+    named = 0
+    for own in parses:
+        for other in parses:
+            actor = _leading(own, other)
+            if actor is not None and _names_actor(
+                other, actor, own, _leading(other, own) or _NOBODY
+            ):
+                named += 1
+                assert _may_name(other, actor), (actor, other.words)
+    return named
+
+
+def test_the_name_prefilter_rules_out_no_actor_that_is_named() -> None:
+    """Issue 4: _name_each_other asks _names_actor only when _may_name lets it, which must
+    never hide a sentence that names the other's leading actor. The recorded sentences, and
+    a name two of whose words begin alike ("Mark", "Markus"), which _may_name counts once."""
+    recorded = json.loads((Path(__file__).parent / "similarity_answers.json").read_text())
+    alike = ["Nato chief Mark Markus Rutte met Starmer.", "Starmer met Mark Markus in Kyiv."]
+    assert _never_rules_out_a_named_actor(alike) == 4
+    assert _never_rules_out_a_named_actor(recorded["sentences"]) > 1000
+
+
+_NAME_WORDS = st.sampled_from(
+    "Sven Gusaka Kamika Zelensky Zelenskyy Volodymyr Ukraine Ukrainian Kyiv Sir Keir Starmer "
+    "Mark Markus Rutte Nato secretary general Dmitry Peskov the Kremlin spokesman Judge "
+    "judge Helen Carver president King Bank of England Swiss National , said met talks "
+    "in on".split()
+)
+
+
+@given(st.lists(st.lists(_NAME_WORDS, min_size=1, max_size=10), min_size=2, max_size=4))
+def test_the_name_prefilter_never_rules_out_a_named_actor(sentences: list[list[str]]) -> None:
+    assert _never_rules_out_a_named_actor([" ".join(words) + "." for words in sentences]) >= 0
 
 
 def test_similarity_is_the_same_both_ways() -> None:
