@@ -35,6 +35,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from sys import intern
 from typing import Any
 
 from timeline.model import Granularity, Mention
@@ -190,7 +191,9 @@ def _entry(row: tuple[Any, ...]) -> _Entry:
     mention_id, granularity, start, end, sentence, stems = row
     if start.__class__ is str:  # SQLite keeps dates as ISO text
         start, end = date.fromisoformat(start), date.fromisoformat(end)
-    return (mention_id, granularity, start, end, sentence, tuple(stems.split()))
+    # One string per distinct stem (a few thousand), not one per stored mention's stem: less
+    # memory for MAX_CACHED_MENTIONS, and may_join's stem test reads strings it has just read.
+    return (mention_id, granularity, start, end, sentence, tuple(map(intern, stems.split())))
 
 
 class CandidateIndex:
