@@ -436,20 +436,24 @@ def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
     answers: dict[str, bool] = {}
 
     def joins(sentence: str, stems: Sequence[str]) -> bool:
+        answer = answers.get(sentence)
+        if answer is False:
+            return False  # the stems below could only rule it out again
         if own and stems:
             # _enough_stems for the two sentences, the shorter one as similarity takes it:
             # the one with fewer key words (one stem each), either on a tie. Each shared stem
-            # counts as often as it is in `own`, and as in `stems`.
+            # counts as often as it is in `own`, and as in `stems`: at least once, which
+            # is enough for most pairs the candidate index lets through.
             shared = own_set.intersection(stems)  # most stored mentions share one or none
             if not shared:
                 return False
             m = len(stems)
             if not (
-                (n <= m and _enough(sum(map(own_count.__getitem__, shared)), n))
+                _enough(len(shared), min(n, m))
+                or (n <= m and _enough(sum(map(own_count.__getitem__, shared)), n))
                 or (m <= n and _enough(sum(map(stems.count, shared)), m))
             ):
                 return False
-        answer = answers.get(sentence)
         if answer is None:
             # similarity's test of names first, which it must pass too: it rules out most
             # pairs that share enough stems (issue 4), and it is the same both ways round,
