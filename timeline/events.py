@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date
 from functools import lru_cache
 from itertools import pairwise
+from sys import intern
 
 from rapidfuzz.distance import JaroWinkler, Prefix
 
@@ -529,7 +530,7 @@ def _stem_bound(words: frozenset[str]) -> tuple[tuple[str, ...], int]:
     spelling variants begin alike, see `_variants`)."""
     if not words:
         return _NO_STEMS  # most actors have no affiliation
-    stems = tuple(sorted({word[:MIN_COMMON_PREFIX] for word in words}))  # each once
+    stems = tuple(sorted({intern(word[:MIN_COMMON_PREFIX]) for word in words}))  # each once
     return stems, (len(words) + 1) // 2 - (len(words) - len(stems))
 
 
@@ -574,7 +575,9 @@ def _parse(sentence: str) -> _Parse:
     names = frozenset(word for actor in actors for word in actor.name | actor.affiliation)
     keys = [token.key for token in tokens if token.key]
     main_keys = frozenset(token.key for token in main if token.key)
-    stems = tuple(sorted(key[:MIN_COMMON_PREFIX] for key in frozenset(keys)))
+    # Stems interned, one string each for every parse and the store's candidate index: less
+    # memory, and the name and stem tests of thousands of pairs compare them by identity.
+    stems = tuple(sorted(intern(key[:MIN_COMMON_PREFIX]) for key in frozenset(keys)))
     stemset = frozenset(stems)
     keywords = frozenset(keys)
     return _Parse(
@@ -595,7 +598,7 @@ def _parse(sentence: str) -> _Parse:
         before=_named_words(tokens),
         opening=opening,
         words=names | keywords,
-        word_stems=stemset.union(word[:MIN_COMMON_PREFIX] for word in names),
+        word_stems=stemset.union(intern(word[:MIN_COMMON_PREFIX]) for word in names),
         leader=next(
             (
                 actor
