@@ -512,15 +512,16 @@ class _Actor:
     # What _may_name asks of thousands of other sentences, worked out once (issue 4): the
     # first letters of the words of the name and of the affiliation, each with how many of
     # them must begin a word of a sentence that names it (see _stem_bound).
-    name_stems: tuple[tuple[str, ...], int] = field(init=False, repr=False, compare=False)
-    affiliation_stems: tuple[tuple[str, ...], int] = field(init=False, repr=False, compare=False)
+    name_stems: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    name_needed: int = field(init=False, repr=False, compare=False)
+    affiliation_stems: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    affiliation_needed: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name_stems", _stem_bound(self.name))
-        object.__setattr__(self, "affiliation_stems", _stem_bound(self.affiliation))
-
-
-_NO_STEMS: tuple[tuple[str, ...], int] = ((), 0)
+        for part, words in (("name", self.name), ("affiliation", self.affiliation)):
+            stems, needed = _stem_bound(words)
+            object.__setattr__(self, f"{part}_stems", stems)
+            object.__setattr__(self, f"{part}_needed", needed)
 
 
 def _stem_bound(words: frozenset[str]) -> tuple[tuple[str, ...], int]:
@@ -528,8 +529,6 @@ def _stem_bound(words: frozenset[str]) -> tuple[tuple[str, ...], int]:
     one of a sentence's words when `_named(words, ...)` holds there: half of the words, as
     `_named` counts, less those that share their first letters with another (a word and its
     spelling variants begin alike, see `_variants`)."""
-    if not words:
-        return _NO_STEMS  # most actors have no affiliation
     stems = tuple(sorted({intern(word[:MIN_COMMON_PREFIX]) for word in words}))  # each once
     return stems, (len(words) + 1) // 2 - (len(words) - len(stems))
 
@@ -723,11 +722,12 @@ def _may_name(parse: _Parse, actor: _Actor) -> bool:
     if not actor.name or parse.offices:
         return True
     stems = parse.word_stems
-    name, needed = actor.name_stems
-    if len(stems.intersection(name)) >= needed:
+    if len(stems.intersection(actor.name_stems)) >= actor.name_needed:
         return True
-    affiliation, needed = actor.affiliation_stems
-    return bool(affiliation) and len(stems.intersection(affiliation)) >= needed
+    return (
+        bool(actor.affiliation)
+        and len(stems.intersection(actor.affiliation_stems)) >= actor.affiliation_needed
+    )
 
 
 @lru_cache(maxsize=65536)
