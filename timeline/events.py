@@ -518,10 +518,13 @@ class _Actor:
     affiliation_needed: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for part, words in (("name", self.name), ("affiliation", self.affiliation)):
-            stems, needed = _stem_bound(words)
-            object.__setattr__(self, f"{part}_stems", stems)
-            object.__setattr__(self, f"{part}_needed", needed)
+        set_field = object.__setattr__  # the way into a frozen dataclass's own fields
+        stems, needed = _stem_bound(self.name)
+        set_field(self, "name_stems", stems)
+        set_field(self, "name_needed", needed)
+        stems, needed = _stem_bound(self.affiliation)
+        set_field(self, "affiliation_stems", stems)
+        set_field(self, "affiliation_needed", needed)
 
 
 def _stem_bound(words: frozenset[str]) -> tuple[tuple[str, ...], int]:
@@ -529,6 +532,8 @@ def _stem_bound(words: frozenset[str]) -> tuple[tuple[str, ...], int]:
     one of a sentence's words when `_named(words, ...)` holds there: half of the words, as
     `_named` counts, less those that share their first letters with another (a word and its
     spelling variants begin alike, see `_variants`)."""
+    if not words:  # most actors' affiliation
+        return (), 0
     stems = tuple(sorted({intern(word[:MIN_COMMON_PREFIX]) for word in words}))  # each once
     return stems, (len(words) + 1) // 2 - (len(words) - len(stems))
 
