@@ -346,6 +346,36 @@ def test_who_tells_is_not_who_acts() -> None:
     )
 
 
+def test_who_tells_adds_no_key_words() -> None:
+    """A source credited at the end, after "according to", or opening without a name, is
+    who told, not what happened: its common words are not key words; names stay."""
+    assert "police" not in keywords("Heavy rain flooded the ring road on Monday, police said.")
+    assert "witnesse" not in keywords("According to witnesses, the ferry capsized near the pier.")
+    assert "analyst" not in keywords("Analysts say the merger will cut costs.")
+    assert {"highway", "agency"} <= keywords("The bridge reopened, the Highways Agency said.")
+    assert "protest" in keywords("Protesters said they would march on Friday.")
+
+
+def test_one_source_does_not_join_two_happenings() -> None:
+    assert not similarity(
+        "A lorry overturned on the M6 near Stafford on Monday, police said.",
+        "Two men were charged with burglary in Stafford on Monday, police said.",
+    )
+    assert not similarity(
+        "The ferry service to Castlebay was suspended on Tuesday, according to local reports.",
+        "According to local reports, a teacher in Castlebay won the lottery on Tuesday.",
+    )
+
+
+def test_a_source_who_acted_is_still_named() -> None:
+    """ "Police arrested" and ", police said": the police are named by both reports."""
+    assert similarity(
+        "Police arrested two men in Dunmore on Sunday after a shop was set alight.",
+        "Two men have been arrested in Dunmore over an arson attack on a shop, police said "
+        "on Sunday.",
+    )
+
+
 def test_a_first_word_is_a_name_when_a_verb_follows() -> None:
     assert leading_actor("Trump said on Thursday he would not defend Nato allies.") == {"trump"}
     assert leading_actor("Heavy rain caused flooding in Spain on Tuesday.") == frozenset()
@@ -436,7 +466,11 @@ def test_similarity_gives_the_answers_recorded_before_it_was_made_faster() -> No
     no answer may change. `similarity_answers.json` holds the sentences of the labelled pairs
     and of bench/cycle.py's stories, with every non-zero answer among them, as recorded with
     `bench/similarity.py --fixture` before that work. may_join, on the sentences' own stems,
-    must agree with each (`bench/similarity.py --answers` compares far more pairs)."""
+    must agree with each (`bench/similarity.py --answers` compares far more pairs).
+
+    Recorded again once since, on purpose: when a source's words stopped being key words
+    (`_told`), 17 pairs that shared little but "officials said" or "the Israeli military
+    said" stopped matching, and none started."""
     recorded = json.loads((Path(__file__).parent / "similarity_answers.json").read_text())
     sentences: list[str] = recorded["sentences"]
     expected = {(i, j): value for i, j, value in recorded["similar"]}
@@ -449,7 +483,7 @@ def test_similarity_gives_the_answers_recorded_before_it_was_made_faster() -> No
                 found[(i, j)] = value
             assert joins(b, key_stems(b)) == (value > 0), (a, b)
     assert found == expected
-    assert len(found) > 700
+    assert len(found) > 600
 
 
 def _never_rules_out_a_named_actor(sentences: list[str]) -> int:

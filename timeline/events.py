@@ -80,6 +80,13 @@ _ROLES = frozenset(
 )
 _SPEECH = frozenset("said says told announced confirmed reported added".split())
 _PLACE_WORDS = frozenset("in at from near outside across inside".split())  # "in Jeddah"
+# Who told, not what happened: ", officials said", ", the agency reported", ", according to
+# local reports", "Police said ...". Outlets credit one happening to different sources and
+# unrelated happenings to the same ones, so a speaker's common words are not key words.
+_TOLD = frozenset("said says say told tells reported added according".split())
+_SAID = frozenset("said says say told tells".split())  # what may follow a speaker who opens
+_SPEAKER_REACH = 5  # words a speaker takes, at most ("Reports from the capital say")
+_AFTER_TOLD = 3  # words after the verb of a closing attribution ("told reporters on Friday")
 _CONNECTORS = frozenset("of for".split())  # "Bank of England", "Office for National Statistics"
 # A capitalised first word with these endings is more likely a common noun or adjective
 # ("Officials", "Speaking", "Unemployment") than a name.
@@ -577,8 +584,8 @@ def _parse(sentence: str) -> _Parse:
     if tokens and tokens[0].capitalised and tokens[0].key and not _is_name(tokens, 0):
         opening = tokens[0].word
     names = frozenset(word for actor in actors for word in actor.name | actor.affiliation)
-    keys = [token.key for token in tokens if token.key]
-    main_keys = frozenset(token.key for token in main if token.key)
+    keys, speakers = _key_words(tokens)
+    main_keys = frozenset(_key_words(main)[0])
     # Stems interned, one string each for every parse and the store's candidate index: less
     # memory, and the name and stem tests of thousands of pairs compare them by identity.
     stems = tuple(sorted(intern(key[:MIN_COMMON_PREFIX]) for key in frozenset(keys)))
@@ -601,8 +608,8 @@ def _parse(sentence: str) -> _Parse:
         actors=actors,
         before=_named_words(tokens),
         opening=opening,
-        words=names | keywords,
-        word_stems=stemset.union(intern(word[:MIN_COMMON_PREFIX]) for word in names),
+        words=names | keywords | speakers,
+        word_stems=stemset.union(intern(word[:MIN_COMMON_PREFIX]) for word in names | speakers),
         leader=next(
             (
                 actor
@@ -892,6 +899,53 @@ def _tokens(sentence: str) -> list[_Token]:
             )
         )
     return tokens
+
+
+def _key_words(tokens: Sequence[_Token]) -> tuple[list[str], frozenset[str]]:
+    """The key words of a sentence's tokens, in order, without the common words of those it
+    credits (`_told`), and those words apart: they still name someone ("Police arrested
+    three men" and "..., police said"). Names stay key words, and so do kinds of happening
+    ("Protesters said they would march")."""
+    told = _told(tokens)
+    keys: list[str] = []
+    speakers: set[str] = set()
+    for index, token in enumerate(tokens):
+        if not token.key:
+            continue
+        if index in told and token.key not in _KINDS and not _is_name(tokens, index):
+            speakers.add(token.key)
+        else:
+            keys.append(token.key)
+    return keys, frozenset(speakers)
+
+
+def _told(tokens: Sequence[_Token]) -> set[int]:
+    """Indexes of the tokens that say who told: a speaker without a comma who opens the
+    sentence ("Officials said", "Reports from Renvi say") and the closing clause after the
+    last comma, up to its verb ("..., officials said", "..., the agency reported on Friday",
+    "..., which officials said would cost more"), or all of it after "according to"."""
+    told: set[int] = set()
+    for index, token in enumerate(tokens[: _SPEAKER_REACH + 1]):
+        if index and token.comma:
+            break
+        if token.form in _SAID and index:
+            told.update(range(index + 1))
+            break
+        if token.form == "according":  # "According to local reports, ..."
+            end = next((i for i in range(index + 1, len(tokens)) if tokens[i].comma), index)
+            told.update(range(index, end))
+            break
+    last = max((i for i, token in enumerate(tokens) if token.comma), default=None)
+    if last is not None:
+        for index in range(last, min(len(tokens), last + _SPEAKER_REACH + 2)):
+            form = tokens[index].form
+            if form == "according":
+                told.update(range(last, len(tokens)))
+                break
+            if form in _TOLD and len(tokens) - index - 1 <= _AFTER_TOLD:
+                told.update(range(last, index + 1))
+                break
+    return told
 
 
 def _actors(tokens: Sequence[_Token]) -> tuple[_Actor, ...]:
