@@ -3,6 +3,7 @@ connections, so the write lock inside one Store does not order their saves. Two 
 one happening saved at the same moment on two machines must still make one event."""
 
 import threading
+import time
 from typing import Any
 
 from tests.factories import report
@@ -49,3 +50,47 @@ def test_two_machines_saving_one_happening_at_once_make_one_event(pg_url: str) -
         (event,) = one.events()
         assert {m.url for m in event.mentions} == set(REPORTS)
         assert waited, "the second save should wait for the first one's transaction"
+
+
+def test_a_load_on_another_machine_does_not_deadlock_with_a_save(pg_url: str) -> None:
+    """A save bumps the versions of its blocks, then reads mentions; a bulk load sets the
+    mentions table's foreign keys aside (locking it) and bumps its blocks at the end. A
+    load that starts between a save's bump and its read would wait for the save's row
+    while the save waits for the table: the load locks the table of versions first, so it
+    waits for the save from the start."""
+    loaded_doc, (loaded,) = _report("https://a.example/1")
+    saved_doc, saved = _report("https://b.example/2")
+    bumped, loading = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_may_join(m: Mention) -> Any:
+        bumped.set()  # asked before the candidates are read, after the bump
+        loading.wait(10)
+        time.sleep(0.5)  # the load has started and taken what locks it could
+        return may_join(m)
+
+    def save() -> None:
+        try:
+            with Store.open(pg_url) as two:
+                two.save_document(saved_doc, saved, merge, slow_may_join)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def load() -> None:
+        try:
+            with Store.open(pg_url) as one:
+                loading.set()
+                one.load([([loaded_doc], merge([loaded], []))])
+        except BaseException as exc:
+            errors.append(exc)
+
+    second = threading.Thread(target=save)
+    second.start()
+    assert bumped.wait(10)
+    first = threading.Thread(target=load)
+    first.start()
+    first.join(20)
+    second.join(20)
+    assert not errors, errors
+    with Store.open(pg_url) as store:
+        assert store.counts()["documents"] == 2
