@@ -19,6 +19,7 @@ from datetime import UTC, date
 from functools import lru_cache
 from itertools import pairwise
 from sys import intern
+from typing import NamedTuple
 
 from rapidfuzz.distance import JaroWinkler, Prefix
 
@@ -490,8 +491,7 @@ def _enough(shared: int, short_length: int) -> bool:
     return shared >= MIN_SHARED_WORDS and shared >= MIN_OVERLAP * short_length
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple: built ~40 times per sentence parsed (issue 4)
     word: str  # lower case, accents, plural and possessive folded, a place as its country
     form: str  # lower case as written
     key: str  # the key word: the word's sense, a number as "#6"; "" for a stop word
@@ -841,14 +841,18 @@ def _undated(sentence: str) -> str:
 def _tokens(sentence: str) -> list[_Token]:
     tokens: list[_Token] = []
     matches = list(_TOKEN.finditer(sentence))
+    opened = closed = straight = 0  # quotation marks so far: they stand between tokens
+    end = 0
     for index, match in enumerate(matches):
         text = match.group()
-        start = match.start()
-        quoted = (
-            sentence.count("“", 0, start) > sentence.count("”", 0, start)
-            or sentence.count('"', 0, start) % 2 == 1
-        )
-        comma = index > 0 and "," in sentence[matches[index - 1].end() : match.start()]
+        between = sentence[end : match.start()]
+        end = match.end()
+        if between:
+            opened += between.count("“")
+            closed += between.count("”")
+            straight += between.count('"')
+        quoted = opened > closed or straight % 2 == 1
+        comma = index > 0 and "," in between
         if text[0].isdigit():
             following = matches[index + 1].group().lower() if index + 1 < len(matches) else ""
             scale = _SCALES.get(following, "") if following else ""
