@@ -72,6 +72,32 @@ def test_the_stem_bound_lets_through_all_that_may_join_does() -> None:
     assert index.MIN_SHARED_STEMS <= events_module.MIN_SHARED_WORDS
 
 
+_STEMS = st.lists(st.sampled_from("appr plan kalo renv tax offi bud".split()), max_size=6)
+
+
+@given(st.lists(_STEMS, max_size=12), _STEMS)
+def test_a_block_finds_the_entries_sharing_enough_stems(
+    stored: list[list[str]], own: list[str]
+) -> None:
+    """_Cached.sharing, in set operations, keeps exactly the entries whose shared stems,
+    each counted as often as in both sentences, reach MIN_SHARED_STEMS; also after some
+    are removed again."""
+    cached = index._Cached(version=1)
+    day = date(2025, 3, 6)
+    for mention_id, stems in enumerate(stored):
+        cached.add((mention_id, "day", day, day, "", tuple(sorted(stems))))
+    for mention_id in range(0, len(stored), 3):
+        cached.remove(mention_id)
+    mine = Counter(own)
+    expected = {
+        mention_id
+        for mention_id, stems in enumerate(stored)
+        if mention_id % 3
+        and sum(mine[stem] * stems.count(stem) for stem in set(stems)) >= index.MIN_SHARED_STEMS
+    }
+    assert cached.sharing(mine) == expected
+
+
 def test_what_the_stem_bound_rules_out_may_join_refuses() -> None:
     """Every pair of the 534 sentences of similarity_answers.json (labelled pairs and the
     bench stories): when the index's stem test rules a stored sentence out, may_join does

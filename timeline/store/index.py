@@ -60,7 +60,7 @@ _SPAN = {g.value: MAX_SPAN[g] for g in Granularity}
 # below keeps every entry whose stems, counted as often as in both (a product, never less
 # than either), reach this: a superset of what may_join lets through, as long as this is
 # no more than events.MIN_SHARED_WORDS (tests/test_store_index.py holds it there).
-MIN_SHARED_STEMS = 2
+MIN_SHARED_STEMS = 2  # _Cached.sharing counts to two, no further
 
 # A block is read whole when a save meets it for this many times (`_block`); the blocks
 # met fewer times are remembered up to a number (a few MB).
@@ -97,15 +97,17 @@ _Entry = tuple[int, str, date, date, str, tuple[str, ...]]
 
 
 class _Cached:
-    """One block's stored mentions: by id, by stem (id -> times the stem is in its
-    sentence's stems), and those without stems, which stems can never rule out."""
+    """One block's stored mentions: by id; by stem, the ids whose sentence has it, and
+    apart those that have it twice or more; and those without stems, which stems can never
+    rule out."""
 
-    __slots__ = ("entries", "postings", "unstemmed", "version")
+    __slots__ = ("doubles", "entries", "postings", "unstemmed", "version")
 
     def __init__(self, version: int) -> None:
         self.version = version
         self.entries: dict[int, _Entry] = {}
-        self.postings: dict[str, dict[int, int]] = {}
+        self.postings: dict[str, set[int]] = {}
+        self.doubles: dict[str, set[int]] = {}
         self.unstemmed: set[int] = set()
 
     def add(self, entry: _Entry) -> None:
@@ -113,15 +115,17 @@ class _Cached:
         if mention_id in self.entries:
             return
         self.entries[mention_id] = entry
-        postings = self.postings
         if not stems:
             self.unstemmed.add(mention_id)
+        postings = self.postings
         for stem in stems:
             posting = postings.get(stem)
             if posting is None:
-                postings[stem] = {mention_id: 1}
+                postings[stem] = {mention_id}
+            elif mention_id in posting:
+                self.doubles.setdefault(stem, set()).add(mention_id)
             else:
-                posting[mention_id] = posting.get(mention_id, 0) + 1
+                posting.add(mention_id)
 
     def remove(self, mention_id: int) -> None:
         entry = self.entries.pop(mention_id, None)
@@ -130,9 +134,35 @@ class _Cached:
         self.unstemmed.discard(mention_id)
         for stem in set(entry[5]):
             posting = self.postings[stem]
-            del posting[mention_id]
+            posting.discard(mention_id)
             if not posting:
                 del self.postings[stem]
+            double = self.doubles.get(stem)
+            if double is not None:
+                double.discard(mention_id)
+                if not double:
+                    del self.doubles[stem]
+
+    def sharing(self, own: Counter[str]) -> set[int]:
+        """The ids whose stems, each counted as often as in both sentences (a product),
+        reach MIN_SHARED_STEMS (two) with `own`'s: those sharing two stems, or one that is
+        twice in either sentence. In set operations, not one stored mention at a time: a
+        day's common stems (a first name, a verb) have postings of thousands."""
+        seen: set[int] = set()
+        enough: set[int] = set()
+        for stem, times in own.items():
+            posting = self.postings.get(stem)
+            if posting is None:
+                continue
+            if times >= MIN_SHARED_STEMS:
+                enough |= posting
+                continue
+            enough |= seen & posting
+            double = self.doubles.get(stem)
+            if double is not None:
+                enough |= double
+            seen |= posting
+        return enough
 
 
 @dataclass
@@ -249,23 +279,11 @@ class CandidateIndex:
             for cached in views:
                 assert cached is not None
                 entries = cached.entries
-                postings = cached.postings
-                ids: Iterable[int]
-                if not own:
-                    ids = entries  # no stems of its own (or no may_join): all may join
-                else:
-                    counts: dict[int, int] = {}
-                    get = counts.get
-                    for stem, times in own.items():
-                        posting = postings.get(stem)
-                        if posting is not None:
-                            for mention_id, theirs in posting.items():
-                                counts[mention_id] = get(mention_id, 0) + times * theirs
-                    ids = [i for i, c in counts.items() if c >= MIN_SHARED_STEMS]
-                    ids += cached.unstemmed
+                # Without stems of its own (or without may_join), all may join.
+                ids: Iterable[int] = cached.sharing(own) | cached.unstemmed if own else entries
                 if asked is not None:
-                    ids = [i for i in ids if i not in asked]
-                    asked.update(ids)
+                    ids = set(ids) - asked
+                    asked |= ids
                 for mention_id in ids:
                     if mention_id in chosen or mention_id in removed:
                         continue
