@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect
+from sqlalchemy import insert, inspect, select
 
+from timeline.events import key_stems
 from timeline.store import SCHEMA_REVISION, Store
 from timeline.store.tables import documents, events, mentions, metadata
 
@@ -99,3 +100,56 @@ def test_mentions_stored_before_0005_get_their_documents_provenance(db_url: str)
         "https://a.example/1",
         PUBLISHED,
     )
+
+
+def test_mention_stems_are_worked_out_again_at_0009(db_url: str) -> None:
+    """0009 replaces stored stems by what key_stems gives for their sentence now (a source's
+    words are no longer key words); mentions stored without stems keep none."""
+    credited = "The ferry was suspended on Tuesday, officials said."
+    day = {"start": date(2025, 3, 6), "end": date(2025, 3, 7), "value": "2025-03-06"}
+    with Store.open(db_url, migrate=False) as store:
+        store.upgrade("0008")
+        with store.engine.begin() as connection:
+            connection.execute(
+                insert(documents).values(
+                    id=1,
+                    source="wire",
+                    url="https://a.example/1",
+                    canonical_url="https://a.example/1",
+                    title="Ferry",
+                    text=credited,
+                    published=PUBLISHED,
+                    published_from="json-ld",
+                    fetched=PUBLISHED,
+                    content_hash="h",
+                    timezone="Europe/London",
+                )
+            )
+            connection.execute(
+                insert(events).values(id=1, key="k", granularity="day", title="Ferry.", **day)
+            )
+            for mention_id, stems in ((1, "ferr offi susp"), (2, "")):
+                connection.execute(
+                    insert(mentions).values(
+                        id=mention_id,
+                        document_id=1,
+                        event_id=1,
+                        sentence=credited,
+                        sentence_start=0,
+                        quote="Tuesday",
+                        quote_start=26,
+                        quote_end=33,
+                        granularity="day",
+                        tense="past",
+                        source="wire",
+                        canonical_url="https://a.example/1",
+                        published=PUBLISHED,
+                        stems=stems,
+                        **day,
+                    )
+                )
+        store.upgrade()
+        with store.engine.connect() as connection:
+            stored = dict(connection.execute(select(mentions.c.id, mentions.c.stems)).all())
+    assert stored == {1: " ".join(key_stems(credited)), 2: ""}
+    assert "offi" not in stored[1]
