@@ -341,10 +341,17 @@ def merge(mentions: Sequence[Mention], candidates: Sequence[Event]) -> list[Even
     pool: list[tuple[Mention, ...]] = [event.mentions for event in candidates]
     touched: set[int] = set()  # indexes into pool of groups that changed
     for mention in mentions:
+        # may_join answers as similarity does, asking the cheap tests first and each
+        # sentence once (a batch of a feed's entries meets its day's events many times).
+        joins = may_join(mention)
         joined = [
             index
             for index, group in enumerate(pool)
-            if group and any(_same_happening(mention, other) for other in group)
+            if group
+            and any(
+                _compatible(mention, other) and joins(other.sentence, other.stems)
+                for other in group
+            )
         ]
         merged = (*(m for index in joined for m in pool[index]), mention)
         for index in joined:
@@ -353,10 +360,6 @@ def merge(mentions: Sequence[Mention], candidates: Sequence[Event]) -> list[Even
         pool.append(merged)
         touched.add(len(pool) - 1)
     return [_event_of(pool[index]) for index in sorted(touched)]
-
-
-def _same_happening(a: Mention, b: Mention) -> bool:
-    return _compatible(a, b) and similarity(a.sentence, b.sentence) > 0
 
 
 def similarity(a: str, b: str) -> float:
