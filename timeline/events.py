@@ -831,7 +831,9 @@ def leading_actor(sentence: str, known: frozenset[str] = frozenset()) -> frozens
 def keywords(sentence: str) -> frozenset[str]:
     """Lower-cased content words with a light plural/possessive folding, each word of a
     kind of happening written as its sense ("talks" as "meet"), places as their country
-    ("Kyiv" as "ukraine") and numbers as "#" and their value ("£8 million" as "#8m")."""
+    ("Kyiv" as "ukraine") and numbers as "#" and their value ("£8 million" as "#8m").
+    A source the sentence credits is who told, not what happened: its common words are left
+    out (", officials said", "according to local reports"; see `_told`)."""
     return _parse(sentence).keywords
 
 
