@@ -504,6 +504,7 @@ class _Token(NamedTuple):  # a tuple: built ~40 times per sentence parsed (issue
     possessive: bool = False  # "Skyline's"
 
 
+_NONE: frozenset[str] = frozenset()  # shared: each empty frozenset() is a new object
 _END = _Token(word="", form="", key="", capitalised=False, quoted=False)  # closes the last run
 
 
@@ -594,25 +595,32 @@ def _parse(sentence: str) -> _Parse:
     stems = tuple(sorted(intern(key[:MIN_COMMON_PREFIX]) for key in frozenset(keys)))
     stemset = frozenset(stems)
     keywords = frozenset(keys)
+    # A parse is kept for thousands of comparisons (issue 4): a set that equals another is
+    # that one, and an empty one is _NONE.
+    words = names | keywords | speakers
+    words = keywords if len(words) == len(keywords) else words
+    word_stems = stemset.union(intern(word[:MIN_COMMON_PREFIX]) for word in names | speakers)
+    word_stems = stemset if len(word_stems) == len(stemset) else word_stems
     return _Parse(
         keywords=keywords,
         stems=stems,
         stemset=stemset,
         names=names,
         pairs=frozenset(pairwise(keys)),
-        main=main_keys - names,
+        main=main_keys - names or _NONE,
         reference=frozenset(
             token.key
             for clause in _REFERENCE.findall(sentence)
             for token in _tokens(clause)
             if token.key
-        ),
-        kinds=frozenset(key for key in main_keys if key in _KINDS),
+        )
+        or _NONE,
+        kinds=frozenset(key for key in main_keys if key in _KINDS) or _NONE,
         actors=actors,
         before=_named_words(tokens),
         opening=opening,
-        words=names | keywords | speakers,
-        word_stems=stemset.union(intern(word[:MIN_COMMON_PREFIX]) for word in names | speakers),
+        words=words,
+        word_stems=word_stems,
         leader=next(
             (
                 actor
@@ -886,7 +894,8 @@ def _tokens(sentence: str) -> list[_Token]:
             continue
         else:
             word = _plain(lower)
-        word = _PLACES.get(word, word)
+        # Interned: parses kept by the thousand share one string per word (issue 4).
+        word = intern(_PLACES.get(word, word))
         capitalised = raw[0].isupper()
         if lower in _CALENDAR_WORDS and (capitalised or lower != "march"):
             key, capitalised = "", False
@@ -895,7 +904,7 @@ def _tokens(sentence: str) -> list[_Token]:
         elif capitalised and index > 0:  # "the Met Office", "Strike Force": a name's word
             key = word
         else:
-            key = _SENSE.get(lower) or _SENSE.get(word) or word
+            key = intern(_SENSE.get(lower) or _SENSE.get(word) or word)
         tokens.append(
             _Token(
                 word=word,
@@ -984,8 +993,8 @@ def _actors(tokens: Sequence[_Token]) -> tuple[_Actor, ...]:
             before = [token.word for token in tokens[max(first - 2, 0) : first]]
             actor = _Actor(
                 name=frozenset(run),
-                titles=frozenset(titles),
-                affiliation=frozenset(affiliation),
+                titles=frozenset(titles) if titles else _NONE,
+                affiliation=frozenset(affiliation) if affiliation else _NONE,
                 place=bool(
                     _PLACE_WORDS.intersection(before[-1:] if before[-1:] != ["the"] else before)
                 ),
