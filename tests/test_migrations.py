@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import Connection, insert, inspect, select
 
 from timeline.events import key_stems
 from timeline.store import SCHEMA_REVISION, Store
@@ -52,46 +52,57 @@ def test_a_current_store_opens_without_alembic(db_url: str) -> None:
         assert store.is_current()
 
 
+DAY = {"start": date(2025, 3, 6), "end": date(2025, 3, 7), "value": "2025-03-06"}
+
+
+def _insert_report(
+    connection: Connection, sentence: str, quote: str, mentions_columns: list[dict[str, object]]
+) -> None:
+    """A document of one sentence, an event, and a mention of it per entry of
+    `mentions_columns` (the columns a mention had at the revision, besides the common ones),
+    inserted as rows, as an older revision's code left them."""
+    connection.execute(
+        insert(documents).values(
+            id=1,
+            source="wire",
+            url="https://a.example/1?utm=x",
+            canonical_url="https://a.example/1",
+            title="Talks",
+            text=sentence,
+            published=PUBLISHED,
+            published_from="json-ld",
+            fetched=PUBLISHED,
+            content_hash="h",
+            timezone="Europe/London",
+        )
+    )
+    connection.execute(insert(events).values(id=1, key="k", granularity="day", title="T.", **DAY))
+    start = sentence.index(quote)
+    for columns in mentions_columns:
+        connection.execute(
+            insert(mentions).values(
+                document_id=1,
+                event_id=1,
+                sentence=sentence,
+                sentence_start=0,
+                quote=quote,
+                quote_start=start,
+                quote_end=start + len(quote),
+                granularity="day",
+                tense="past",
+                **DAY,
+                **columns,
+            )
+        )
+
+
 def test_mentions_stored_before_0005_get_their_documents_provenance(db_url: str) -> None:
     """0005 copies each document's source, canonical URL and publish time into its mentions,
     and the events read back with them as before."""
-    day = {"start": date(2025, 3, 6), "end": date(2025, 3, 7), "value": "2025-03-06"}
     with Store.open(db_url, migrate=False) as store:
         store.upgrade("0004")
         with store.engine.begin() as connection:
-            connection.execute(
-                insert(documents).values(
-                    id=1,
-                    source="wire",
-                    url="https://a.example/1?utm=x",
-                    canonical_url="https://a.example/1",
-                    title="Talks",
-                    text="Talks on Thursday.",
-                    published=PUBLISHED,
-                    published_from="json-ld",
-                    fetched=PUBLISHED,
-                    content_hash="h",
-                    timezone="Europe/London",
-                )
-            )
-            connection.execute(
-                insert(events).values(id=1, key="k", granularity="day", title="Talks.", **day)
-            )
-            # The columns a mention had at 0004 only.
-            connection.execute(
-                insert(mentions).values(
-                    document_id=1,
-                    event_id=1,
-                    sentence="Talks on Thursday.",
-                    sentence_start=0,
-                    quote="Thursday",
-                    quote_start=9,
-                    quote_end=17,
-                    granularity="day",
-                    tense="past",
-                    **day,
-                )
-            )
+            _insert_report(connection, "Talks on Thursday.", "Thursday", [{}])
         store.upgrade()
         (found,) = store.events()
     (mention,) = found.mentions
@@ -106,48 +117,19 @@ def test_mention_stems_are_worked_out_again_at_0009(db_url: str) -> None:
     """0009 replaces stored stems by what key_stems gives for their sentence now (a source's
     words are no longer key words); mentions stored without stems keep none."""
     credited = "The ferry was suspended on Tuesday, officials said."
-    day = {"start": date(2025, 3, 6), "end": date(2025, 3, 7), "value": "2025-03-06"}
+    provenance = {"source": "wire", "canonical_url": "https://a.example/1", "published": PUBLISHED}
     with Store.open(db_url, migrate=False) as store:
         store.upgrade("0008")
         with store.engine.begin() as connection:
-            connection.execute(
-                insert(documents).values(
-                    id=1,
-                    source="wire",
-                    url="https://a.example/1",
-                    canonical_url="https://a.example/1",
-                    title="Ferry",
-                    text=credited,
-                    published=PUBLISHED,
-                    published_from="json-ld",
-                    fetched=PUBLISHED,
-                    content_hash="h",
-                    timezone="Europe/London",
-                )
+            _insert_report(
+                connection,
+                credited,
+                "Tuesday",
+                [
+                    {"id": 1, "stems": "ferr offi susp", **provenance},
+                    {"id": 2, "stems": "", **provenance},
+                ],
             )
-            connection.execute(
-                insert(events).values(id=1, key="k", granularity="day", title="Ferry.", **day)
-            )
-            for mention_id, stems in ((1, "ferr offi susp"), (2, "")):
-                connection.execute(
-                    insert(mentions).values(
-                        id=mention_id,
-                        document_id=1,
-                        event_id=1,
-                        sentence=credited,
-                        sentence_start=0,
-                        quote="Tuesday",
-                        quote_start=26,
-                        quote_end=33,
-                        granularity="day",
-                        tense="past",
-                        source="wire",
-                        canonical_url="https://a.example/1",
-                        published=PUBLISHED,
-                        stems=stems,
-                        **day,
-                    )
-                )
         store.upgrade()
         with store.engine.connect() as connection:
             stored = dict(connection.execute(select(mentions.c.id, mentions.c.stems)).all())
