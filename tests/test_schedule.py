@@ -1,5 +1,6 @@
 """The daemon as a real process: it fetches on start, and SIGTERM/SIGINT stop it cleanly."""
 
+import gc
 import json
 import os
 import pty
@@ -13,6 +14,7 @@ import jsonschema
 import pytest
 import vobject
 
+from timeline import schedule
 from timeline.render.jsonexport import load_schema
 from timeline.store import Store
 
@@ -164,3 +166,11 @@ def test_ctrl_c_stops_run_once_without_starting_the_queued_sources(
     assert time.monotonic() - started < 6
     assert run.returncode == 130
     assert sum(site.hits[f"/slow-{i}"] for i in range(6)) == 1
+
+
+def test_the_cycle_collector_runs_less_often_while_fetching_and_as_before_after() -> None:
+    before = gc.get_threshold()
+    with schedule._fewer_collections():
+        assert gc.get_threshold()[0] >= schedule.GC_FIRST_THRESHOLD
+        assert gc.get_threshold()[1:] == before[1:]
+    assert gc.get_threshold() == before
