@@ -87,6 +87,15 @@ def mention_blocks(granularity: str, start: date, end: date) -> list[Block]:
     return [(code, block) for block in blocks_of(granularity, start, end)]
 
 
+def entries_blocks(entries: Iterable[_Entry]) -> set[Block]:
+    """The blocks the stored mentions `entries` (as read_mentions gives them) touch."""
+    return {block for entry in entries for block in _entry_blocks(entry)}
+
+
+def _entry_blocks(entry: _Entry) -> list[Block]:
+    return mention_blocks(entry[1], entry[2], entry[3])
+
+
 def _block_start(granularity: str, block: int) -> date:
     return date.fromordinal(block * _DAYS[granularity])
 
@@ -178,7 +187,7 @@ class Changes:
     def remove(self, entries: Iterable[_Entry]) -> None:
         for entry in entries:
             self.removed_ids.add(entry[0])
-            for block in mention_blocks(entry[1], entry[2], entry[3]):
+            for block in _entry_blocks(entry):
                 self.removed.setdefault(block, set()).add(entry[0])
 
 
@@ -376,7 +385,7 @@ class CandidateIndex:
             cached.version = version
             touched[block] = cached
         for entry in changes.added:
-            for block in mention_blocks(entry[1], entry[2], entry[3]):
+            for block in _entry_blocks(entry):
                 cached = touched.get(block)
                 if cached is not None and _holds(block, entry):
                     cached.add(entry)

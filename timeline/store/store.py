@@ -569,7 +569,7 @@ class Store:
                     m.granularity.value, m.interval.start, m.interval.end
                 )
             }
-            blocks.update(block for e in gone for block in index.mention_blocks(*e[1:4]))
+            blocks |= index.entries_blocks(gone)
             self._index.bump(writer, changes, blocks)
             changes.remove(gone)
             writer.forget_mentions(edited, merge)
@@ -583,11 +583,7 @@ class Store:
             changes.added = index.read_mentions(writer, sorted(ids.values()))
             # Each is one of `found`, whose blocks are bumped; this costs nothing then, and
             # keeps other processes' caches exact if a merge ever made a mention anew.
-            self._index.bump(
-                writer,
-                changes,
-                (block for e in changes.added for block in index.mention_blocks(*e[1:4])),
-            )
+            self._index.bump(writer, changes, index.entries_blocks(changes.added))
             return results
 
     def _candidates(
@@ -685,9 +681,7 @@ class Store:
             if old:
                 # Other processes' caches hold these mentions: bump their blocks (index.py).
                 gone = index.read_mentions(writer, old)
-                self._index.bump(
-                    writer, changes, (b for e in gone for b in index.mention_blocks(*e[1:4]))
-                )
+                self._index.bump(writer, changes, index.entries_blocks(gone))
                 changes.remove(gone)
                 writer.forget_mentions(old, merge)
                 writer.delete_in("DELETE FROM documents WHERE id {among}", old)
