@@ -41,6 +41,7 @@ from timeline.store.write import (
     MENTION_COLUMNS,
     document_row,
     event_row,
+    marks,
     mention_row,
 )
 
@@ -144,15 +145,15 @@ def _load_sqlite(connection: Connection, batches: Iterable[Batch]) -> None:
                 event_ids = range(next_event, next_event + len(grouped))
                 next_document, next_event = document_ids.stop, event_ids.stop
                 cursor.executemany(
-                    f"INSERT INTO documents ({_DOCUMENT_COLUMNS}) VALUES ({_marks(13)})",
+                    f"INSERT INTO documents ({_DOCUMENT_COLUMNS}) VALUES ({marks(13)})",
                     rows.documents(loaded, document_ids),
                 )
                 cursor.executemany(
-                    f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({_marks(8)})",
+                    f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({marks(8)})",
                     rows.events(grouped, event_ids),
                 )
                 cursor.executemany(
-                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({_marks(17)})",
+                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({marks(17)})",
                     rows.mentions(grouped, event_ids),
                 )
             for create in deferred:
@@ -184,10 +185,6 @@ def _drop_date_indexes(cursor: Any) -> list[str]:
 def _next_id(cursor: Any, table: str) -> int:
     (highest,) = cursor.execute(f"SELECT max(id) FROM {table}").fetchone()
     return 1 if highest is None else int(highest) + 1
-
-
-def _marks(count: int) -> str:
-    return ", ".join("?" * count)
 
 
 def _load_postgresql(connection: Connection, batches: Iterable[Batch]) -> None:

@@ -63,7 +63,8 @@ MENTION_COLUMNS = (  # also bulk.py's
 )
 
 
-def _marks(count: int) -> str:
+def marks(count: int) -> str:
+    """`count` placeholders, as sqlite3 spells them (WriteSql turns them into psycopg's)."""
     return ", ".join("?" * count)
 
 
@@ -81,7 +82,7 @@ class WriteSql:
         sql = self._dialect
         self.insert_document = sql(
             f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) "
-            f"VALUES ({_marks(len(DOCUMENT_COLUMNS))})"
+            f"VALUES ({marks(len(DOCUMENT_COLUMNS))})"
         )
         self.update_document = sql(
             f"UPDATE documents SET {', '.join(f'{c} = ?' for c in DOCUMENT_COLUMNS)} WHERE id = ?"
@@ -89,11 +90,11 @@ class WriteSql:
         kept = ", ".join(f"{c} = excluded.{c}" for c in EVENT_COLUMNS[1:])
         self.upsert_event = sql(
             f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
-            f"VALUES ({_marks(len(EVENT_COLUMNS))}) ON CONFLICT (key) DO UPDATE SET {kept}"
+            f"VALUES ({marks(len(EVENT_COLUMNS))}) ON CONFLICT (key) DO UPDATE SET {kept}"
         )
         self.insert_mention = sql(
             f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) "
-            f"VALUES ({_marks(len(MENTION_COLUMNS))})"
+            f"VALUES ({marks(len(MENTION_COLUMNS))})"
         )
         self.move_mention = sql("UPDATE mentions SET event_id = ? WHERE id = ?")
         self.old_documents = sql("SELECT id FROM documents WHERE published < ?")
@@ -106,7 +107,7 @@ class WriteSql:
         one array on PostgreSQL (one statement text, prepared once), an IN list on SQLite."""
         if self.postgresql:
             return sql.replace("?", "%s").format(among="= ANY(%s)"), [list(values)]
-        return sql.format(among=f"IN ({_marks(len(values))})"), list(values)
+        return sql.format(among=f"IN ({marks(len(values))})"), list(values)
 
 
 def _iso(day: date) -> str:
