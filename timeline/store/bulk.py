@@ -33,12 +33,12 @@ from sqlalchemy import Connection
 
 from timeline.model import Document, Event
 from timeline.store.index import Block, bump_statements, mention_blocks
-from timeline.store.read import MAX_SPAN
 from timeline.store.tables import documents
 from timeline.store.write import (
     DOCUMENT_COLUMNS,
     EVENT_COLUMNS,
     MENTION_COLUMNS,
+    check_span,
     document_row,
     event_row,
     marks,
@@ -90,9 +90,7 @@ class _Rows:
         day, stamp = self.day, self.stamp
         rows = []
         for event_id, e in zip(ids, grouped, strict=True):
-            interval = e.interval
-            if interval.end - interval.start > MAX_SPAN[e.granularity]:
-                raise ValueError(f"event {e.key}: longer than a {e.granularity}")
+            check_span(e)
             rows.append((event_id, *event_row(e, day, stamp)))
         return rows
 

@@ -204,8 +204,7 @@ class Writer:
         its canonical URL). Events in `replaced` that end up with no mentions were absorbed
         or renamed, and are deleted."""
         for group in groups:
-            if group.interval.end - group.interval.start > MAX_SPAN[group.granularity]:
-                raise ValueError(f"event {group.key}: interval longer than a {group.granularity}")
+            check_span(group)
         day, stamp = self.sql.day, self.sql.stamp
         self.executemany(self.sql.upsert_event, [event_row(g, day, stamp) for g in groups])
         ids: dict[str, int] = dict(
@@ -246,6 +245,13 @@ class Writer:
         return mention_row(
             m, document_id, event_id, m.source, published, self.sql.day, self.sql.stamp
         )
+
+
+def check_span(e: Event) -> None:
+    """Refuse an event longer than its granularity allows (read.MAX_SPAN): the candidate
+    search reads no further back than that."""
+    if e.interval.end - e.interval.start > MAX_SPAN[e.granularity]:
+        raise ValueError(f"event {e.key}: interval longer than a {e.granularity}")
 
 
 def document_row(d: Document, published: Any, stamp: Callable[[datetime], Any]) -> tuple[Any, ...]:
