@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, insert, inspect, select
 
-from timeline.events import key_stems
+from timeline.events import join_cues, key_stems
 from timeline.store import SCHEMA_REVISION, Store
 from timeline.store.tables import documents, events, mentions, metadata
 
@@ -135,3 +135,28 @@ def test_mention_stems_are_worked_out_again_at_0009(db_url: str) -> None:
             stored = dict(connection.execute(select(mentions.c.id, mentions.c.stems)).all())
     assert stored == {1: " ".join(key_stems(credited)), 2: ""}
     assert "offi" not in stored[1]
+
+
+def test_mentions_get_their_cues_at_0010(db_url: str) -> None:
+    """0010 gives each stored mention with stems what join_cues gives for its sentence
+    (the candidate index files it under them); one stored without stems gets none, and
+    stays a candidate of every new mention."""
+    sentence = "Judge Helen Carver jailed the Kalomi brothers on Tuesday, police said."
+    provenance = {"source": "wire", "canonical_url": "https://a.example/1", "published": PUBLISHED}
+    with Store.open(db_url, migrate=False) as store:
+        store.upgrade("0009")
+        with store.engine.begin() as connection:
+            _insert_report(
+                connection,
+                sentence,
+                "Tuesday",
+                [
+                    {"id": 1, "stems": " ".join(key_stems(sentence)), **provenance},
+                    {"id": 2, "stems": "", **provenance},
+                ],
+            )
+        store.upgrade()
+        with store.engine.connect() as connection:
+            stored = dict(connection.execute(select(mentions.c.id, mentions.c.cues)).all())
+    assert stored == {1: " ".join(join_cues(sentence)), 2: ""}
+    assert "poli" in stored[1]  # the source's word: a name, not a key word

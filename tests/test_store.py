@@ -141,7 +141,7 @@ def test_source_state_and_health(store: Store) -> None:
 def test_a_failing_merge_leaves_no_half_document(store: Store) -> None:
     doc = document("https://a.example/1")
 
-    def broken_merge(found: object, candidates: object) -> list[object]:
+    def broken_merge(found: object, candidates: object, joined: object) -> list[object]:
         raise RuntimeError("merge blew up")
 
     with pytest.raises(RuntimeError):
@@ -597,7 +597,7 @@ def test_a_bad_entry_does_not_lose_the_rest_of_its_batch(store: Store) -> None:
 
 
 def test_a_batch_that_fails_writes_nothing(store: Store) -> None:
-    def broken_merge(found: object, candidates: object) -> list[object]:
+    def broken_merge(found: object, candidates: object, joined: object) -> list[object]:
         raise RuntimeError("merge blew up")
 
     with pytest.raises(RuntimeError):

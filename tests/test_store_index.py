@@ -45,8 +45,9 @@ class _Reference(Store):
         changes: index.Changes,
         found: Sequence[Mention],
         may_join: read.MayJoin | None,
-    ) -> list[Event]:
-        return read.select_candidates(writer.execute, writer.sql.dialect, found, may_join)
+    ) -> tuple[list[Event], list[set[int] | None]]:
+        found_events = read.select_candidates(writer.execute, writer.sql.dialect, found, may_join)
+        return found_events, [None] * len(found)  # merge asks of every pair
 
 
 def _open(url: str) -> Store:
@@ -85,7 +86,7 @@ def test_a_block_finds_the_entries_sharing_enough_stems(
     cached = index._Cached(version=1)
     day = date(2025, 3, 6)
     for mention_id, stems in enumerate(stored):
-        cached.add((mention_id, "day", day, day, "", tuple(sorted(stems))))
+        cached.add((mention_id, "day", day, day, "", tuple(sorted(stems)), ()))
     for mention_id in range(0, len(stored), 3):
         cached.remove(mention_id)
     mine = Counter(own)
@@ -96,6 +97,51 @@ def test_a_block_finds_the_entries_sharing_enough_stems(
         and sum(mine[stem] * stems.count(stem) for stem in set(stems)) >= index.MIN_SHARED_STEMS
     }
     assert cached.sharing(mine) == expected
+
+
+_CUES = st.lists(st.sampled_from("ann kalo plan+kalo kalo+plan !office !unled".split()), max_size=4)
+_NEEDS = st.lists(
+    st.tuples(
+        st.lists(
+            st.sampled_from("ann kalo plan kalo+plan !office".split()),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        ).map(tuple),
+        st.integers(1, 3),
+    ),
+    max_size=3,
+).map(tuple)
+
+
+@given(st.lists(st.tuples(_STEMS, _CUES), max_size=12), _NEEDS)
+def test_a_block_finds_the_entries_meeting_the_needs(
+    stored: list[tuple[list[str], list[str]]], needs: tuple[tuple[tuple[str, ...], int], ...]
+) -> None:
+    """_Cached.meeting, in set operations, keeps exactly those of the ids asked about whose
+    stems and cues together hold `count` of `cues` for one of the needs (as
+    tests/test_events.py's _meets counts), and every one without stems or cues, which cues
+    can never rule out; also after some entries are removed again. As events.join_cues
+    gives them, an entry's cues leave out its stems."""
+    cached = index._Cached(version=1)
+    day = date(2025, 3, 6)
+    entries = [(sorted(stems), sorted(set(cues) - set(stems))) for stems, cues in stored]
+    for mention_id, (stems, cues) in enumerate(entries):
+        cached.add((mention_id, "day", day, day, "", tuple(stems), tuple(cues)))
+    for mention_id in range(0, len(stored), 3):
+        cached.remove(mention_id)
+    asked = {mention_id for mention_id in range(len(stored)) if mention_id % 3 and mention_id % 5}
+    expected = {
+        mention_id
+        for mention_id in asked
+        if not entries[mention_id][0]
+        or not entries[mention_id][1]
+        or any(
+            len({*entries[mention_id][0], *entries[mention_id][1]}.intersection(cues)) >= count
+            for cues, count in needs
+        )
+    }
+    assert cached.meeting(asked, needs) == expected
 
 
 def test_what_the_stem_bound_rules_out_may_join_refuses() -> None:
@@ -264,7 +310,9 @@ def test_a_rolled_back_save_leaves_the_index_as_it_was(db_url: str) -> None:
     """A merge that raises rolls the save back: the index keeps nothing of it (the blocks
     it touched are read again), and the next saves find what is stored."""
 
-    def broken_merge(found: Sequence[Mention], candidates: Sequence[Event]) -> list[Event]:
+    def broken_merge(
+        found: Sequence[Mention], candidates: Sequence[Event], joined: object = None
+    ) -> list[Event]:
         raise RuntimeError("merge blew up")
 
     with _open(db_url) as a:

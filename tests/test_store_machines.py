@@ -25,12 +25,12 @@ def test_two_machines_saving_one_happening_at_once_make_one_event(pg_url: str) -
     with Store.open(pg_url) as one, Store.open(pg_url) as two:
         inside, release = threading.Event(), threading.Event()
 
-        def slow_merge(found: Any, candidates: Any) -> Any:
+        def slow_merge(found: Any, candidates: Any, joined: Any = None) -> Any:
             # The first machine has read its candidates (none yet) and holds its
             # transaction open while the second machine saves.
             inside.set()
             release.wait(10)
-            return merge(found, candidates)
+            return merge(found, candidates, joined)
 
         first = threading.Thread(
             target=one.save_document, args=(*_report("https://a.example/1"), slow_merge, may_join)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date
 from functools import lru_cache
@@ -23,7 +24,16 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import JaroWinkler, Prefix
 
-from timeline.model import Document, Event, Granularity, Interval, Mention, Tense, Timex
+from timeline.model import (
+    CueNeeds,
+    Document,
+    Event,
+    Granularity,
+    Interval,
+    Mention,
+    Tense,
+    Timex,
+)
 from timeline.text import sentence_spans
 
 MAX_TITLE_CHARS = 240
@@ -36,6 +46,11 @@ MIN_SHARED_WORDS = 2
 MIN_OVERLAP = 0.2
 # ... and either name each other's leading actor, or share this many neighbouring word pairs.
 MIN_SHARED_PAIRS = 2
+
+# Marks among a sentence's cues (join_cues): it names someone by office alone ("the judge"),
+# it leads with nobody. No word begins with "!", and "+" (a pair's cue) is in none (_TOKEN).
+OFFICE_CUE = "!office"
+UNLED_CUE = "!unled"
 
 # A wire story's dateline, "LONDON (Reuters) - " or "KYIV, Ukraine —": a place, not an actor.
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:, [A-Z][\w .'-]*)?(?: \([^)]*\))? *[-–—] +")
@@ -314,6 +329,7 @@ def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]
                 url=document.canonical_url,
                 published=document.published,
                 stems=key_stems(document.text[s_start:s_end]),
+                cues=join_cues(document.text[s_start:s_end]),
             )
         )
     return found
@@ -328,7 +344,11 @@ def tense_of(interval: Interval, published_day: date) -> Tense:
     return Tense.ONGOING
 
 
-def merge(mentions: Sequence[Mention], candidates: Sequence[Event]) -> list[Event]:
+def merge(
+    mentions: Sequence[Mention],
+    candidates: Sequence[Event],
+    joined: Sequence[AbstractSet[int] | None] | None = None,
+) -> list[Event]:
     """Join `mentions` with `candidates` and with each other; return every event touched.
 
     Two mentions report the same happening when their dates are compatible and their
@@ -337,24 +357,35 @@ def merge(mentions: Sequence[Mention], candidates: Sequence[Event]) -> list[Even
     order the mentions arrive in. Each event's key, date and title come from its mentions
     by fixed rules, so they do not depend on arrival order either. A candidate absorbed
     into another event is not returned; its mentions are in the event that absorbed it.
+
+    `joined`, when a store knows it, gives for each of `mentions` (None where it does not)
+    the ids of the candidates' stored mentions that may_join answered True for it: those
+    are all it joins, and no other stored mention is asked again (issue 4: a feed's batch
+    meets hundreds of its days' events, which its candidate index had answered already).
     """
     pool: list[tuple[Mention, ...]] = [event.mentions for event in candidates]
     touched: set[int] = set()  # indexes into pool of groups that changed
-    for mention in mentions:
+    for position, mention in enumerate(mentions):
         # may_join answers as similarity does, asking the cheap tests first and each
         # sentence once (a batch of a feed's entries meets its day's events many times).
         joins = may_join(mention)
-        joined = [
+        known = joined[position] if joined is not None else None
+        found = [
             index
             for index, group in enumerate(pool)
             if group
             and any(
-                _compatible(mention, other) and joins(other.sentence, other.stems)
+                _compatible(mention, other)
+                and (
+                    other.id in known
+                    if known is not None and other.id is not None
+                    else joins(other.sentence, other.stems)
+                )
                 for other in group
             )
         ]
-        merged = (*(m for index in joined for m in pool[index]), mention)
-        for index in joined:
+        merged = (*(m for index in found for m in pool[index]), mention)
+        for index in found:
             pool[index] = ()
             touched.discard(index)
         pool.append(merged)
@@ -432,12 +463,78 @@ def key_stems(sentence: str) -> tuple[str, ...]:
     return _parse(sentence).stems
 
 
-def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
+def join_cues(sentence: str) -> tuple[str, ...]:
+    """What a store files a stored sentence under besides its key_stems, for `may_join`'s
+    `needs` (sorted): the first MIN_COMMON_PREFIX letters of its names and other words that
+    are not key words, those of each neighbouring pair of key words ("kalo+plan"), and
+    OFFICE_CUE and UNLED_CUE when they hold. Enough to tell, without parsing it, that it
+    can name no new sentence's leading actor nor share its pairs (see _join_needs)."""
+    parse = _parse(sentence)
+    cues = {*parse.word_stems.difference(parse.stemset), *_pair_cues(parse)}
+    if parse.offices:
+        cues.add(OFFICE_CUE)
+    if parse.leader is None:
+        cues.add(UNLED_CUE)
+    return tuple(sorted(cues))
+
+
+def _pair_cues(parse: _Parse) -> set[str]:
+    """Each neighbouring pair of key words as its stems: pairs that match have equal ones."""
+    return {intern(f"{a[:MIN_COMMON_PREFIX]}+{b[:MIN_COMMON_PREFIX]}") for a, b in parse.pairs}
+
+
+def _join_needs(parse: _Parse) -> CueNeeds | None:
+    """What a stored sentence's stems and cues (join_cues) must hold when `_name_each_other`
+    of this new one and it can be True; None when they need hold nothing. Issue 4: most
+    stored mentions of a day share two stems with a new one ("expected to speak", "vote
+    due") and fail only when the names are tested, so a store looks this up first.
+
+    Exact, by the cases of _name_each_other, whoever leads the other sentence: True needs
+    that it names this one's leading actor (its word stems cover enough of the actor's
+    name's or affiliation's, as _may_name counts, or it names someone by office alone:
+    OFFICE_CUE), or that they share MIN_SHARED_PAIRS pairs, or that it leads with nobody
+    (UNLED_CUE). The leader may be the opening word instead (see _leading): both count.
+    With no leader, or one without a name, nothing is needed."""
+    if parse.leader is None:
+        return None
+    needs: list[tuple[tuple[str, ...], int]] = [((OFFICE_CUE,), 1), ((UNLED_CUE,), 1)]
+    for actor in (parse.leader, parse.opener):
+        if actor is None:
+            continue
+        if not actor.name or actor.name_needed <= 0:
+            return None
+        needs.append((actor.name_stems, actor.name_needed))
+        if actor.affiliation:
+            if actor.affiliation_needed <= 0:
+                return None
+            needs.append((actor.affiliation_stems, actor.affiliation_needed))
+    if len(parse.pairs) >= MIN_SHARED_PAIRS:
+        # Two pairs of words may have one pair of stems ("plan+kalo"): fewer cues to share.
+        pairs = _pair_cues(parse)
+        needed = max(1, MIN_SHARED_PAIRS - (len(parse.pairs) - len(pairs)))
+        needs.append((tuple(sorted(pairs)), needed))
+    return tuple(needs)
+
+
+@dataclass(frozen=True, slots=True)
+class _Joins:
+    """may_join's answer: the test, and what a stored sentence's stems and cues must hold
+    for it to be True (`needs`; None: nothing)."""
+
+    test: Callable[[str, Sequence[str]], bool]
+    needs: CueNeeds | None
+
+    def __call__(self, sentence: str, stems: Sequence[str]) -> bool:
+        return self.test(sentence, stems)
+
+
+def may_join(mention: Mention) -> _Joins:
     """What `merge` asks of each pair, made ready for one new mention, for a store to ask of
     each stored mention of a compatible date before it reads any event whole: whether
     `mention` reports the same happening as a stored mention of `sentence`. Most stored
     mentions are ruled out by their key_stems alone (`stems`; empty when not known), without
-    parsing their sentence: that test is exact, like similarity's own first one."""
+    parsing their sentence: that test is exact, like similarity's own first one. A store
+    can rule out more before it asks, by their cues (`needs`, see _join_needs)."""
     own = mention.stems
     own_set = frozenset(own)
     own_count = Counter(own)
@@ -476,7 +573,7 @@ def may_join(mention: Mention) -> Callable[[str, Sequence[str]], bool]:
             )
         return answer
 
-    return joins
+    return _Joins(joins, _join_needs(parse))
 
 
 def _enough_stems(short: _Parse, long: _Parse) -> bool:

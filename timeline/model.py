@@ -207,6 +207,11 @@ class Tense(StrEnum):
     UPCOMING = "upcoming"
 
 
+# What a stored mention's cues must hold for a new mention to join it: at least `count` of
+# `cues` for one of these (cues, count) pairs (events.may_join; the store's candidate index).
+CueNeeds = tuple[tuple[tuple[str, ...], int], ...]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mention:
     """One dated sentence of one document: the evidence for an event."""
@@ -229,6 +234,11 @@ class Mention:
     # events a new mention could join without reading every event of its day. Empty when
     # not known: the store then treats the mention as one that could join anything.
     stems: tuple[str, ...] = field(default=(), compare=False)
+    # What else the store files the sentence under (events.join_cues): the first letters of
+    # the names it has beyond its key words, its neighbouring word pairs, and two marks; a
+    # new mention names the cues a stored one needs to join it (`CueNeeds`). Empty when not
+    # known: such a mention is one that could join anything.
+    cues: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

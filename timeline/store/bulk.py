@@ -53,9 +53,14 @@ SQLITE_IMPORT_CACHE_KIB = 262_144
 
 MENTIONS_BY_DATE = "ix_mentions_granularity_start_end"  # migrations/versions/0006
 
-_DOCUMENT_COLUMNS = "id, " + ", ".join(DOCUMENT_COLUMNS)  # 13, as write.py builds rows
-_EVENT_COLUMNS = "id, " + ", ".join(EVENT_COLUMNS)  # 8
-_MENTION_COLUMNS = ", ".join(MENTION_COLUMNS)  # 17, as write.py builds their rows
+# As write.py builds rows, documents and events with their ids first.
+_DOCUMENT_COLUMNS = "id, " + ", ".join(DOCUMENT_COLUMNS)
+_EVENT_COLUMNS = "id, " + ", ".join(EVENT_COLUMNS)
+_MENTION_COLUMNS = ", ".join(MENTION_COLUMNS)
+
+
+def _insert(table: str, columns: str) -> str:
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks(columns.count(',') + 1)})"
 
 
 class _Rows:
@@ -143,16 +148,13 @@ def _load_sqlite(connection: Connection, batches: Iterable[Batch]) -> None:
                 event_ids = range(next_event, next_event + len(grouped))
                 next_document, next_event = document_ids.stop, event_ids.stop
                 cursor.executemany(
-                    f"INSERT INTO documents ({_DOCUMENT_COLUMNS}) VALUES ({marks(13)})",
-                    rows.documents(loaded, document_ids),
+                    _insert("documents", _DOCUMENT_COLUMNS), rows.documents(loaded, document_ids)
                 )
                 cursor.executemany(
-                    f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({marks(8)})",
-                    rows.events(grouped, event_ids),
+                    _insert("events", _EVENT_COLUMNS), rows.events(grouped, event_ids)
                 )
                 cursor.executemany(
-                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({marks(17)})",
-                    rows.mentions(grouped, event_ids),
+                    _insert("mentions", _MENTION_COLUMNS), rows.mentions(grouped, event_ids)
                 )
             for create in deferred:
                 cursor.execute(create)

@@ -38,7 +38,7 @@ from datetime import date
 from sys import intern
 from typing import Any
 
-from timeline.model import Granularity, Mention
+from timeline.model import CueNeeds, Granularity, Mention
 from timeline.store.read import MAX_SPAN, MayJoin
 from timeline.store.write import Writer
 
@@ -101,16 +101,17 @@ def _block_start(granularity: str, block: int) -> date:
 
 
 # A stored mention as the index keeps it: id, granularity (its value), start, end (dates),
-# sentence, key-word stems (sorted, a stem twice when two key words share it).
-_Entry = tuple[int, str, date, date, str, tuple[str, ...]]
+# sentence, key-word stems (sorted, a stem twice when two key words share it), cues.
+_Entry = tuple[int, str, date, date, str, tuple[str, ...], tuple[str, ...]]
 
 
 class _Cached:
     """One block's stored mentions: by id; by stem, the ids whose sentence has it, and
     apart those that have it twice or more; and those without stems, which stems can never
+    rule out. By cue likewise, and those without cues (or stems), which cues can never
     rule out."""
 
-    __slots__ = ("doubles", "entries", "postings", "unstemmed", "version")
+    __slots__ = ("cued", "doubles", "entries", "postings", "uncued", "unstemmed", "version")
 
     def __init__(self, version: int) -> None:
         self.version = version
@@ -118,14 +119,21 @@ class _Cached:
         self.postings: dict[str, set[int]] = {}
         self.doubles: dict[str, set[int]] = {}
         self.unstemmed: set[int] = set()
+        self.cued: dict[str, set[int]] = {}
+        self.uncued: set[int] = set()
 
     def add(self, entry: _Entry) -> None:
-        mention_id, stems = entry[0], entry[5]
+        mention_id, stems, cues = entry[0], entry[5], entry[6]
         if mention_id in self.entries:
             return
         self.entries[mention_id] = entry
         if not stems:
             self.unstemmed.add(mention_id)
+        if not stems or not cues:
+            self.uncued.add(mention_id)
+        else:
+            for cue in cues:
+                self.cued.setdefault(cue, set()).add(mention_id)
         postings = self.postings
         for stem in stems:
             posting = postings.get(stem)
@@ -141,6 +149,13 @@ class _Cached:
         if entry is None:
             return
         self.unstemmed.discard(mention_id)
+        self.uncued.discard(mention_id)
+        for cue in entry[6]:
+            cued = self.cued.get(cue)
+            if cued is not None:
+                cued.discard(mention_id)
+                if not cued:
+                    del self.cued[cue]
         for stem in set(entry[5]):
             posting = self.postings[stem]
             posting.discard(mention_id)
@@ -172,6 +187,27 @@ class _Cached:
                 enough |= double
             seen |= posting
         return enough
+
+    def meeting(self, ids: set[int], needs: CueNeeds) -> set[int]:
+        """Those of `ids` whose stems and cues together hold at least `count` of `cues` for
+        one of the `needs`, and those without cues. A cue is looked up among the stems too:
+        a stored sentence's cues leave out its key words' stems (events.join_cues). Each
+        posting is met with `ids` (a few hundred), whatever its size."""
+        found = ids & self.uncued
+        postings, cued = self.postings, self.cued
+        for cues, count in needs:
+            times: Counter[int] = Counter()
+            for cue in cues:
+                for posting in (postings.get(cue), cued.get(cue)):
+                    if posting is not None:
+                        having = ids & posting
+                        if count == 1:
+                            found |= having
+                        else:
+                            times.update(having)
+            if times:
+                found.update(mention_id for mention_id, n in times.items() if n >= count)
+        return found
 
 
 @dataclass
@@ -219,7 +255,7 @@ def read_mentions(writer: Writer, document_ids: Sequence[int]) -> list[_Entry]:
     if not document_ids:
         return []
     rows = writer.select_in(
-        'SELECT id, granularity, start, "end", sentence, stems FROM mentions '
+        'SELECT id, granularity, start, "end", sentence, stems, cues FROM mentions '
         "WHERE document_id {among}",
         document_ids,
     )
@@ -227,12 +263,20 @@ def read_mentions(writer: Writer, document_ids: Sequence[int]) -> list[_Entry]:
 
 
 def _entry(row: tuple[Any, ...]) -> _Entry:
-    mention_id, granularity, start, end, sentence, stems = row
+    mention_id, granularity, start, end, sentence, stems, cues = row
     if start.__class__ is str:  # SQLite keeps dates as ISO text
         start, end = date.fromisoformat(start), date.fromisoformat(end)
     # One string per distinct stem (a few thousand), not one per stored mention's stem: less
     # memory for MAX_CACHED_MENTIONS, and may_join's stem test reads strings it has just read.
-    return (mention_id, granularity, start, end, sentence, tuple(map(intern, stems.split())))
+    return (
+        mention_id,
+        granularity,
+        start,
+        end,
+        sentence,
+        tuple(map(intern, stems.split())),
+        tuple(map(intern, cues.split())),
+    )
 
 
 class CandidateIndex:
@@ -262,13 +306,14 @@ class CandidateIndex:
         changes: Changes,
         found: Sequence[Mention],
         may_join: MayJoin | None,
-    ) -> tuple[list[int], list[Mention]]:
-        """The ids of the stored mentions the new mentions `found` may join: those that
-        read.select_candidates would pick, through their blocks (bumped already) instead
-        of every stored mention of their dates. Sorted; and the new mentions left for
-        select_candidates, those with a block this process has not met before (see
-        `_block`)."""
-        chosen: set[int] = set()
+    ) -> tuple[list[set[int] | None], list[Mention]]:
+        """For each of the new mentions `found`, the ids of the stored mentions it may
+        join: those that read.select_candidates would pick for it, through their blocks
+        (bumped already) instead of every stored mention of their dates; with `may_join`,
+        exactly those it answers True for (events.merge then asks no other). None for the
+        mentions left for select_candidates, those with a block this process has not met
+        before (see `_block`), which are also returned apart."""
+        joined: list[set[int] | None] = []
         removed = changes.removed_ids
         left: list[Mention] = []
         for m in found:
@@ -278,11 +323,14 @@ class CandidateIndex:
             blocks = blocks_of(granularity, new_start, new_end)
             views = [self._block(writer, changes, (code, block)) for block in blocks]
             if None in views:
+                joined.append(None)
                 left.append(m)
                 continue
             joins = may_join(m) if may_join is not None else None
+            needs = joins.needs if joins is not None else None
             own = Counter(m.stems) if joins is not None else None
             levels = _GRANULARITIES_OF[code]
+            mine: set[int] = set()
             # A stored mention in two of these blocks (a month's often is) is asked once.
             asked: set[int] | None = set() if len(blocks) > 1 else None
             for cached in views:
@@ -290,13 +338,15 @@ class CandidateIndex:
                 entries = cached.entries
                 # Without stems of its own (or without may_join), all may join.
                 ids: Iterable[int] = cached.sharing(own) | cached.unstemmed if own else entries
+                if needs is not None:
+                    ids = cached.meeting(set(ids), needs)
                 if asked is not None:
                     ids = set(ids) - asked
                     asked |= ids
                 for mention_id in ids:
-                    if mention_id in chosen or mention_id in removed:
+                    if mention_id in removed:
                         continue
-                    _, stored, start, end, sentence, stems = entries[mention_id]
+                    _, stored, start, end, sentence, stems, _ = entries[mention_id]
                     # select_candidates' test, as it is: a compatible level, overlapping
                     # days, a start no earlier than MAX_SPAN before the new one's.
                     if (
@@ -306,8 +356,9 @@ class CandidateIndex:
                         and start > new_start - _SPAN[stored]
                         and (joins is None or joins(sentence, stems))
                     ):
-                        chosen.add(mention_id)
-        return sorted(chosen), left
+                        mine.add(mention_id)
+            joined.append(mine)
+        return joined, left
 
     def _block(self, writer: Writer, changes: Changes, block: Block) -> _Cached | None:
         """A bumped block as this transaction sees it (before its own inserts): the cached
@@ -348,7 +399,7 @@ class CandidateIndex:
         # touches is no later), and ending after its first day or starting on or after it
         # (the last block it touches is no earlier).
         query = (
-            'SELECT id, granularity, start, "end", sentence, stems FROM mentions '
+            'SELECT id, granularity, start, "end", sentence, stems, cues FROM mentions '
             f"WHERE granularity IN ({', '.join('?' for _ in levels)}) "
             'AND start > ? AND start < ? AND ("end" > ? OR start >= ?)'
         )
@@ -414,7 +465,7 @@ class CandidateIndex:
 def _holds(block: Block, entry: _Entry) -> bool:
     """Whether a cached block keeps this stored mention: of its level, touching it, and
     starting after the block's first day minus MAX_SPAN (see the module's docstring)."""
-    _, granularity, start, end, _, _ = entry
+    _, granularity, start, end, _, _, _ = entry
     code, number = block
     return (
         _CODE[granularity] == code

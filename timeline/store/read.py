@@ -26,10 +26,10 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
-from timeline.model import Event, Granularity, Interval, Mention, Tense
+from timeline.model import CueNeeds, Event, Granularity, Interval, Mention, Tense
 
 Execute = Callable[[str, Sequence[object]], list[tuple[Any, ...]]]
 
@@ -289,9 +289,19 @@ def select_by_id(execute: Execute, dialect: str, ids: Sequence[int]) -> list[Eve
     return _with_mentions(execute, dialect, ids)
 
 
-# For a new mention, a test of whether it reports the same happening as a stored one of a
-# compatible date, given the stored one's sentence and key-word stems (events.may_join).
-MayJoin = Callable[[Mention], Callable[[str, Sequence[str]], bool]]
+class Joins(Protocol):
+    """For a new mention, a test of whether it reports the same happening as a stored one of
+    a compatible date, given the stored one's sentence and key-word stems; and what the
+    stored one's stems and cues must hold for that to be True (None: nothing). See
+    events.may_join."""
+
+    def __call__(self, sentence: str, stems: Sequence[str], /) -> bool: ...
+
+    @property
+    def needs(self) -> CueNeeds | None: ...
+
+
+MayJoin = Callable[[Mention], Joins]
 
 
 def select_candidates(
@@ -633,6 +643,7 @@ def _mention_builder() -> Callable[..., Mention]:
         "url",
         "published",
         "stems",
+        "cues",
     )
     if names != expected:
         raise TypeError(f"read.py builds Mention from {expected}, the model has {names}")
@@ -651,6 +662,7 @@ def _mention_builder() -> Callable[..., Mention]:
         url,
         published,
         stems,
+        cues,
     ) = (getattr(Mention, name).__set__ for name in names)
     new = object.__new__
 
@@ -684,6 +696,7 @@ def _mention_builder() -> Callable[..., Mention]:
         url(made, m)
         published(made, n)
         stems(made, ())  # the store's own business (select_candidates reads them there)
+        cues(made, ())  # and so are these (the candidate index reads them)
         return made
 
     return build

@@ -573,11 +573,12 @@ class Store:
             self._index.bump(writer, changes, blocks)
             changes.remove(gone)
             writer.forget_mentions(edited, merge)
-            candidates = self._candidates(writer, changes, found, may_join)
+            candidates, joined = self._candidates(writer, changes, found, may_join)
+            known = {id(m): ids for m, ids in zip(found, joined, strict=True)}
             groups = [
                 group
                 for part_found, part_candidates in _apart(found, candidates)
-                for group in merge(part_found, part_candidates)
+                for group in merge(part_found, part_candidates, [known[id(m)] for m in part_found])
             ]
             writer.write_groups(groups, candidates, ids)
             changes.added = index.read_mentions(writer, sorted(ids.values()))
@@ -592,21 +593,26 @@ class Store:
         changes: index.Changes,
         found: Sequence[Mention],
         may_join: read.MayJoin | None,
-    ) -> list[Event]:
+    ) -> tuple[list[Event], list[set[int] | None]]:
         """Stored events that mentions in `found` would join, as read.select_candidates
         finds them (events with a mention of an overlapping date at a compatible level that
         `may_join` one of them), through the candidate index, or for mentions of blocks it
         has not read, through select_candidates' SQL; their mentions' blocks are bumped
-        already. The events are read whole from SQL, with their current mentions."""
+        already. The events are read whole from SQL, with their current mentions. With
+        them, for each of `found`, the ids of the stored mentions it joins, where the index
+        answered for it with `may_join` (None elsewhere): events.merge asks no more."""
         if not found:
-            return []
-        chosen, left = self._index.candidates(writer, changes, found, may_join)
+            return [], []
+        joined, left = self._index.candidates(writer, changes, found, may_join)
         dialect = writer.sql.dialect
         event_ids = read.candidate_ids(writer.execute, dialect, left, may_join)
+        chosen = sorted(set().union(*(ids for ids in joined if ids)))
         if chosen:
             rows = writer.select_in("SELECT event_id FROM mentions WHERE id {among}", chosen)
             event_ids.update(row[0] for row in rows)
-        return read.select_by_id(writer.execute, dialect, sorted(event_ids))
+        if may_join is None:
+            joined = [None] * len(found)  # the index's ids were not asked: merge asks
+        return read.select_by_id(writer.execute, dialect, sorted(event_ids)), joined
 
     @contextmanager
     def _driver_transaction(self, what: str) -> Iterator[tuple[write.Writer, index.Changes]]:

@@ -140,6 +140,9 @@ mentions = Table(
     Column("published", UTCDateTime, nullable=False),
     # Key-word stems of the sentence, space-separated ('' when not known): see read.py.
     Column("stems", Text, nullable=False, server_default=""),
+    # What else the candidate index files the sentence under (events.join_cues),
+    # space-separated ('' when not known: migrations/versions/0010).
+    Column("cues", Text, nullable=False, server_default=""),
     Index(None, "granularity", "start", "end"),
     Index(None, "event_id", "source"),
 )

@@ -18,14 +18,27 @@ Both spell an upsert the same way (INSERT ... ON CONFLICT (key) DO UPDATE, SQLit
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from timeline.model import Document, Event, Mention
 from timeline.store import read
 from timeline.store.read import MAX_SPAN
 
-Merge = Callable[[Sequence[Mention], Sequence[Event]], list[Event]]
+
+class Merge(Protocol):
+    """events.merge: new mentions and candidate events -> the events touched; with, for
+    each new mention, the ids of the stored mentions it joins where the store knows them."""
+
+    def __call__(
+        self,
+        mentions: Sequence[Mention],
+        candidates: Sequence[Event],
+        joined: Sequence[AbstractSet[int] | None] | None = None,
+        /,
+    ) -> list[Event]: ...
+
 
 DOCUMENT_COLUMNS = (  # also bulk.py's, after its id
     "source",
@@ -60,6 +73,7 @@ MENTION_COLUMNS = (  # also bulk.py's
     "canonical_url",
     "published",
     "stems",
+    "cues",
 )
 
 
@@ -319,4 +333,5 @@ def mention_row(
         m.url,
         published,
         " ".join(m.stems),
+        " ".join(m.cues),
     )
