@@ -420,6 +420,10 @@ _FUTURE_CUES = (
     r"|planned\s+to|planning\s+to|supposed\s+to|slated"
     r"|as\s+soon\s+as|until|expects?|expected"
 )
+# An agreement or a decision to act, before the date, looks ahead to the act ("agreed to buy
+# the unit in [February]"); after it, the agreeing is what the date is of ("On [Thursday],
+# leaders agreed to raise spending").
+_PROSPECT_CUES = r"agreed\s+to|agreements?\s+to|decided\s+to"
 # Reporting verbs date the report, not the event reported ("said it would ship in March"):
 # they count only when no other verb is near.
 _REPORT_CUES = r"said|says|told|reported|announced|added|according"
@@ -457,7 +461,7 @@ _CUE_BEFORE, _CUE_AFTER = 160, 80
 _ADJACENT = len(" on ")
 # Matched against lowered text, case-sensitively: IGNORECASE makes this scan several times slower.
 _CUE = re.compile(
-    rf"\b(?:(?P<future>{_FUTURE_CUES})|(?P<report>{_REPORT_CUES})"
+    rf"\b(?:(?P<prospect>{_PROSPECT_CUES})|(?P<future>{_FUTURE_CUES})|(?P<report>{_REPORT_CUES})"
     # A participle after "be" is passive, not past: "will be paid in [January]".
     rf"|(?<!\bbe )(?<!being )(?:(?P<past>{_PAST_CUES})|(?P<guess>{_GUESSED_PAST})))\b"
 )
@@ -498,6 +502,8 @@ def tense_cue(lowered: str, sentence: tuple[int, int], offset: int) -> tuple[int
         if match.group() == "until" and lowered[sentence[0] : match.start()].strip() in _FRONT:
             continue  # "Until [Thursday], they had not called him a suspect": the clause's verb
         sign = 1 if match.lastgroup == "future" else -1
+        if match.lastgroup == "prospect":
+            sign = 1 if match.end() <= offset else -1
         if sign < 0 and 0 <= offset - match.end() <= _ADJACENT:
             return -1, True  # "closed [Wednesday]", "issued on [July 1]": the verb right before
         if match.end() <= offset:

@@ -173,8 +173,9 @@ def _nearest_year(month: int, day: int, context: Context, by_tense: bool = True)
 
 def _day_year(month: int, day: int, context: Context) -> int:
     """The year of a day written without one ("Oct. 23"): the occurrence nearest the DCT,
-    unless that is months away and the tense points the other way ("was shot on Oct. 23" in a
-    May article is last October's, not the coming one)."""
+    unless that is more than six weeks away and the tense points the other way ("was shot on
+    Oct. 23" in a May article is last October's, not the coming one; "bought the mill in
+    January" in late October is this year's January, not the next)."""
     if context.sure:
         return _nearest_year(month, day, context)
     nearest = _nearest_year(month, day, context, by_tense=False)
@@ -186,7 +187,8 @@ def _day_year(month: int, day: int, context: Context) -> int:
     return _nearest_year(month, day, context)
 
 
-_FAR_DAYS = 120
+# Closer than this, a misread tense costs more than the nearest occurrence does (issue 3).
+_FAR_DAYS = 45
 _OVERNIGHT_REACH_DAYS = 7
 
 
