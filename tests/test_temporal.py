@@ -204,6 +204,24 @@ RULES_TABLE = [
     ),
     # A word that merely starts with a temporal word is not one.
     ("The search led nowhere.", FRIDAY, []),
+    # "The day before/after" a day is a day counted from it, in one span.
+    (
+        "The day before yesterday, the ferry sailed empty.",
+        FRIDAY,
+        [("The day before yesterday", "DATE", "2025-03-05")],
+    ),
+    (
+        "The shops reopened the day after Christmas.",
+        FRIDAY,
+        [("the day after Christmas", "DATE", "2024-12-26")],
+    ),
+    (
+        "The day before last Monday's vote, the senator changed sides.",
+        FRIDAY,
+        [("The day before last Monday", "DATE", "2025-03-02")],
+    ),
+    # ... but not a day counted from an event ("the day after the storm").
+    ("Crews returned the day after the storm.", FRIDAY, []),
 ]
 
 TUESDAY = datetime(2025, 10, 14, 9, 0, tzinfo=LONDON)  # Tuesday 14 October 2025

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from timeline.model import Timex, TimexType
 from timeline.temporal import timex
@@ -63,6 +63,7 @@ def tag(text: str, published: datetime) -> list[Timex]:
         reading = _read(candidate, text, context)
         if reading is None:
             continue
+        candidate, reading = _next_to_a_day(candidate, text, reading, found)
         found.append(_timex(candidate, text, reading, published))
         if reading.type in (TimexType.DATE, TimexType.TIME) and reading.value[:4].isdigit():
             previous = reading.value
@@ -99,6 +100,36 @@ def _reported_quarter(
 
 
 _POSSESSIVE = ("'s", "\u2019s")
+
+# "the day before yesterday", "the day after Christmas", "the day before last Tuesday's
+# hearing": a day counted from the day named right after.
+_DAY_NEXT_TO = re.compile(r"\bthe\s+day\s+(?P<way>before|after)\s+\Z", re.IGNORECASE)
+_DAY_NEXT_TO_REACH = len("the  day  before  ")
+
+
+def _next_to_a_day(
+    candidate: Candidate, text: str, reading: Reading, found: list[Timex]
+) -> tuple[Candidate, Reading]:
+    """The span and reading of "the day before/after" a day `candidate` names, or the
+    candidate's own when no such words come right before it."""
+    if reading.type is not TimexType.DATE or not _DAY_VALUE.fullmatch(reading.value):
+        return candidate, reading
+    start = max(found[-1].end if found else 0, candidate.start - _DAY_NEXT_TO_REACH)
+    match = _DAY_NEXT_TO.search(text, start, candidate.start)
+    if match is None:
+        return candidate, reading
+    step = timedelta(days=-1 if match["way"].lower() == "before" else 1)
+    try:
+        day = date.fromisoformat(reading.value) + step
+    except OverflowError:  # the day before 0001-01-01
+        return candidate, reading
+    return (
+        Candidate(start=match.start(), end=candidate.end, rule=candidate.rule),
+        Reading(type=reading.type, value=timex.day_value(day), anchor=reading.value),
+    )
+
+
+_DAY_VALUE = re.compile(r"\d{4}-\d\d-\d\d")
 
 _ENDED = re.compile(rf"\s+(?:ended|ending)\s+(?P<month>{MONTH})\s*(?P<day>\d{{1,2}})\b")
 
