@@ -222,6 +222,21 @@ RULES_TABLE = [
     ),
     # ... but not a day counted from an event ("the day after the storm").
     ("Crews returned the day after the storm.", FRIDAY, []),
+    # A bare weekday joined to a plural one shares its plural: every such day.
+    (
+        "The ferry sails on Friday and Saturday evenings in summer.",
+        FRIDAY,
+        [
+            ("Friday", "SET", "XXXX-WXX-5TEV"),
+            ("Saturday evenings", "SET", "XXXX-WXX-6TEV"),
+            ("summer", "DATE", "2025-SU"),
+        ],
+    ),
+    (
+        "The gallery opened Monday, and Wednesday afternoons are free.",
+        FRIDAY,
+        [("Monday", "DATE", "2025-03-03"), ("Wednesday afternoons", "SET", "XXXX-WXX-3TAF")],
+    ),
 ]
 
 TUESDAY = datetime(2025, 10, 14, 9, 0, tzinfo=LONDON)  # Tuesday 14 October 2025
