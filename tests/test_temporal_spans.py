@@ -185,6 +185,11 @@ TABLE = [
         "For the nine months, profit rose. In the year-earlier period, the firm lost money.",
         [("the nine months", "DURATION", "P9M"), ("the year-earlier period", "DURATION", "P9M")],
     ),
+    # ... and "the 2024 period" after nine months is those months of 2024: the year, no quarter.
+    (
+        "In the first nine months, sales rose 4% from the 2024 period.",
+        [("the first nine months", "DURATION", "P9M"), ("the 2024 period", "DATE", "2024")],
+    ),
     (
         "Profit rose in the third quarter. In the year-earlier period, the firm lost money.",
         [("the third quarter", "DATE", "2025-Q3"), ("the year-earlier period", "DATE", "2024-Q3")],

@@ -545,6 +545,10 @@ def _period_rule(span: str, tokens: list[str], context: Context) -> Reading | No
         # "For the nine months, net rose ... In the year-earlier period, ...": the same span a
         # year before, as long as the one reported (TimeBank gives it that duration).
         return _duration(context.reported_span, context)
+    if number is None and explicit is not None and context.reported_span and "period" in tokens:
+        # "In the first nine months, ... in the 1988 period": those nine months of 1988, no
+        # quarter of it; TimeML can say no more than the year.
+        return _date(f"{explicit:04d}", context)
     current = timex.quarter_of(context.dct.month)
     ref = context.quarter or timex.add_quarters(context.dct.year, current, -1)
     year = explicit if explicit is not None else ref[0] - 1
