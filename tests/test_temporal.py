@@ -197,6 +197,13 @@ RULES_TABLE = [
         OCTOBER,
         [("the weeks ahead", "DURATION", "PXW")],
     ),
+    # "over the years", "in the decades that followed": as vague; "over the years of" is not.
+    (
+        "Over the years the mill changed hands. In the decades that followed, it closed.",
+        FRIDAY,
+        [("the years", "DURATION", "PXY"), ("the decades", "DURATION", "PXE")],
+    ),
+    ("Prices rose over the months of the strike.", FRIDAY, []),
     (
         "The plant may be sold in the near future.",
         FRIDAY,

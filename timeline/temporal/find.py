@@ -244,7 +244,11 @@ RULES: dict[str, str] = {
     "plural": r"(?:(?<=for\s)|(?<=within\s)|(?<=\bin\s))(?:years|months|weeks|days|hours|decades"
     r"|centuries)\b(?!\s+(?:of|ago|before|after|later|earlier|that)\b)"
     # "in the weeks ahead": as long as "the next few weeks", PXW
-    r"|the\s+(?:years|months|weeks|days)\s+ahead\b(?!\s+of\b)",
+    r"|the\s+(?:years|months|weeks|days)\s+ahead\b(?!\s+of\b)"
+    # "over the years", "in the decades that followed": a stretch of no stated length
+    r"|(?<=\bover\s)the\s+(?:years|months|weeks|decades|centuries)\b"
+    r"(?!\s+(?:of|ahead|before|after|to)\b)"
+    r"|(?<=\bin\s)the\s+(?:years|months|weeks|decades)(?=\s+(?:that\s+)?(?:followed|since)\b)",
     # "for a while": a duration of no stated length (not "once in a while", a frequency)
     "while": r"(?<=for\s)a\s+(?:little\s+)?while\b",
 }
