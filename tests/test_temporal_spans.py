@@ -194,6 +194,9 @@ TABLE = [
         "Profit rose in the third quarter. In the year-earlier period, the firm lost money.",
         [("the third quarter", "DATE", "2025-Q3"), ("the year-earlier period", "DATE", "2024-Q3")],
     ),
+    # An edge of a month named with its year is one expression.
+    ("The plant shut in early March this year.", [("early March this year", "DATE", "2025-03")]),
+    ("Talks stalled in late June last year.", [("late June last year", "DATE", "2024-06")]),
     ("The visitors scored twice in the second half.", []),
     # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
     ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),

@@ -119,8 +119,8 @@ RULES: dict[str, str] = {
     # "January nineteen ninety-seven", "the winter of 1994"
     "month_year": rf"(?:{EDGE}\s*)?(?:{MONTH},?\s+(?:of\s+)?|(?:the\s+)?{SEASON}\s+of\s+)"
     rf"(?:{YEAR}|{SPELLED_YEAR})",
-    # "January this year", "June last year"
-    "month_rel_year": rf"{MONTH}\s+(?:this|last|next)\s+year",
+    # "January this year", "June last year", "early October this year"
+    "month_rel_year": rf"(?:{EDGE}\s*)?{MONTH}\s+(?:this|last|next)\s+year",
     # "Friday morning", "late Wednesday night", "last Friday", "Friday's"
     "weekday": rf"(?:(?:early|late|earlier|later)\s+)?(?:(?:last|next|this|coming)\s+)?"
     # "Mondays", "Tuesday nights": every one of them (a SET)

@@ -278,7 +278,7 @@ def _month_year(span: str, tokens: list[str], context: Context) -> Reading | Non
 
 def _month_rel_year(span: str, tokens: list[str], context: Context) -> Reading | None:
     month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
-    step = {"this": 0, "last": -1, "next": 1}.get(tokens[1] if len(tokens) > 1 else "", 0)
+    step = {"this": 0, "last": -1, "next": 1}.get(tokens[-2] if len(tokens) > 1 else "", 0)
     if month is None:
         return None
     return _date(timex.month_value(context.dct.year + step, month), context)
