@@ -194,6 +194,8 @@ TABLE = [
         "Profit rose in the third quarter. In the year-earlier period, the firm lost money.",
         [("the third quarter", "DATE", "2025-Q3"), ("the year-earlier period", "DATE", "2024-Q3")],
     ),
+    # "or so" inside a count back is part of it: a date, not a duration.
+    ("The ferry sank a month or so ago.", [("a month or so ago", "DATE", "2025-09")]),
     # An edge of a month named with its year is one expression.
     ("The plant shut in early March this year.", [("early March this year", "DATE", "2025-03")]),
     ("Talks stalled in late June last year.", [("late June last year", "DATE", "2024-06")]),

@@ -169,8 +169,9 @@ RULES: dict[str, str] = {
     # "the year 2000", "the year two thousand", "the fiscal year"
     "the_year": r"the\s+year\s+(?:(?:1[5-9]|20)\d\d\b|two\s+thousand\b)|the\s+fiscal\s+year\b",
     # "a year ago", "two days ago", "a year earlier", "three weeks from now"
-    "ago": rf"(?:(?:{APPROX})\s+)?{NUM}\s+(?:more\s+)?{UNITS}\s+(?:ago|earlier|from\s+now"
-    r"|hence)\b",
+    # "a week or so ago": the approximation inside the count
+    "ago": rf"(?:(?:{APPROX})\s+)?{NUM}\s+(?:more\s+)?{UNITS}\s+(?:or\s+so\s+)?"
+    r"(?:ago|earlier|from\s+now|hence)\b",
     # "last week", "next month", "earlier this year", "late last week", "last fall",
     # "this summer", "last November", "the past year", "the year", "the weekend"
     "rel_unit": rf"(?:{EDGE}\s*)?(?:(?:the|this|that|next|last|past|previous|coming|following|"
