@@ -197,6 +197,13 @@ RULES_TABLE = [
         OCTOBER,
         [("the weeks ahead", "DURATION", "PXW")],
     ),
+    # "over the years", "in the decades that followed": as vague; "over the years of" is not.
+    (
+        "Over the years the mill changed hands. In the decades that followed, it closed.",
+        FRIDAY,
+        [("the years", "DURATION", "PXY"), ("the decades", "DURATION", "PXE")],
+    ),
+    ("Prices rose over the months of the strike.", FRIDAY, []),
     (
         "The plant may be sold in the near future.",
         FRIDAY,
@@ -204,6 +211,39 @@ RULES_TABLE = [
     ),
     # A word that merely starts with a temporal word is not one.
     ("The search led nowhere.", FRIDAY, []),
+    # "The day before/after" a day is a day counted from it, in one span.
+    (
+        "The day before yesterday, the ferry sailed empty.",
+        FRIDAY,
+        [("The day before yesterday", "DATE", "2025-03-05")],
+    ),
+    (
+        "The shops reopened the day after Christmas.",
+        FRIDAY,
+        [("the day after Christmas", "DATE", "2024-12-26")],
+    ),
+    (
+        "The day before last Monday's vote, the senator changed sides.",
+        FRIDAY,
+        [("The day before last Monday", "DATE", "2025-03-02")],
+    ),
+    # ... but not a day counted from an event ("the day after the storm").
+    ("Crews returned the day after the storm.", FRIDAY, []),
+    # A bare weekday joined to a plural one shares its plural: every such day.
+    (
+        "The ferry sails on Friday and Saturday evenings in summer.",
+        FRIDAY,
+        [
+            ("Friday", "SET", "XXXX-WXX-5TEV"),
+            ("Saturday evenings", "SET", "XXXX-WXX-6TEV"),
+            ("summer", "DATE", "2025-SU"),
+        ],
+    ),
+    (
+        "The gallery opened Monday, and Wednesday afternoons are free.",
+        FRIDAY,
+        [("Monday", "DATE", "2025-03-03"), ("Wednesday afternoons", "SET", "XXXX-WXX-3TAF")],
+    ),
 ]
 
 TUESDAY = datetime(2025, 10, 14, 9, 0, tzinfo=LONDON)  # Tuesday 14 October 2025

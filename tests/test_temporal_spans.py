@@ -185,10 +185,20 @@ TABLE = [
         "For the nine months, profit rose. In the year-earlier period, the firm lost money.",
         [("the nine months", "DURATION", "P9M"), ("the year-earlier period", "DURATION", "P9M")],
     ),
+    # ... and "the 2024 period" after nine months is those months of 2024: the year, no quarter.
+    (
+        "In the first nine months, sales rose 4% from the 2024 period.",
+        [("the first nine months", "DURATION", "P9M"), ("the 2024 period", "DATE", "2024")],
+    ),
     (
         "Profit rose in the third quarter. In the year-earlier period, the firm lost money.",
         [("the third quarter", "DATE", "2025-Q3"), ("the year-earlier period", "DATE", "2024-Q3")],
     ),
+    # "or so" inside a count back is part of it: a date, not a duration.
+    ("The ferry sank a month or so ago.", [("a month or so ago", "DATE", "2025-09")]),
+    # An edge of a month named with its year is one expression.
+    ("The plant shut in early March this year.", [("early March this year", "DATE", "2025-03")]),
+    ("Talks stalled in late June last year.", [("late June last year", "DATE", "2024-06")]),
     ("The visitors scored twice in the second half.", []),
     # After a modal or a subject, "one day" is some day to come; elsewhere a day's length.
     ("Planners say the port will one day rival Rotterdam.", [("one day", "DATE", "FUTURE_REF")]),

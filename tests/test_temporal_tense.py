@@ -12,6 +12,8 @@ from timeline.temporal import tag
 TUESDAY = datetime(2025, 10, 14, 9, 0, tzinfo=UTC)  # Tuesday 14 October 2025
 NOVEMBER = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
 EARNINGS = datetime(2025, 11, 4, 9, 0, tzinfo=UTC)  # early in the fourth quarter
+LATE_OCTOBER = datetime(2025, 10, 28, 9, 0, tzinfo=UTC)
+EARLY_MARCH = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 
 # (sentence, publish time, expected [(text, type, value)])
 TABLE = [
@@ -81,6 +83,30 @@ TABLE = [
         "Fans will march on the ground, the club's owner predicted Sunday.",
         TUESDAY,
         [("Sunday", "DATE", "2025-10-12")],
+    ),
+    # A month without its year more than six weeks from the publish time goes the way the
+    # tense points, though the other year's is nearer.
+    ("The bakery bought the old mill in January.", LATE_OCTOBER, [("January", "DATE", "2025-01")]),
+    (
+        "The museum will open its new wing in December.",
+        EARLY_MARCH,
+        [("December", "DATE", "2025-12")],
+    ),
+    # ... and an agreement or a decision to act looks ahead, whatever the tense of "agreed".
+    (
+        "The council agreed to sell the bus depot in January.",
+        LATE_OCTOBER,
+        [("January", "DATE", "2026-01")],
+    ),
+    (
+        "The league decided to expand the playoffs in February.",
+        LATE_OCTOBER,
+        [("February", "DATE", "2026-02")],
+    ),
+    (
+        "At a meeting on Thursday, the ministers agreed to raise fees.",
+        TUESDAY,
+        [("Thursday", "DATE", "2025-10-09")],
     ),
     # A quarter still ahead is a forecast: "a year ago" keeps to the quarter reported.
     (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from timeline.model import Timex, TimexType
 from timeline.temporal import timex
@@ -37,7 +37,8 @@ def tag(text: str, published: datetime) -> list[Timex]:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters change length when lowered
         lowered = text
-    for candidate in find(text):
+    candidates = find(text)
+    for index, candidate in enumerate(candidates):
         if candidate.rule == "rel_day" and (
             _names_a_title(text, candidate.start) or _names_the_era(text, candidate)
         ):
@@ -63,6 +64,9 @@ def tag(text: str, published: datetime) -> list[Timex]:
         reading = _read(candidate, text, context)
         if reading is None:
             continue
+        if candidate.rule == "weekday" and index + 1 < len(candidates):
+            reading = _shared_plural(candidate, candidates[index + 1], text, context) or reading
+        candidate, reading = _next_to_a_day(candidate, text, reading, found)
         found.append(_timex(candidate, text, reading, published))
         if reading.type in (TimexType.DATE, TimexType.TIME) and reading.value[:4].isdigit():
             previous = reading.value
@@ -99,6 +103,54 @@ def _reported_quarter(
 
 
 _POSSESSIVE = ("'s", "\u2019s")
+
+_JOINED = re.compile(r"\s+(?:and|or)\s+")
+_PARTS = frozenset({"mornings", "afternoons", "evenings", "nights"})
+
+
+def _shared_plural(
+    candidate: Candidate, following: Candidate, text: str, context: Context
+) -> Reading | None:
+    """ "Monday and Tuesday nights", "Saturdays or Sundays": a bare weekday joined to a plural
+    one shares its plural, and is a SET as well. None when `candidate` stands on its own."""
+    if following.rule != "weekday" or not _JOINED.fullmatch(text, candidate.end, following.start):
+        return None
+    span = text[candidate.start : candidate.end]
+    head = text[following.start : following.end].split()[-1].lower()
+    if " " in span or span.lower().endswith("s") or not head.endswith("s"):
+        return None  # "last Monday and Tuesdays": its own modifier; "Monday and Tuesday"
+    return read(candidate.rule, f"{span} {head}" if head in _PARTS else f"{span}s", context)
+
+
+# "the day before yesterday", "the day after Christmas", "the day before last Tuesday's
+# hearing": a day counted from the day named right after.
+_DAY_NEXT_TO = re.compile(r"\bthe\s+day\s+(?P<way>before|after)\s+\Z", re.IGNORECASE)
+_DAY_NEXT_TO_REACH = len("the  day  before  ")
+
+
+def _next_to_a_day(
+    candidate: Candidate, text: str, reading: Reading, found: list[Timex]
+) -> tuple[Candidate, Reading]:
+    """The span and reading of "the day before/after" a day `candidate` names, or the
+    candidate's own when no such words come right before it."""
+    if reading.type is not TimexType.DATE or not _DAY_VALUE.fullmatch(reading.value):
+        return candidate, reading
+    start = max(found[-1].end if found else 0, candidate.start - _DAY_NEXT_TO_REACH)
+    match = _DAY_NEXT_TO.search(text, start, candidate.start)
+    if match is None:
+        return candidate, reading
+    step = timedelta(days=-1 if match["way"].lower() == "before" else 1)
+    try:
+        day = date.fromisoformat(reading.value) + step
+    except OverflowError:  # the day before 0001-01-01
+        return candidate, reading
+    return (
+        Candidate(start=match.start(), end=candidate.end, rule=candidate.rule),
+        Reading(type=reading.type, value=timex.day_value(day), anchor=reading.value),
+    )
+
+
+_DAY_VALUE = re.compile(r"\d{4}-\d\d-\d\d")
 
 _ENDED = re.compile(rf"\s+(?:ended|ending)\s+(?P<month>{MONTH})\s*(?P<day>\d{{1,2}})\b")
 

@@ -119,8 +119,8 @@ RULES: dict[str, str] = {
     # "January nineteen ninety-seven", "the winter of 1994"
     "month_year": rf"(?:{EDGE}\s*)?(?:{MONTH},?\s+(?:of\s+)?|(?:the\s+)?{SEASON}\s+of\s+)"
     rf"(?:{YEAR}|{SPELLED_YEAR})",
-    # "January this year", "June last year"
-    "month_rel_year": rf"{MONTH}\s+(?:this|last|next)\s+year",
+    # "January this year", "June last year", "early October this year"
+    "month_rel_year": rf"(?:{EDGE}\s*)?{MONTH}\s+(?:this|last|next)\s+year",
     # "Friday morning", "late Wednesday night", "last Friday", "Friday's"
     "weekday": rf"(?:(?:early|late|earlier|later)\s+)?(?:(?:last|next|this|coming)\s+)?"
     # "Mondays", "Tuesday nights": every one of them (a SET)
@@ -169,8 +169,9 @@ RULES: dict[str, str] = {
     # "the year 2000", "the year two thousand", "the fiscal year"
     "the_year": r"the\s+year\s+(?:(?:1[5-9]|20)\d\d\b|two\s+thousand\b)|the\s+fiscal\s+year\b",
     # "a year ago", "two days ago", "a year earlier", "three weeks from now"
-    "ago": rf"(?:(?:{APPROX})\s+)?{NUM}\s+(?:more\s+)?{UNITS}\s+(?:ago|earlier|from\s+now"
-    r"|hence)\b",
+    # "a week or so ago": the approximation inside the count
+    "ago": rf"(?:(?:{APPROX})\s+)?{NUM}\s+(?:more\s+)?{UNITS}\s+(?:or\s+so\s+)?"
+    r"(?:ago|earlier|from\s+now|hence)\b",
     # "last week", "next month", "earlier this year", "late last week", "last fall",
     # "this summer", "last November", "the past year", "the year", "the weekend"
     "rel_unit": rf"(?:{EDGE}\s*)?(?:(?:the|this|that|next|last|past|previous|coming|following|"
@@ -244,7 +245,11 @@ RULES: dict[str, str] = {
     "plural": r"(?:(?<=for\s)|(?<=within\s)|(?<=\bin\s))(?:years|months|weeks|days|hours|decades"
     r"|centuries)\b(?!\s+(?:of|ago|before|after|later|earlier|that)\b)"
     # "in the weeks ahead": as long as "the next few weeks", PXW
-    r"|the\s+(?:years|months|weeks|days)\s+ahead\b(?!\s+of\b)",
+    r"|the\s+(?:years|months|weeks|days)\s+ahead\b(?!\s+of\b)"
+    # "over the years", "in the decades that followed": a stretch of no stated length
+    r"|(?<=\bover\s)the\s+(?:years|months|weeks|decades|centuries)\b"
+    r"(?!\s+(?:of|ahead|before|after|to)\b)"
+    r"|(?<=\bin\s)the\s+(?:years|months|weeks|decades)(?=\s+(?:that\s+)?(?:followed|since)\b)",
     # "for a while": a duration of no stated length (not "once in a while", a frequency)
     "while": r"(?<=for\s)a\s+(?:little\s+)?while\b",
 }
@@ -420,6 +425,10 @@ _FUTURE_CUES = (
     r"|planned\s+to|planning\s+to|supposed\s+to|slated"
     r"|as\s+soon\s+as|until|expects?|expected"
 )
+# An agreement or a decision to act, before the date, looks ahead to the act ("agreed to buy
+# the unit in [February]"); after it, the agreeing is what the date is of ("On [Thursday],
+# leaders agreed to raise spending").
+_PROSPECT_CUES = r"agreed\s+to|agreements?\s+to|decided\s+to"
 # Reporting verbs date the report, not the event reported ("said it would ship in March"):
 # they count only when no other verb is near.
 _REPORT_CUES = r"said|says|told|reported|announced|added|according"
@@ -457,7 +466,7 @@ _CUE_BEFORE, _CUE_AFTER = 160, 80
 _ADJACENT = len(" on ")
 # Matched against lowered text, case-sensitively: IGNORECASE makes this scan several times slower.
 _CUE = re.compile(
-    rf"\b(?:(?P<future>{_FUTURE_CUES})|(?P<report>{_REPORT_CUES})"
+    rf"\b(?:(?P<prospect>{_PROSPECT_CUES})|(?P<future>{_FUTURE_CUES})|(?P<report>{_REPORT_CUES})"
     # A participle after "be" is passive, not past: "will be paid in [January]".
     rf"|(?<!\bbe )(?<!being )(?:(?P<past>{_PAST_CUES})|(?P<guess>{_GUESSED_PAST})))\b"
 )
@@ -498,6 +507,8 @@ def tense_cue(lowered: str, sentence: tuple[int, int], offset: int) -> tuple[int
         if match.group() == "until" and lowered[sentence[0] : match.start()].strip() in _FRONT:
             continue  # "Until [Thursday], they had not called him a suspect": the clause's verb
         sign = 1 if match.lastgroup == "future" else -1
+        if match.lastgroup == "prospect":
+            sign = 1 if match.end() <= offset else -1
         if sign < 0 and 0 <= offset - match.end() <= _ADJACENT:
             return -1, True  # "closed [Wednesday]", "issued on [July 1]": the verb right before
         if match.end() <= offset:

@@ -173,8 +173,9 @@ def _nearest_year(month: int, day: int, context: Context, by_tense: bool = True)
 
 def _day_year(month: int, day: int, context: Context) -> int:
     """The year of a day written without one ("Oct. 23"): the occurrence nearest the DCT,
-    unless that is months away and the tense points the other way ("was shot on Oct. 23" in a
-    May article is last October's, not the coming one)."""
+    unless that is more than six weeks away and the tense points the other way ("was shot on
+    Oct. 23" in a May article is last October's, not the coming one; "bought the mill in
+    January" in late October is this year's January, not the next)."""
     if context.sure:
         return _nearest_year(month, day, context)
     nearest = _nearest_year(month, day, context, by_tense=False)
@@ -186,7 +187,8 @@ def _day_year(month: int, day: int, context: Context) -> int:
     return _nearest_year(month, day, context)
 
 
-_FAR_DAYS = 120
+# Closer than this, a misread tense costs more than the nearest occurrence does (issue 3).
+_FAR_DAYS = 45
 _OVERNIGHT_REACH_DAYS = 7
 
 
@@ -276,7 +278,7 @@ def _month_year(span: str, tokens: list[str], context: Context) -> Reading | Non
 
 def _month_rel_year(span: str, tokens: list[str], context: Context) -> Reading | None:
     month = next((MONTHS[t] for t in tokens if t in MONTHS), None)
-    step = {"this": 0, "last": -1, "next": 1}.get(tokens[1] if len(tokens) > 1 else "", 0)
+    step = {"this": 0, "last": -1, "next": 1}.get(tokens[-2] if len(tokens) > 1 else "", 0)
     if month is None:
         return None
     return _date(timex.month_value(context.dct.year + step, month), context)
@@ -543,6 +545,10 @@ def _period_rule(span: str, tokens: list[str], context: Context) -> Reading | No
         # "For the nine months, net rose ... In the year-earlier period, ...": the same span a
         # year before, as long as the one reported (TimeBank gives it that duration).
         return _duration(context.reported_span, context)
+    if number is None and explicit is not None and context.reported_span and "period" in tokens:
+        # "In the first nine months, ... in the 1988 period": those nine months of 1988, no
+        # quarter of it; TimeML can say no more than the year.
+        return _date(f"{explicit:04d}", context)
     current = timex.quarter_of(context.dct.month)
     ref = context.quarter or timex.add_quarters(context.dct.year, current, -1)
     year = explicit if explicit is not None else ref[0] - 1
