@@ -978,42 +978,55 @@ def _tokens(sentence: str) -> list[_Token]:
                 )
             )
             continue
-        raw = _fold(text)
-        lower = raw.lower().removesuffix("'s").strip("'-")
-        if raw.isupper() and len(raw) > 1:  # "US", "UK", "IT": an acronym, not a stop word
-            word = lower
-        elif lower in _SCALES or len(lower) < 2 or lower in _STOPWORDS:
-            tokens.append(
-                _Token(
-                    word=lower, form=lower, key="", capitalised=False, quoted=quoted, comma=comma
-                )
-            )
-            continue
-        else:
-            word = _plain(lower)
-        # Interned: parses kept by the thousand share one string per word (issue 4).
-        word = intern(_PLACES.get(word, word))
-        capitalised = raw[0].isupper()
-        if lower in _CALENDAR_WORDS and (capitalised or lower != "march"):
-            key, capitalised = "", False
-        elif lower in _NUMBERS:
-            key = _NUMBERS[lower]
-        elif capitalised and index > 0:  # "the Met Office", "Strike Force": a name's word
-            key = word
-        else:
-            key = intern(_SENSE.get(lower) or _SENSE.get(word) or word)
+        word, form, fixed, sense, capitalised, possessive = _word_of(text)
+        key = fixed
+        if key is None:  # a capitalised word after the first is a name's: "the Met Office"
+            key = word if capitalised and index > 0 else sense
         tokens.append(
             _Token(
                 word=word,
-                form=lower,
+                form=form,
                 key=key,
                 capitalised=capitalised,
                 quoted=quoted,
                 comma=comma,
-                possessive=raw.lower().endswith("'s"),
+                possessive=possessive,
             )
         )
     return tokens
+
+
+@lru_cache(maxsize=32768)
+def _word_of(text: str) -> tuple[str, str, str | None, str, bool, bool]:
+    """What a word token is wherever it stands (issue 4: a sentence is parsed for each of
+    thousands of comparisons, and its words recur in most of them): the word, as written
+    (lower case), its key when that does not depend on its place (None when it does: a
+    capitalised word after the first is a name's), its sense otherwise, whether it is
+    capitalised, and whether possessive. A number's token depends on the next word."""
+    raw = _fold(text)
+    lower = raw.lower().removesuffix("'s").strip("'-")
+    if raw.isupper() and len(raw) > 1:  # "US", "UK", "IT": an acronym, not a stop word
+        word = lower
+    elif lower in _SCALES or len(lower) < 2 or lower in _STOPWORDS:
+        return lower, lower, "", "", False, False
+    else:
+        word = _plain(lower)
+    # Interned: parses kept by the thousand share one string per word (issue 4).
+    word = intern(_PLACES.get(word, word))
+    capitalised = raw[0].isupper()
+    possessive = raw.lower().endswith("'s")
+    if lower in _CALENDAR_WORDS and (capitalised or lower != "march"):
+        return word, lower, "", "", False, possessive
+    if lower in _NUMBERS:
+        return word, lower, _NUMBERS[lower], "", capitalised, possessive
+    return (
+        word,
+        lower,
+        None,
+        intern(_SENSE.get(lower) or _SENSE.get(word) or word),
+        capitalised,
+        possessive,
+    )
 
 
 def _key_words(tokens: Sequence[_Token]) -> tuple[list[str], frozenset[str]]:
