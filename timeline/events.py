@@ -952,16 +952,18 @@ def _tokens(sentence: str) -> list[_Token]:
     tokens: list[_Token] = []
     matches = list(_TOKEN.finditer(sentence))
     opened = closed = straight = 0  # quotation marks so far: they stand between tokens
+    marks = "“" in sentence or "”" in sentence or '"' in sentence  # most sentences have none
+    quoted = False
     end = 0
     for index, match in enumerate(matches):
         text = match.group()
         between = sentence[end : match.start()]
         end = match.end()
-        if between:
+        if marks and between:
             opened += between.count("“")
             closed += between.count("”")
             straight += between.count('"')
-        quoted = opened > closed or straight % 2 == 1
+            quoted = opened > closed or straight % 2 == 1
         comma = index > 0 and "," in between
         if text[0].isdigit():
             following = matches[index + 1].group().lower() if index + 1 < len(matches) else ""
