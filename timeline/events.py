@@ -635,6 +635,7 @@ class _Actor:
         set_field(self, "affiliation_needed", needed)
 
 
+@lru_cache(maxsize=16384)  # names recur across a day's sentences (issue 4)
 def _stem_bound(words: frozenset[str]) -> tuple[tuple[str, ...], int]:
     """The first MIN_COMMON_PREFIX letters of `words`, and how many of them at least begin
     one of a sentence's words when `_named(words, ...)` holds there: half of the words, as
@@ -679,14 +680,15 @@ class _Parse:
 def _parse(sentence: str) -> _Parse:
     sentence = _undated(sentence)
     tokens = _tokens(sentence)
-    main = _tokens(_ASIDE.sub(",", _REFERENCE.sub(",", sentence)))
+    main = _ASIDE.sub(",", _REFERENCE.sub(",", sentence))
     actors = _actors(tokens)
     opening = ""
     if tokens and tokens[0].capitalised and tokens[0].key and not _is_name(tokens, 0):
         opening = tokens[0].word
     names = frozenset(word for actor in actors for word in actor.name | actor.affiliation)
     keys, speakers = _key_words(tokens)
-    main_keys = frozenset(_key_words(main)[0])
+    # Most sentences are their main clause (no aside, no reference): their tokens again.
+    main_keys = frozenset(keys if main == sentence else _key_words(_tokens(main))[0])
     # Stems interned, one string each for every parse and the store's candidate index: less
     # memory, and the name and stem tests of thousands of pairs compare them by identity.
     stems = tuple(sorted(intern(key[:MIN_COMMON_PREFIX]) for key in frozenset(keys)))
