@@ -41,7 +41,7 @@ from pathlib import Path
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text, create_engine, text
 from sqlalchemy.engine import make_url
 
-from timeline.events import key_stems, may_join, merge
+from timeline.events import join_cues, key_stems, may_join, merge
 from timeline.model import Document, Event, Granularity, Interval, Mention, Tense
 from timeline.store import Store
 from timeline.store.read import EventFilter
@@ -120,6 +120,7 @@ def generate(count: int, seed: int = 7) -> Iterator[tuple[list[Document], list[E
                 f"{rng.choice(NOUNS)} in {rng.choice(PLACES)} ({number})."
             )
             stems = key_stems(sentence)  # as find_mentions gives every stored mention
+            cues = join_cues(sentence)
             reported: list[Mention] = []
             for slot in range(rng.choice((1, 2, 2, 3))):
                 while len(filling) <= slot:
@@ -157,6 +158,7 @@ def generate(count: int, seed: int = 7) -> Iterator[tuple[list[Document], list[E
                         url=url,
                         published=docs[url].published,
                         stems=stems,
+                        cues=cues,
                     )
                 )
             grouped.append(
