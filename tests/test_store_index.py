@@ -86,7 +86,7 @@ def test_a_block_finds_the_entries_sharing_enough_stems(
     cached = index._Cached(version=1)
     day = date(2025, 3, 6)
     for mention_id, stems in enumerate(stored):
-        cached.add((mention_id, "day", day, day, "", tuple(sorted(stems)), ()))
+        cached.add((mention_id, "day", day, day, "", tuple(sorted(stems)), ""))
     for mention_id in range(0, len(stored), 3):
         cached.remove(mention_id)
     mine = Counter(own)
@@ -121,13 +121,16 @@ def test_a_block_finds_the_entries_meeting_the_needs(
     """_Cached.meeting, in set operations, keeps exactly those of the ids asked about whose
     stems and cues together hold `count` of `cues` for one of the needs (as
     tests/test_events.py's _meets counts), and every one without stems or cues, which cues
-    can never rule out; also after some entries are removed again. As events.join_cues
+    can never rule out; also for entries added and removed after the block filed its
+    entries by cue (the first time it was asked about enough ids). As events.join_cues
     gives them, an entry's cues leave out its stems."""
     cached = index._Cached(version=1)
     day = date(2025, 3, 6)
     entries = [(sorted(stems), sorted(set(cues) - set(stems))) for stems, cues in stored]
     for mention_id, (stems, cues) in enumerate(entries):
-        cached.add((mention_id, "day", day, day, "", tuple(stems), tuple(cues)))
+        if mention_id == len(entries) // 2:
+            assert cached.meeting(set(), needs, least=0) == set()  # files what it has
+        cached.add((mention_id, "day", day, day, "", tuple(stems), " ".join(cues)))
     for mention_id in range(0, len(stored), 3):
         cached.remove(mention_id)
     asked = {mention_id for mention_id in range(len(stored)) if mention_id % 3 and mention_id % 5}
@@ -141,7 +144,23 @@ def test_a_block_finds_the_entries_meeting_the_needs(
             for cues, count in needs
         )
     }
-    assert cached.meeting(asked, needs) == expected
+    assert cached.meeting(asked, needs, least=0) == expected
+
+
+def test_a_block_files_by_cue_only_once_asked_about_enough_ids() -> None:
+    """A block a save or two use is not filed by cue: below CUES_FROM_IDS ids it lets them
+    all through (may_join decides), and files itself the first time it meets that many."""
+    cached = index._Cached(version=1)
+    day = date(2025, 3, 6)
+    for mention_id in range(index.CUES_FROM_IDS):
+        cached.add((mention_id, "day", day, day, "", ("plan", "vote"), "kalo"))
+    needs = ((("anna",), 1),)
+    few = set(range(index.CUES_FROM_IDS - 1))
+    assert cached.meeting(few, needs) == few
+    assert cached.cued is None
+    assert cached.meeting(few | {index.CUES_FROM_IDS - 1}, needs) == set()
+    assert cached.cued is not None
+    assert cached.meeting(few, needs) == set()  # filed now: the cues decide
 
 
 def test_what_the_stem_bound_rules_out_may_join_refuses() -> None:

@@ -101,15 +101,22 @@ def _block_start(granularity: str, block: int) -> date:
 
 
 # A stored mention as the index keeps it: id, granularity (its value), start, end (dates),
-# sentence, key-word stems (sorted, a stem twice when two key words share it), cues.
-_Entry = tuple[int, str, date, date, str, tuple[str, ...], tuple[str, ...]]
+# sentence, key-word stems (sorted, a stem twice when two key words share it), cues (as
+# stored: space-separated, split only when a block files its entries by cue).
+_Entry = tuple[int, str, date, date, str, tuple[str, ...], str]
+
+# A block files its entries by cue the first time a new mention's candidates there number
+# this many (`_Cached.meeting`): below it may_join is asked of them all, which costs less
+# than filing a block that a save or two use (a backfill's scattered dates: bench/store.py's
+# saves, 62 -> 44 a second when every block read was filed at once).
+CUES_FROM_IDS = 32
 
 
 class _Cached:
     """One block's stored mentions: by id; by stem, the ids whose sentence has it, and
     apart those that have it twice or more; and those without stems, which stems can never
-    rule out. By cue likewise, and those without cues (or stems), which cues can never
-    rule out."""
+    rule out. By cue likewise, once asked to (`cued`, None until then), and those without
+    cues (or stems), which cues can never rule out."""
 
     __slots__ = ("cued", "doubles", "entries", "postings", "uncued", "unstemmed", "version")
 
@@ -119,7 +126,7 @@ class _Cached:
         self.postings: dict[str, set[int]] = {}
         self.doubles: dict[str, set[int]] = {}
         self.unstemmed: set[int] = set()
-        self.cued: dict[str, set[int]] = {}
+        self.cued: dict[str, set[int]] | None = None
         self.uncued: set[int] = set()
 
     def add(self, entry: _Entry) -> None:
@@ -131,9 +138,8 @@ class _Cached:
             self.unstemmed.add(mention_id)
         if not stems or not cues:
             self.uncued.add(mention_id)
-        else:
-            for cue in cues:
-                self.cued.setdefault(cue, set()).add(mention_id)
+        elif self.cued is not None:
+            self._file(mention_id, cues)
         postings = self.postings
         for stem in stems:
             posting = postings.get(stem)
@@ -150,12 +156,13 @@ class _Cached:
             return
         self.unstemmed.discard(mention_id)
         self.uncued.discard(mention_id)
-        for cue in entry[6]:
-            cued = self.cued.get(cue)
-            if cued is not None:
-                cued.discard(mention_id)
-                if not cued:
-                    del self.cued[cue]
+        if self.cued is not None:
+            for cue in entry[6].split():
+                cued = self.cued.get(cue)
+                if cued is not None:
+                    cued.discard(mention_id)
+                    if not cued:
+                        del self.cued[cue]
         for stem in set(entry[5]):
             posting = self.postings[stem]
             posting.discard(mention_id)
@@ -188,11 +195,30 @@ class _Cached:
             seen |= posting
         return enough
 
-    def meeting(self, ids: set[int], needs: CueNeeds) -> set[int]:
+    def _file(self, mention_id: int, cues: str) -> None:
+        assert self.cued is not None
+        for cue in cues.split():
+            cue = intern(cue)  # one string per distinct cue, as for stems (see _entry)
+            posting = self.cued.get(cue)
+            if posting is None:
+                self.cued[cue] = {mention_id}
+            else:
+                posting.add(mention_id)
+
+    def meeting(self, ids: set[int], needs: CueNeeds, least: int = CUES_FROM_IDS) -> set[int]:
         """Those of `ids` whose stems and cues together hold at least `count` of `cues` for
-        one of the `needs`, and those without cues. A cue is looked up among the stems too:
-        a stored sentence's cues leave out its key words' stems (events.join_cues). Each
-        posting is met with `ids` (a few hundred), whatever its size."""
+        one of the `needs`, and those without cues; all of `ids` when they are fewer than
+        `least` and the block has not filed its entries by cue yet. A cue is looked up among
+        the stems too: a stored sentence's cues leave out its key words' stems
+        (events.join_cues). Each posting is met with `ids` (a few hundred), whatever its
+        size."""
+        if self.cued is None:
+            if len(ids) < least:
+                return ids
+            self.cued = {}
+            for mention_id, entry in self.entries.items():
+                if entry[5] and entry[6]:
+                    self._file(mention_id, entry[6])
         found = ids & self.uncued
         postings, cued = self.postings, self.cued
         for cues, count in needs:
@@ -275,7 +301,7 @@ def _entry(row: tuple[Any, ...]) -> _Entry:
         end,
         sentence,
         tuple(map(intern, stems.split())),
-        tuple(map(intern, cues.split())),
+        cues,
     )
 
 
