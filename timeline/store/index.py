@@ -4,7 +4,10 @@ save finds the stored mentions its own may join without reading every mention of
 Issue #4: each save read from SQL every stored mention of an overlapping date and asked
 `may_join` of each (8.5M calls in a first cycle of 5,000 documents), so the cost of a save
 grew with the mentions already stored for its dates. Here those mentions stay in memory,
-indexed by key-word stem, and a save asks `may_join` only of those sharing enough stems.
+indexed by key-word stem, and a save asks `may_join` only of those sharing enough stems
+and, in a busy block, meeting the new mention's needs by their cues (events.join_cues: who
+they can name, which word pairs they hold). Its answers go to events.merge, which asks no
+stored mention again.
 
 Blocks: per level (reports of one level can be of one happening: Granularity.within_a_day,
 or the granularity itself), days are cut into blocks as long as the level's longest
