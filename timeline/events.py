@@ -314,9 +314,10 @@ def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]
             continue
         seen.add((sentence_index, timex.value))
         s_start, s_end = spans[sentence_index]
+        sentence = document.text[s_start:s_end]
         found.append(
             Mention(
-                sentence=document.text[s_start:s_end],
+                sentence=sentence,
                 quote=timex.text,
                 quote_start=timex.start - s_start,
                 quote_end=timex.end - s_start,
@@ -328,8 +329,8 @@ def find_mentions(document: Document, timexes: Iterable[Timex]) -> list[Mention]
                 source=document.source,
                 url=document.canonical_url,
                 published=document.published,
-                stems=key_stems(document.text[s_start:s_end]),
-                cues=join_cues(document.text[s_start:s_end]),
+                stems=key_stems(sentence),
+                cues=join_cues(sentence),
             )
         )
     return found
